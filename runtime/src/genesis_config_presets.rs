@@ -1,0 +1,120 @@
+//! Genesis presets built into the runtime: `development` (one validator) and `local_testnet`
+//! (four validators). The node's chain spec only picks one by name.
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_babe::AuthorityId as BabeId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{
+	AccountId, BabeConfig, Balance, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig,
+	SudoConfig, BABE_GENESIS_EPOCH_CONFIG, FST,
+};
+
+/// FST given to each pre-funded development account.
+pub const DEV_ENDOWMENT: Balance = 1_000_000 * FST;
+
+/// Builds the JSON patch of a genesis state: consensus authorities, funded accounts and the
+/// sudo key.
+fn testnet_genesis(
+	authorities: Vec<(BabeId, GrandpaId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts
+				.into_iter()
+				.map(|account| (account, DEV_ENDOWMENT))
+				.collect::<Vec<_>>(),
+		},
+		babe: BabeConfig {
+			authorities: authorities.iter().map(|(babe, _)| (babe.clone(), 1)).collect::<Vec<_>>(),
+			epoch_config: BABE_GENESIS_EPOCH_CONFIG,
+		},
+		grandpa: GrandpaConfig {
+			authorities: authorities
+				.iter()
+				.map(|(_, grandpa)| (grandpa.clone(), 1))
+				.collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// The consensus keys of a well-known development validator: its `//Name` sr25519 key for BABE
+/// and its `//Name` ed25519 key for GRANDPA.
+fn authority_keys(babe: Sr25519Keyring, grandpa: Ed25519Keyring) -> (BabeId, GrandpaId) {
+	(babe.public().into(), grandpa.public().into())
+}
+
+/// Every well-known development account (Alice .. Ferdie and their `//stash` accounts).
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: Alice is the only validator and the sudo key; dev accounts are funded.
+pub fn development_config_genesis() -> Value {
+	testnet_genesis(
+		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate; Alice is sudo; dev accounts are funded.
+pub fn local_testnet_genesis() -> Value {
+	testnet_genesis(
+		vec![
+			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			authority_keys(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+	)
+}
+
+/// The JSON of the named preset, or `None` for an unknown name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEV_RUNTIME_PRESET => development_config_genesis(),
+		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		_ => return None,
+	};
+	serde_json::to_vec(&patch).ok()
+}
+
+/// The names of all presets.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn every_preset_name_resolves_and_unknown_ones_do_not() {
+		for name in preset_names() {
+			assert!(get_preset(&name).is_some(), "preset {name:?} must resolve");
+		}
+		assert!(get_preset(&PresetId::from("mainnet")).is_none());
+	}
+
+	#[test]
+	fn local_testnet_has_four_distinct_validators() {
+		let Value::Object(patch) = local_testnet_genesis() else { panic!("object expected") };
+		let babe = patch["babe"]["authorities"].as_array().expect("babe authorities");
+		let grandpa = patch["grandpa"]["authorities"].as_array().expect("grandpa authorities");
+		assert_eq!(babe.len(), 4);
+		assert_eq!(grandpa.len(), 4);
+		let mut keys: Vec<_> = babe.iter().map(|a| a[0].to_string()).collect();
+		keys.dedup();
+		assert_eq!(keys.len(), 4);
+	}
+}

@@ -1,0 +1,227 @@
+//! # DeFaaS runtime
+//!
+//! The rule book of the DeFaaS Function-as-a-Service market: BABE block production (3 s slots),
+//! GRANDPA finality, the native token FST (12 decimals) in `pallet-balances`, transaction fees,
+//! and sudo. The market and witness pallets are wired in by their own modules in `configs/`.
+//!
+//! Layout (the solochain template's shape): types and constants here, one `impl Config` per
+//! pallet in [`configs`], runtime APIs in `apis.rs`, genesis presets in
+//! [`genesis_config_presets`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`/`impl_runtime_apis` expand to large types.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+use sp_version::{runtime_version, RuntimeVersion};
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Opaque types: what the node needs to know about blocks without knowing the runtime's calls.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
+
+	impl_opaque_keys! {
+		/// The consensus keys of a validator.
+		pub struct SessionKeys {
+			/// BABE block production (sr25519, key type `babe`).
+			pub babe: Babe,
+			/// GRANDPA finality (ed25519, key type `gran`).
+			pub grandpa: Grandpa,
+		}
+	}
+}
+
+/// The version of this runtime. Bump `spec_version` on every behaviour change.
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("defaas"),
+	impl_name: alloc::borrow::Cow::Borrowed("defaas-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+// ---- Time ---------------------------------------------------------------------------------------
+
+/// Target block time: one BABE slot.
+pub const MILLI_SECS_PER_BLOCK: u64 = 3000;
+/// BABE slot duration. It cannot change once the chain has started.
+pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+/// Blocks per minute.
+pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+/// Blocks per hour (the production billing period).
+pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks per day.
+pub const DAYS: BlockNumber = HOURS * 24;
+
+/// Length of a BABE epoch, in slots. Committee seeds use the randomness of one epoch ago and
+/// witnesses activate after two epochs, so epochs are short: one minute.
+pub const EPOCH_DURATION_IN_SLOTS: u64 = MINUTES as u64;
+
+/// BABE's probability of a primary slot, `c = 1/4`; secondary VRF slots fill the rest, so every
+/// slot has a block and every block carries VRF output for on-chain randomness.
+pub const PRIMARY_PROBABILITY: (u64, u64) = (1, 4);
+
+/// The BABE epoch configuration at genesis.
+pub const BABE_GENESIS_EPOCH_CONFIG: sp_consensus_babe::BabeEpochConfiguration =
+	sp_consensus_babe::BabeEpochConfiguration {
+		c: PRIMARY_PROBABILITY,
+		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryVRFSlots,
+	};
+
+// ---- Money --------------------------------------------------------------------------------------
+
+/// Symbol of the native token (chain spec property `tokenSymbol`).
+pub const TOKEN_SYMBOL: &str = "FST";
+/// Decimals of the native token (chain spec property `tokenDecimals`).
+pub const TOKEN_DECIMALS: u8 = 12;
+/// SS58 address prefix (42: the generic Substrate prefix).
+pub const SS58_PREFIX: u16 = 42;
+
+/// One FST in plancks.
+pub const FST: Balance = 1_000_000_000_000;
+/// One thousandth of an FST.
+pub const MILLI_FST: Balance = FST / 1_000;
+/// One millionth of an FST.
+pub const MICRO_FST: Balance = MILLI_FST / 1_000;
+/// Minimum balance an account must keep to exist.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_FST;
+
+// ---- Types --------------------------------------------------------------------------------------
+
+/// Block number.
+pub type BlockNumber = u32;
+/// Transaction signature (sr25519, ed25519 or ecdsa).
+pub type Signature = MultiSignature;
+/// Account identifier: the public key of the signature scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balance of an account, in plancks (10⁻¹² FST).
+pub type Balance = u128;
+/// Transaction index of an account.
+pub type Nonce = u32;
+/// Block and state hash.
+pub type Hash = sp_core::H256;
+/// Address format of extrinsics.
+pub type Address = MultiAddress<AccountId, ()>;
+/// Block header.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// Block.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+/// Block with justifications.
+pub type SignedBlock = generic::SignedBlock<Block>;
+/// Block identifier.
+pub type BlockId = generic::BlockId<Block>;
+
+/// The checks every extrinsic goes through. `AuthorizeCall` comes first so that calls with
+/// `#[pallet::authorize]` (off-chain worker reports) are valid without a signed origin.
+pub type TxExtension = (
+	frame_system::AuthorizeCall<Runtime>,
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Migrations to run on runtime upgrade, beyond the pallets' own.
+#[allow(unused_parens)]
+type Migrations = ();
+
+/// Dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+/// The pallets of the runtime, with fixed indices (they are part of the transaction format).
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	/// Accounts, blocks, events.
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	/// Block timestamps (set by an inherent).
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	/// BABE block production and on-chain randomness.
+	#[runtime::pallet_index(2)]
+	pub type Babe = pallet_babe;
+
+	/// GRANDPA finality.
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	/// The FST token's balances, holds and freezes.
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	/// Transaction fees in FST.
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	/// Superuser (development and test networks).
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+}

@@ -1,0 +1,1 @@
+//! Network definitions live in `local.toml`; the tests in `tests/`.
