@@ -29,12 +29,11 @@ type BabeInherentDataProviders =
 
 /// A boxed "create inherent data providers" function, shared by import and authoring.
 type BabeCreateInherentDataProviders = Arc<
-	dyn sc_consensus_slots::CreateInherentDataProviders<
-			Block,
-			(),
-			InherentDataProviders = BabeInherentDataProviders,
-		> + Send
-		+ Sync,
+	dyn sp_inherents::CreateInherentDataProviders<
+		Block,
+		(),
+		InherentDataProviders = BabeInherentDataProviders,
+	>,
 >;
 
 type FullBabeBlockImport = sc_consensus_babe::BabeBlockImport<
@@ -175,7 +174,7 @@ pub fn new_full<
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (block_import, babe_link, _babe_worker_handle, grandpa_link, mut telemetry),
+		other: (block_import, babe_link, babe_worker_handle, grandpa_link, mut telemetry),
 	} = new_partial(&config)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
@@ -253,11 +252,22 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
+	// The RPC builder owns the BABE worker handle: the BABE worker runs while a handle exists.
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let select_chain = select_chain.clone();
+		let keystore = keystore_container.keystore();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				select_chain: select_chain.clone(),
+				babe: crate::rpc::BabeDeps {
+					worker_handle: babe_worker_handle.clone(),
+					keystore: keystore.clone(),
+				},
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};

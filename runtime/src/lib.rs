@@ -23,6 +23,8 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 
+// `impl_opaque_keys!` and `#[frame_support::runtime]` expand to code naming `Vec`.
+use alloc::vec::Vec;
 use sp_runtime::{
 	generic, impl_opaque_keys,
 	traits::{BlakeTwo256, IdentifyAccount, Verify},

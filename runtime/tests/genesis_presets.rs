@@ -2,7 +2,7 @@
 //! chain spec with the expected validators, sudo key and funded accounts.
 
 use defaas_runtime::{genesis_config_presets::DEV_ENDOWMENT, WASM_BINARY};
-use sc_chain_spec::{ChainSpec, ChainType, GenericChainSpec};
+use sc_chain_spec::{ChainType, GenericChainSpec};
 use serde_json::Value;
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 

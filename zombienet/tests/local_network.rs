@@ -7,7 +7,6 @@ use std::{
 	path::PathBuf,
 	time::{Duration, Instant},
 };
-use zombienet_provider::ProviderNode;
 use zombienet_sdk::{Network, NetworkConfig, NetworkConfigExt, LocalFileSystem};
 
 const BEST: &str = "block_height{status=\"best\"}";

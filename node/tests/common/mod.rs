@@ -46,7 +46,6 @@ impl Node {
 			.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
 			.args(["--name", name])
 			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &p2p_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
 			.stdout(Stdio::null())
 			.stderr(log)
