@@ -42,9 +42,11 @@ async fn exercise(network: &Network<LocalFileSystem>) -> anyhow::Result<()> {
 		node.wait_metric_with_timeout(FINALIZED, |height| height >= 3.0, 240u64).await?;
 	}
 
-	// Kill Dave's process (SIGKILL through the provider), then the other three must finalize at
-	// least 5 more blocks.
+	// Kill Dave's process, then the other three must finalize at least 5 more blocks. The node is
+	// paused first so that zombienet's crash monitor knows it is down on purpose (it tears the
+	// whole network down when a running node stops answering), then killed by the provider.
 	let dave = network.get_node("dave")?;
+	dave.pause().await?;
 	dave.core().inner().destroy().await?;
 	let started = Instant::now();
 	let baseline = finalized(network, "alice").await?;
