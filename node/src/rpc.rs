@@ -1,12 +1,15 @@
 //! JSON-RPC of the node beyond the standard Substrate set: `system_accountNextIndex` and
 //! friends (`substrate-frame-rpc-system`), `payment_queryInfo`/`payment_queryFeeDetails`
-//! (`transaction_payment`) and `babe_epochAuthorship` (unsafe methods only).
+//! (`transaction_payment`), `babe_epochAuthorship` (unsafe methods only) and the market's
+//! `defaas_*` methods ([`market`]).
 
 #![warn(missing_docs)]
 
+pub mod market;
+
 use std::sync::Arc;
 
-use defaas_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use defaas_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use jsonrpsee::RpcModule;
 use sc_consensus_babe::BabeWorkerHandle;
 use sc_transaction_pool_api::TransactionPool;
@@ -51,10 +54,12 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: sp_consensus_babe::BabeApi<Block>,
+	C::Api: pallet_market_runtime_api::MarketApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + Clone + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use market::{Market, MarketApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -64,8 +69,9 @@ where
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(
-		Babe::new(client, babe.worker_handle, babe.keystore, select_chain).into_rpc(),
+		Babe::new(client.clone(), babe.worker_handle, babe.keystore, select_chain).into_rpc(),
 	)?;
+	module.merge(Market::<C, Block>::new(client).into_rpc())?;
 
 	Ok(module)
 }

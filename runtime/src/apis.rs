@@ -15,8 +15,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	opaque::SessionKeys, AccountId, Babe, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
+	opaque::SessionKeys, AccountId, Babe, Balance, Block, BlockNumber, Executive, Grandpa,
+	InherentDataExt, Market, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
 	BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS, SLOT_DURATION, VERSION,
 };
 
@@ -230,6 +230,33 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_market_runtime_api::MarketApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn levels() -> Vec<(pallet_market::LevelId, pallet_market::LevelInfo)> {
+			Market::api_levels()
+		}
+
+		fn order(
+			id: pallet_market::OrderId,
+		) -> Option<pallet_market::OrderView<AccountId, Balance, BlockNumber>> {
+			Market::api_order(id)
+		}
+
+		fn open_orders(
+			level: Option<pallet_market::LevelId>,
+			max: u32,
+		) -> Vec<pallet_market::OrderView<AccountId, Balance, BlockNumber>> {
+			Market::api_open_orders(level, max)
+		}
+
+		fn provider(who: AccountId) -> Option<pallet_market::ProviderView<AccountId, Balance, BlockNumber>> {
+			Market::api_provider(who)
+		}
+
+		fn quote(level: pallet_market::LevelId, periods: u32) -> Option<pallet_market::Quote<Balance>> {
+			Market::api_quote(level, periods)
 		}
 	}
 

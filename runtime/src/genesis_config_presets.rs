@@ -9,16 +9,50 @@ use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
+use pallet_market::{LevelInfo, MarketTimings};
+use sp_runtime::Perbill;
+
 use crate::{
-	AccountId, BabeConfig, Balance, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig,
-	SudoConfig, BABE_GENESIS_EPOCH_CONFIG, FST,
+	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, FaasTokenConfig, GrandpaConfig,
+	MarketConfig, RuntimeGenesisConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, FST,
 };
 
 /// FST given to each pre-funded development account.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * FST;
 
-/// Builds the JSON patch of a genesis state: consensus authorities, funded accounts and the
-/// sudo key.
+/// The seed paper's FaaS level table (DESIGN §3): id 0 `normal` 1 CPU 512 MB 50 MB; 1 `normal`
+/// 1 CPU 1024 MB 100 MB; 2 `graphics` 2 CPU 2048 MB 200 MB; 3 `ai` 1 CPU + 10 GPU units 4096 MB
+/// 500 MB.
+pub fn paper_levels() -> Vec<LevelInfo> {
+	vec![
+		LevelInfo::new(1000, 0, 512, 50, b"normal"),
+		LevelInfo::new(1000, 0, 1024, 100, b"normal"),
+		LevelInfo::new(2000, 0, 2048, 200, b"graphics"),
+		LevelInfo::new(1000, 10, 4096, 500, b"ai"),
+	]
+}
+
+/// Short market time parameters for development and local networks (3 s blocks): a 20-block
+/// (one-minute) billing period, so a whole lease runs in minutes.
+pub fn dev_market_timings() -> MarketTimings<BlockNumber> {
+	MarketTimings {
+		min_bid_window: 3,
+		max_bid_window: 100,
+		reveal_window: 5,
+		confirm_window: 5,
+		deploy_window: 10,
+		billing_period: 20,
+		verdict_grace: 20,
+		heartbeat_grace: 20,
+		retention_period: 100,
+	}
+}
+
+/// Yearly inflation cap of witness reward minting in the development presets.
+pub const DEV_YEARLY_INFLATION: Perbill = Perbill::from_percent(5);
+
+/// Builds the JSON patch of a genesis state: consensus authorities, funded accounts, the sudo
+/// key, the paper's FaaS levels and short market time parameters.
 fn testnet_genesis(
 	authorities: Vec<(BabeId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
@@ -42,6 +76,8 @@ fn testnet_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		faas_token: FaasTokenConfig { yearly_inflation: DEV_YEARLY_INFLATION },
+		market: MarketConfig { levels: paper_levels(), timings: Some(dev_market_timings()) },
 	})
 }
 

@@ -226,4 +226,12 @@ mod runtime {
 	/// Superuser (development and test networks).
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	/// FST economics: allowances, capped witness reward minting, the slash sink.
+	#[runtime::pallet_index(7)]
+	pub type FaasToken = pallet_faas_token;
+
+	/// The FaaS market: levels, providers, sealed-bid auctions, leases, escrow, settlement.
+	#[runtime::pallet_index(8)]
+	pub type Market = pallet_market;
 }

@@ -1,5 +1,7 @@
 //! One `impl Config` block per pallet. Every associated type says why it has its value.
 
+mod defaas;
+
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass, parameter_types,

@@ -1,0 +1,164 @@
+//! `try_state`: the invariants of DESIGN §10 that concern the market.
+//!
+//! 1. Per account and hold reason: currency hold == ledger ([`HeldFor`]) == sum of records
+//!    (provider stakes, order prepays still outstanding, bid deposits).
+//! 3. Every order is in exactly one state (by construction: one enum); a Deploying or
+//!    Fulfilling order has a lease whose provider is registered; a Fulfilling lease has
+//!    started; `paid + refunded ≤ prepay`; an ended order holds nothing and has no bids.
+//! 5. Bids, open-order index entries and provider counters agree with the orders.
+//!
+//! Besides: the time parameters in force are valid and every order has a positive billing
+//! period.
+
+use crate::{
+	pallet::{
+		Bids, Config, HeartbeatKeys, HeldFor, HoldReason, NextOrderId, OpenOrders, Orders, Pallet,
+		Providers,
+	},
+	types::*,
+};
+use alloc::collections::BTreeMap;
+use frame_support::{ensure, traits::fungible::InspectHold};
+use sp_runtime::{
+	traits::{CheckedAdd, Saturating, Zero},
+	TryRuntimeError,
+};
+
+type Ledger<T> = BTreeMap<AccountIdOf<T>, BalanceOf<T>>;
+type Counters<T> = BTreeMap<AccountIdOf<T>, u32>;
+
+fn add<T: Config>(map: &mut Ledger<T>, who: &AccountIdOf<T>, amount: BalanceOf<T>) {
+	let entry = map.entry(who.clone()).or_default();
+	*entry = entry.saturating_add(amount);
+}
+
+fn count<T: Config>(map: &mut Counters<T>, who: &AccountIdOf<T>) {
+	let entry = map.entry(who.clone()).or_default();
+	*entry = entry.saturating_add(1);
+}
+
+impl<T: Config> Pallet<T> {
+	/// Check the market's invariants.
+	pub fn do_try_state() -> Result<(), TryRuntimeError> {
+		let mut stakes = Ledger::<T>::new();
+		let mut prepays = Ledger::<T>::new();
+		let mut deposits = Ledger::<T>::new();
+		let mut open_bids = Counters::<T>::new();
+		let mut active_leases = Counters::<T>::new();
+
+		ensure!(Self::timings().validate(), "invalid time parameters in force");
+
+		for (who, provider) in Providers::<T>::iter() {
+			add::<T>(&mut stakes, &who, provider.stake);
+			ensure!(
+				HeartbeatKeys::<T>::get(&provider.heartbeat_key).as_ref() == Some(&who),
+				"provider's heartbeat key not indexed"
+			);
+		}
+		for (_key, who) in HeartbeatKeys::<T>::iter() {
+			ensure!(Providers::<T>::contains_key(&who), "heartbeat key of unknown provider");
+		}
+
+		let next_order_id = NextOrderId::<T>::get();
+		for (order_id, order) in Orders::<T>::iter() {
+			ensure!(order_id < next_order_id, "order id not yet allocated");
+			ensure!(!order.period_length.is_zero(), "order with a zero billing period");
+			let settled =
+				order.paid.checked_add(&order.refunded).ok_or("paid + refunded overflows")?;
+			ensure!(settled <= order.prepay, "paid + refunded exceeds prepay");
+			add::<T>(&mut prepays, &order.payer, order.outstanding());
+			let bids = Bids::<T>::decode_len(order_id).unwrap_or(0);
+			let open = OpenOrders::<T>::contains_key(order.level, order_id);
+			match &order.state {
+				OrderState::Bidding { .. } | OrderState::Revealing { .. } => {
+					ensure!(order.lease.is_none(), "auction order has a lease");
+					ensure!(open, "auction order not in the open-order index");
+				},
+				OrderState::Confirming { candidate, .. } => {
+					ensure!(order.lease.is_none(), "confirming order has a lease");
+					ensure!(!open, "confirming order still open");
+					let first = Bids::<T>::get(order_id).first().map(|bid| bid.provider.clone());
+					ensure!(first.as_ref() == Some(candidate), "candidate is not the best bid");
+				},
+				OrderState::Deploying { .. } | OrderState::Fulfilling { .. } => {
+					ensure!(!open, "leased order still open");
+					let lease = order.lease.as_ref().ok_or("leased order without lease")?;
+					ensure!(
+						Providers::<T>::contains_key(&lease.provider),
+						"lease of an unregistered provider"
+					);
+					count::<T>(&mut active_leases, &lease.provider);
+					if let OrderState::Fulfilling { round, .. } = order.state {
+						ensure!(lease.start.is_some(), "fulfilling lease without start");
+						ensure!(bids == 0, "fulfilling order still holds bids");
+						ensure!(round < order.periods, "round beyond the last period");
+						ensure!(lease.settled == round, "settled periods != round");
+					} else {
+						ensure!(bids <= 1, "deploying order holds more than the winner's bid");
+					}
+				},
+				OrderState::Finished { .. }
+				| OrderState::Failed { .. }
+				| OrderState::Cancelled { .. } => {
+					ensure!(!open, "ended order still open");
+					ensure!(bids == 0, "ended order still holds bids");
+					ensure!(order.outstanding().is_zero(), "ended order still holds prepay");
+				},
+			}
+		}
+
+		for (order_id, bids) in Bids::<T>::iter() {
+			let order = Orders::<T>::get(order_id).ok_or("bids of an unknown order")?;
+			ensure!(!order.state.is_terminal() || bids.is_empty(), "bids of an ended order");
+			for bid in bids.iter() {
+				add::<T>(&mut deposits, &bid.provider, bid.deposit);
+				count::<T>(&mut open_bids, &bid.provider);
+				ensure!(Providers::<T>::contains_key(&bid.provider), "bid of unknown provider");
+			}
+		}
+		for (level, order_id, ()) in OpenOrders::<T>::iter() {
+			let order = Orders::<T>::get(order_id).ok_or("open entry of an unknown order")?;
+			ensure!(order.level == level, "open entry under the wrong level");
+			ensure!(order.state.is_auction(), "open entry of an order past its auction");
+		}
+
+		for (who, provider) in Providers::<T>::iter() {
+			ensure!(
+				provider.open_bids == open_bids.get(&who).copied().unwrap_or(0),
+				"provider's open-bid counter is wrong"
+			);
+			ensure!(
+				provider.active_leases == active_leases.get(&who).copied().unwrap_or(0),
+				"provider's active-lease counter is wrong"
+			);
+		}
+
+		Self::check_ledger(HoldReason::ProviderStake, &stakes)?;
+		Self::check_ledger(HoldReason::OrderPrepay, &prepays)?;
+		Self::check_ledger(HoldReason::BidDeposit, &deposits)?;
+		for (who, reason, held) in HeldFor::<T>::iter() {
+			ensure!(!held.is_zero(), "zero ledger entry kept");
+			let records = match reason {
+				HoldReason::ProviderStake => &stakes,
+				HoldReason::OrderPrepay => &prepays,
+				HoldReason::BidDeposit => &deposits,
+			};
+			ensure!(
+				records.get(&who).copied().unwrap_or_default() == held,
+				"ledger entry without matching records"
+			);
+		}
+		Ok(())
+	}
+
+	/// Records == ledger == currency holds, for every account with a record.
+	fn check_ledger(reason: HoldReason, records: &Ledger<T>) -> Result<(), TryRuntimeError> {
+		for (who, recorded) in records.iter() {
+			let ledger = HeldFor::<T>::get(who, reason);
+			ensure!(ledger == *recorded, "ledger differs from records");
+			let held = T::Currency::balance_on_hold(&reason.into(), who);
+			ensure!(held == ledger, "currency hold differs from ledger");
+		}
+		Ok(())
+	}
+}

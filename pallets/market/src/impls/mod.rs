@@ -1,0 +1,206 @@
+//! The market's logic. Calls in `lib.rs` delegate to the `do_*` functions of these modules.
+//!
+//! - `mod.rs`: the hold ledger (every hold, release, transfer and slash goes through it, so
+//!   [`HeldFor`] always mirrors the currency's holds), the level table, the time parameters
+//!   and config checks;
+//! - [`providers`]: registration, heartbeats, reputation;
+//! - [`orders`]: order creation, cancellation, confirmation, deployment and closing;
+//! - [`auction`]: sealed bids, reveals and the auction close;
+//! - [`settlement`]: per-round settlement on verdicts and verdict timeouts;
+//! - [`deadlines`]: the deadline index, `advance` and the `on_idle` sweep;
+//! - [`invariants`]: `try_state`.
+
+mod auction;
+mod deadlines;
+#[cfg(any(test, feature = "try-runtime"))]
+mod invariants;
+mod orders;
+mod providers;
+mod settlement;
+
+use crate::{
+	pallet::{Config, Error, Event, HeldFor, HoldReason, Levels, NextLevelId, Pallet, Timings},
+	types::*,
+	LOG_TARGET,
+};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{InspectHold, MutateHold},
+		tokens::{Fortitude, Precision, Restriction},
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use pallet_faas_token::traits::SlashSink;
+use sp_runtime::traits::{Saturating, Zero};
+
+impl<T: Config> Pallet<T> {
+	/// The current block number.
+	pub(crate) fn now() -> BlockNumberFor<T> {
+		frame_system::Pallet::<T>::block_number()
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Hold ledger
+	// -----------------------------------------------------------------------------------------
+
+	/// Whether `who` can afford to have `amount` held for `reason`.
+	pub(crate) fn can_hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> bool {
+		amount.is_zero() || T::Currency::can_hold(&reason.into(), who, amount)
+	}
+
+	/// Hold `amount` from `who` for `reason` and record it.
+	pub(crate) fn hold(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
+		if amount.is_zero() {
+			return Ok(());
+		}
+		T::Currency::hold(&reason.into(), who, amount)?;
+		HeldFor::<T>::mutate(who, reason, |held| *held = held.saturating_add(amount));
+		Ok(())
+	}
+
+	/// Release up to `amount` of what `who` holds for `reason`; returns what was released.
+	pub(crate) fn release(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return Zero::zero();
+		}
+		match T::Currency::release(&reason.into(), who, amount, Precision::BestEffort) {
+			Ok(released) => {
+				Self::ledger_sub(who, reason, released);
+				released
+			},
+			Err(e) => {
+				log::error!(target: LOG_TARGET, "release of {:?} for {:?} failed: {:?}", amount, reason, e);
+				Zero::zero()
+			},
+		}
+	}
+
+	/// Move up to `amount` (exactly `amount` with [`Precision::Exact`]) from what `from`
+	/// holds for `reason` to the free balance of `to`; returns what was moved.
+	pub(crate) fn transfer_held(
+		reason: HoldReason,
+		from: &T::AccountId,
+		to: &T::AccountId,
+		amount: BalanceOf<T>,
+		precision: Precision,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		if amount.is_zero() {
+			return Ok(Zero::zero());
+		}
+		let moved = T::Currency::transfer_on_hold(
+			&reason.into(),
+			from,
+			to,
+			amount,
+			precision,
+			Restriction::Free,
+			Fortitude::Force,
+		)?;
+		Self::ledger_sub(from, reason, moved);
+		Ok(moved)
+	}
+
+	/// Hand up to `amount` of what `who` holds for `reason` to the slash sink; returns what
+	/// the sink took (measured on the hold itself, so the ledger stays exact whatever the sink
+	/// reports).
+	pub(crate) fn slash(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return Zero::zero();
+		}
+		let runtime_reason: T::RuntimeHoldReason = reason.into();
+		let before = T::Currency::balance_on_hold(&runtime_reason, who);
+		let _reported = T::SlashSink::slash_held(&runtime_reason, who, amount);
+		let after = T::Currency::balance_on_hold(&runtime_reason, who);
+		let taken = before.saturating_sub(after);
+		Self::ledger_sub(who, reason, taken);
+		taken
+	}
+
+	/// Slash up to `amount` and release whatever the sink did not take; returns
+	/// `(slashed, released)`.
+	pub(crate) fn slash_or_release(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> (BalanceOf<T>, BalanceOf<T>) {
+		let slashed = Self::slash(reason, who, amount);
+		let released = Self::release(reason, who, amount.saturating_sub(slashed));
+		(slashed, released)
+	}
+
+	/// Decrease the ledger entry of `(who, reason)` by `amount`, removing it at zero.
+	fn ledger_sub(who: &T::AccountId, reason: HoldReason, amount: BalanceOf<T>) {
+		HeldFor::<T>::mutate_exists(who, reason, |held| {
+			let left = held.unwrap_or_default().saturating_sub(amount);
+			*held = if left.is_zero() { None } else { Some(left) };
+		});
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Levels
+	// -----------------------------------------------------------------------------------------
+
+	/// `add_level`: append a valid level.
+	pub(crate) fn do_add_level(level: FaasLevelOf<T>) -> DispatchResult {
+		ensure!(level.is_valid(), Error::<T>::InvalidLevel);
+		let level_id = Self::insert_level(level.clone())?;
+		Self::deposit_event(Event::LevelAdded { level_id, level });
+		Ok(())
+	}
+
+	/// Append `level` to the table and return its id.
+	pub(crate) fn insert_level(level: FaasLevelOf<T>) -> Result<LevelId, Error<T>> {
+		let level_id = NextLevelId::<T>::get();
+		let next = level_id.checked_add(1).ok_or(Error::<T>::LevelIdOverflow)?;
+		Levels::<T>::insert(level_id, level);
+		NextLevelId::<T>::put(next);
+		Ok(level_id)
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Time parameters and configuration
+	// -----------------------------------------------------------------------------------------
+
+	/// The time parameters in force: those stored by genesis or `set_timings`, otherwise
+	/// `Config::DefaultTimings`.
+	pub fn timings() -> MarketTimingsOf<T> {
+		Timings::<T>::get().unwrap_or_else(T::DefaultTimings::get)
+	}
+
+	/// `set_timings`: store valid time parameters. They apply to deadlines computed from now
+	/// on; deadlines already stored in orders and the billing period of existing orders stay.
+	pub(crate) fn do_set_timings(timings: MarketTimingsOf<T>) -> DispatchResult {
+		ensure!(timings.validate(), Error::<T>::InvalidTimings);
+		Timings::<T>::put(timings);
+		Self::deposit_event(Event::TimingsSet { timings });
+		Ok(())
+	}
+
+	/// Panics (in `integrity_test`, at build/test time only) on a nonsensical configuration.
+	pub(crate) fn check_config() {
+		assert!(T::PrepayFactor::get() >= 1, "PrepayFactor must be at least 1");
+		assert!(T::MaxPeriods::get() >= 1, "MaxPeriods must be at least 1");
+		assert!(T::MinCommittee::get() <= T::MaxCommittee::get(), "MinCommittee > MaxCommittee");
+		assert!(
+			T::DefaultTimings::get().validate(),
+			"DefaultTimings: every window, grace and period must be positive and \
+			 min_bid_window <= max_bid_window"
+		);
+		assert!(T::MaxBidsPerOrder::get() >= 1, "MaxBidsPerOrder must be at least 1");
+		assert!(T::MaxDeadlinesPerBlock::get() >= 1, "MaxDeadlinesPerBlock must be at least 1");
+		assert!(T::MaxLevelsPerProvider::get() >= 1, "MaxLevelsPerProvider must be at least 1");
+	}
+}

@@ -1,0 +1,297 @@
+//! Orders: creation, cancellation, confirmation, deployment and closing.
+
+use crate::{
+	pallet::{
+		Bids, Config, Error, Event, HoldReason, Levels, NextOrderId, OpenOrders, Orders, Pallet,
+		Providers,
+	},
+	traits::SlaMonitor,
+	types::*,
+	LOG_TARGET,
+};
+use frame_support::{pallet_prelude::*, storage::with_storage_layer, BoundedVec};
+use frame_system::pallet_prelude::BlockNumberFor;
+use pallet_faas_token::traits::AllowanceSpender;
+use sp_runtime::traits::{CheckedMul, Saturating, Zero};
+
+impl<T: Config> Pallet<T> {
+	/// `PrepayFactor × periods × unit_price`, `None` on overflow.
+	pub fn prepay_for(periods: u32, unit_price: BalanceOf<T>) -> Option<BalanceOf<T>> {
+		BalanceOf::<T>::from(T::PrepayFactor::get())
+			.checked_mul(&BalanceOf::<T>::from(periods))?
+			.checked_mul(&unit_price)
+	}
+
+	/// `create_order`: validate the terms, (spend the sponsor's allowance,) hold the prepay
+	/// and open the auction.
+	pub(crate) fn do_create_order(
+		customer: T::AccountId,
+		terms: OrderTermsOf<T>,
+		sponsor: Option<T::AccountId>,
+	) -> Result<OrderId, DispatchError> {
+		let now = Self::now();
+		let timings = Self::timings();
+		ensure!(Levels::<T>::contains_key(terms.level), Error::<T>::UnknownLevel);
+		ensure!(terms.periods > 0, Error::<T>::ZeroPeriods);
+		ensure!(terms.periods <= T::MaxPeriods::get(), Error::<T>::TooManyPeriods);
+		ensure!(terms.committee_size >= T::MinCommittee::get(), Error::<T>::CommitteeTooSmall);
+		ensure!(terms.committee_size <= T::MaxCommittee::get(), Error::<T>::CommitteeTooLarge);
+		ensure!(terms.bid_window >= timings.min_bid_window, Error::<T>::BidWindowTooShort);
+		ensure!(terms.bid_window <= timings.max_bid_window, Error::<T>::BidWindowTooLong);
+		ensure!(!terms.max_unit_price.is_zero(), Error::<T>::ZeroPrice);
+		let prepay =
+			Self::prepay_for(terms.periods, terms.max_unit_price).ok_or(Error::<T>::Overflow)?;
+		let payer = match sponsor {
+			Some(sponsor) if sponsor != customer => sponsor,
+			_ => customer.clone(),
+		};
+		let sponsored = payer != customer;
+		if sponsored {
+			ensure!(
+				T::AllowanceSpender::allowance(&payer, &customer) >= prepay,
+				Error::<T>::InsufficientAllowance
+			);
+		}
+		ensure!(
+			Self::can_hold(HoldReason::OrderPrepay, &payer, prepay),
+			Error::<T>::InsufficientBalance
+		);
+		let order_id = NextOrderId::<T>::get();
+		let next_order_id = order_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		let bidding_ends = now.saturating_add(terms.bid_window);
+		let slot = Self::find_deadline_slot(bidding_ends).ok_or(Error::<T>::DeadlineIndexFull)?;
+
+		if sponsored {
+			T::AllowanceSpender::spend_allowance(&payer, &customer, prepay)?;
+		}
+		Self::hold(HoldReason::OrderPrepay, &payer, prepay)?;
+		NextOrderId::<T>::put(next_order_id);
+		Orders::<T>::insert(
+			order_id,
+			OrderRecord {
+				customer: customer.clone(),
+				payer: payer.clone(),
+				level: terms.level,
+				periods: terms.periods,
+				period_length: timings.billing_period,
+				max_unit_price: terms.max_unit_price,
+				committee_size: terms.committee_size,
+				package_hash: terms.package_hash,
+				min_reputation: terms.min_reputation,
+				prepay,
+				paid: Zero::zero(),
+				refunded: Zero::zero(),
+				state: OrderState::Bidding { bidding_ends },
+				lease: None,
+				created_at: now,
+			},
+		);
+		OpenOrders::<T>::insert(terms.level, order_id, ());
+		Self::push_deadline(slot, order_id);
+		Self::deposit_event(Event::OrderCreated {
+			order_id,
+			customer,
+			payer,
+			level: terms.level,
+			periods: terms.periods,
+			max_unit_price: terms.max_unit_price,
+			prepay,
+			bidding_ends,
+		});
+		Ok(order_id)
+	}
+
+	/// `cancel_order`: by the customer, before the order is fulfilled.
+	pub(crate) fn do_cancel_order(who: T::AccountId, order_id: OrderId) -> DispatchResult {
+		let order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
+		ensure!(order.customer == who, Error::<T>::NotCustomer);
+		ensure!(
+			matches!(
+				order.state,
+				OrderState::Bidding { .. }
+					| OrderState::Revealing { .. }
+					| OrderState::Confirming { .. }
+					| OrderState::Deploying { .. }
+			),
+			Error::<T>::CannotCancel
+		);
+		Self::close_order(order_id, order, Some(CloseReason::CustomerCancelled), Self::now())
+	}
+
+	/// `confirm_order`: the candidate accepts; the lease is created, the fallback candidates'
+	/// deposits are released and the clearing price is recorded.
+	pub(crate) fn do_confirm_order(who: T::AccountId, order_id: OrderId) -> DispatchResult {
+		let now = Self::now();
+		let mut order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
+		let OrderState::Confirming { candidate, price, confirm_until } = order.state.clone() else {
+			return Err(Error::<T>::NotConfirming.into());
+		};
+		ensure!(who == candidate, Error::<T>::NotCandidate);
+		ensure!(now < confirm_until, Error::<T>::ConfirmWindowClosed);
+		ensure!(Providers::<T>::contains_key(&who), Error::<T>::NotProvider);
+
+		let mut kept = BoundedVec::<BidRecordOf<T>, T::MaxBidsPerOrder>::new();
+		for bid in Bids::<T>::take(order_id).into_iter() {
+			if bid.provider == who {
+				// Cannot fail: `kept` holds at most the one bid of `who`.
+				let _ = kept.try_push(bid);
+			} else {
+				Self::release_bid(order_id, &bid);
+			}
+		}
+		if !kept.is_empty() {
+			Bids::<T>::insert(order_id, kept);
+		}
+		Providers::<T>::mutate(&who, |p| {
+			if let Some(p) = p {
+				p.active_leases = p.active_leases.saturating_add(1);
+			}
+		});
+		let deploy_until = now.saturating_add(Self::timings().deploy_window);
+		order.lease = Some(LeaseRecord {
+			provider: who.clone(),
+			unit_price: price,
+			start: None,
+			settled: 0,
+			violations: 0,
+			consecutive_violations: 0,
+			compensation: Zero::zero(),
+		});
+		order.state = OrderState::Deploying { deploy_until };
+		Self::record_clearing_price(order.level, price);
+		Orders::<T>::insert(order_id, order);
+		Self::schedule_or_log(order_id, deploy_until);
+		Self::deposit_event(Event::OrderConfirmed {
+			order_id,
+			provider: who,
+			unit_price: price,
+			deploy_until,
+		});
+		Ok(())
+	}
+
+	/// `fulfill`: the provider deployed; the monitor starts watching and round 0 begins.
+	/// If the monitor refuses the lease the order fails with `MonitorUnavailable` instead.
+	pub(crate) fn do_fulfill(who: T::AccountId, order_id: OrderId) -> DispatchResult {
+		let now = Self::now();
+		let mut order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
+		let OrderState::Deploying { deploy_until } = order.state else {
+			return Err(Error::<T>::NotDeploying.into());
+		};
+		let mut lease = order.lease.clone().ok_or(Error::<T>::Inconsistent)?;
+		ensure!(lease.provider == who, Error::<T>::NotLeaseProvider);
+		ensure!(now < deploy_until, Error::<T>::DeployWindowClosed);
+		let period_length = order.period_length;
+		let info = LeaseInfo {
+			order_id,
+			provider: who.clone(),
+			customer: order.customer.clone(),
+			level: order.level,
+			period_length,
+			periods: order.periods,
+			committee_size: order.committee_size,
+			first_period_start: now,
+		};
+		// In its own storage layer: a refusal leaves nothing of the monitor's changes behind.
+		let monitored = with_storage_layer(|| T::SlaMonitor::start_monitoring(&info));
+		if let Err(e) = monitored {
+			// Nobody can judge the lease, so nobody pays or is penalised: the order fails,
+			// the provider's deposit and the payer's prepay are released.
+			log::warn!(target: LOG_TARGET, "order {}: monitor refused the lease: {:?}", order_id, e);
+			return Self::close_order(order_id, order, Some(CloseReason::MonitorUnavailable), now);
+		}
+
+		for bid in Bids::<T>::take(order_id).into_iter() {
+			Self::release_bid(order_id, &bid);
+		}
+		lease.start = Some(now);
+		order.lease = Some(lease);
+		let verdict_due = Self::verdict_due(now, period_length, 0);
+		order.state = OrderState::Fulfilling { round: 0, verdict_due };
+		Orders::<T>::insert(order_id, &order);
+		Self::schedule_or_log(order_id, verdict_due);
+		Self::deposit_event(Event::LeaseStarted {
+			order_id,
+			provider: who,
+			first_period_start: now,
+			period_length,
+			periods: order.periods,
+		});
+		Ok(())
+	}
+
+	/// `abort`: the lease's provider gives up within the deploy window (its deposit is
+	/// released).
+	pub(crate) fn do_abort(who: T::AccountId, order_id: OrderId) -> DispatchResult {
+		let now = Self::now();
+		let order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
+		let OrderState::Deploying { deploy_until } = order.state else {
+			return Err(Error::<T>::NotDeploying.into());
+		};
+		let provider = order.lease.as_ref().map(|lease| &lease.provider);
+		ensure!(provider == Some(&who), Error::<T>::NotLeaseProvider);
+		// After the deadline the deposit is forfeited by `advance`; aborting cannot dodge it.
+		ensure!(now < deploy_until, Error::<T>::DeployWindowClosed);
+		Self::close_order(order_id, order, Some(CloseReason::ProviderAborted), now)
+	}
+
+	/// The provider did not `fulfill` in time: its deposit is forfeited, the order cancelled.
+	pub(crate) fn deploy_timed_out(
+		order_id: OrderId,
+		order: OrderRecordOf<T>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		for bid in Bids::<T>::take(order_id).into_iter() {
+			Self::forfeit_bid(order_id, &bid);
+		}
+		Self::close_order(order_id, order, Some(CloseReason::ProviderDidNotDeploy), now)
+	}
+
+	/// End an order: release every bid deposit still held for it, end its lease (and the
+	/// monitoring), release what is still held of the prepay to the payer, and move it to
+	/// Finished (`reason = None`), Failed or Cancelled (by reason) until it is pruned.
+	pub(crate) fn close_order(
+		order_id: OrderId,
+		mut order: OrderRecordOf<T>,
+		reason: Option<CloseReason>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		for bid in Bids::<T>::take(order_id).into_iter() {
+			Self::release_bid(order_id, &bid);
+		}
+		OpenOrders::<T>::remove(order.level, order_id);
+		if let Some(lease) = &order.lease {
+			Self::lease_closed(&lease.provider);
+			if matches!(order.state, OrderState::Fulfilling { .. }) {
+				T::SlaMonitor::stop_monitoring(order_id);
+			}
+		}
+		let released = Self::release(HoldReason::OrderPrepay, &order.payer, order.outstanding());
+		order.refunded = order.refunded.saturating_add(released);
+
+		let prune_at = now.saturating_add(Self::timings().retention_period);
+		let (paid, refunded) = (order.paid, order.refunded);
+		let event = match reason {
+			None => {
+				order.state = OrderState::Finished { prune_at };
+				Event::OrderFinished { order_id, paid, refunded }
+			},
+			Some(
+				reason @ (CloseReason::ProviderDidNotDeploy
+				| CloseReason::ProviderAborted
+				| CloseReason::CustomerCancelled),
+			) => {
+				order.state = OrderState::Cancelled { reason, prune_at };
+				Event::OrderCancelled { order_id, reason, paid, refunded }
+			},
+			Some(reason) => {
+				order.state = OrderState::Failed { reason, prune_at };
+				Event::OrderFailed { order_id, reason, paid, refunded }
+			},
+		};
+		Orders::<T>::insert(order_id, order);
+		Self::schedule_or_log(order_id, prune_at);
+		Self::deposit_event(event);
+		Ok(())
+	}
+}

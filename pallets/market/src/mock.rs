@@ -1,0 +1,354 @@
+//! Mock runtime for the market's tests and benchmark tests.
+//!
+//! The token-pallet traits are implemented by small local structs so that the market's tests
+//! do not depend on `pallet-faas-token`'s implementation: [`BurningSink`] burns slashed holds
+//! and counts them, [`TestAllowances`] keeps allowances in a thread-local map, and
+//! [`MockMonitor`] records `start_monitoring` / `stop_monitoring` calls.
+
+use crate::{self as pallet_market, traits::SlaMonitor, types::*};
+use core::cell::RefCell;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{
+		fungible::{Inspect, MutateHold},
+		tokens::{Fortitude, Precision},
+		ConstU128, ConstU32, Hooks,
+	},
+	weights::Weight,
+	BoundedVec,
+};
+use frame_system::EnsureRoot;
+use pallet_faas_token::traits::{AllowanceSpender, SlashSink};
+use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill, Permill};
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u128;
+pub type BlockNumber = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Market: pallet_market,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+parameter_types! {
+	pub const MinProviderStake: Balance = 1_000;
+	pub const ReputationDecay: Perbill = Perbill::from_percent(5);
+	pub const MinReputationForRefund: Permill = Permill::from_percent(40);
+	pub const BidDeposit: Balance = 50;
+	pub static ViolationSlash: Balance = 100;
+	pub static ViolationsToTerminate: u32 = 2;
+	pub static MaxDeadlinesPerBlock: u32 = 4;
+	/// The tests' time parameters (repeated as constants in `tests/mod.rs`).
+	pub const DefaultTimings: MarketTimings<BlockNumber> = MarketTimings {
+		min_bid_window: 2,
+		max_bid_window: 20,
+		reveal_window: 3,
+		confirm_window: 3,
+		deploy_window: 4,
+		billing_period: 5,
+		verdict_grace: 3,
+		heartbeat_grace: 10,
+		retention_period: 10,
+	};
+}
+
+impl pallet_market::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type LevelAdminOrigin = EnsureRoot<AccountId>;
+	type SlaMonitor = MockMonitor;
+	type SlashSink = BurningSink;
+	type AllowanceSpender = TestAllowances;
+	type MaxTagLen = ConstU32<16>;
+	type MaxEndpointLen = ConstU32<64>;
+	type MaxLevelsPerProvider = ConstU32<4>;
+	type MinProviderStake = MinProviderStake;
+	type ReputationDecay = ReputationDecay;
+	type MinReputationForRefund = MinReputationForRefund;
+	type PrepayFactor = ConstU32<2>;
+	type MaxPeriods = ConstU32<10>;
+	type MinCommittee = ConstU32<1>;
+	type MaxCommittee = ConstU32<7>;
+	type DefaultTimings = DefaultTimings;
+	type BidDeposit = BidDeposit;
+	type MaxBidsPerOrder = ConstU32<4>;
+	type MaxFallbackCandidates = ConstU32<1>;
+	type ViolationSlash = ViolationSlash;
+	type ViolationsToTerminate = ViolationsToTerminate;
+	type MaxRecentPrices = ConstU32<5>;
+	type MaxDeadlinesPerBlock = MaxDeadlinesPerBlock;
+	type WeightInfo = ();
+}
+
+/// A call the market made on the monitor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MonitorCall {
+	/// `start_monitoring`.
+	Start(LeaseInfo<AccountId, BlockNumber>),
+	/// `stop_monitoring`.
+	Stop(OrderId),
+}
+
+thread_local! {
+	/// Everything the slash sink burned.
+	pub static BURNED: RefCell<Balance> = const { RefCell::new(0) };
+	/// Allowances `(owner, spender) -> amount`.
+	pub static ALLOWANCES: RefCell<BTreeMap<(AccountId, AccountId), Balance>> =
+		RefCell::new(BTreeMap::new());
+	/// Calls on the monitor, in order.
+	pub static MONITOR_CALLS: RefCell<Vec<MonitorCall>> = const { RefCell::new(Vec::new()) };
+	/// Whether `start_monitoring` fails.
+	pub static MONITOR_REFUSES: RefCell<bool> = const { RefCell::new(false) };
+	/// Total issuance right after genesis and setup.
+	pub static INITIAL_ISSUANCE: RefCell<Balance> = const { RefCell::new(0) };
+}
+
+/// Burns what it is given from the hold and counts it.
+pub struct BurningSink;
+impl SlashSink<AccountId, Balance, RuntimeHoldReason> for BurningSink {
+	fn slash_held(reason: &RuntimeHoldReason, who: &AccountId, amount: Balance) -> Balance {
+		let burned = <Balances as MutateHold<AccountId>>::burn_held(
+			reason,
+			who,
+			amount,
+			Precision::BestEffort,
+			Fortitude::Force,
+		)
+		.unwrap_or(0);
+		BURNED.with(|b| *b.borrow_mut() += burned);
+		burned
+	}
+}
+
+/// Allowances kept in [`ALLOWANCES`].
+pub struct TestAllowances;
+impl AllowanceSpender<AccountId, Balance> for TestAllowances {
+	fn spend_allowance(owner: &AccountId, spender: &AccountId, amount: Balance) -> DispatchResult {
+		ALLOWANCES.with(|a| {
+			let mut a = a.borrow_mut();
+			let left = a.get(&(*owner, *spender)).copied().unwrap_or(0);
+			if amount == 0 || left < amount {
+				return Err(DispatchError::Other("insufficient allowance"));
+			}
+			a.insert((*owner, *spender), left - amount);
+			Ok(())
+		})
+	}
+
+	fn allowance(owner: &AccountId, spender: &AccountId) -> Balance {
+		ALLOWANCES.with(|a| a.borrow().get(&(*owner, *spender)).copied().unwrap_or(0))
+	}
+}
+
+/// Records calls in [`MONITOR_CALLS`]; refuses leases while [`MONITOR_REFUSES`] is set.
+pub struct MockMonitor;
+impl SlaMonitor<AccountId, BlockNumber> for MockMonitor {
+	fn start_monitoring(lease: &LeaseInfo<AccountId, BlockNumber>) -> DispatchResult {
+		if MONITOR_REFUSES.with(|r| *r.borrow()) {
+			return Err(DispatchError::Other("no witnesses"));
+		}
+		MONITOR_CALLS.with(|c| c.borrow_mut().push(MonitorCall::Start(lease.clone())));
+		Ok(())
+	}
+
+	fn stop_monitoring(order_id: OrderId) {
+		MONITOR_CALLS.with(|c| c.borrow_mut().push(MonitorCall::Stop(order_id)));
+	}
+}
+
+// Accounts: customers 1..=5, providers 11..=15 (heartbeat key = provider + 100), 99 has nothing.
+pub const ALICE: AccountId = 1;
+pub const BOB: AccountId = 2;
+pub const CHARLIE: AccountId = 3;
+pub const P1: AccountId = 11;
+pub const P2: AccountId = 12;
+pub const P3: AccountId = 13;
+pub const P4: AccountId = 14;
+pub const P5: AccountId = 15;
+pub const NOBODY: AccountId = 99;
+pub const INITIAL_BALANCE: Balance = 1_000_000;
+pub const STAKE: Balance = 1_000;
+
+/// The heartbeat key of provider `who`.
+pub fn hb(who: AccountId) -> AccountId {
+	who + 100
+}
+
+/// The seed paper's four levels.
+pub fn paper_levels() -> Vec<LevelInfo> {
+	vec![
+		LevelInfo::new(1_000, 0, 512, 50, b"normal"),
+		LevelInfo::new(1_000, 0, 1_024, 100, b"normal"),
+		LevelInfo::new(2_000, 0, 2_048, 200, b"graphics"),
+		LevelInfo::new(1_000, 10, 4_096, 500, b"ai"),
+	]
+}
+
+/// Builds the test externalities: funded accounts, the paper's levels, optional providers.
+#[derive(Default)]
+pub struct ExtBuilder {
+	providers: Vec<(AccountId, Vec<LevelId>)>,
+	balances: Vec<(AccountId, Balance)>,
+	timings: Option<MarketTimings<BlockNumber>>,
+}
+
+impl ExtBuilder {
+	/// Register `who` (stake [`STAKE`], heartbeat key [`hb`]) offering `levels`, online.
+	pub fn with_provider(mut self, who: AccountId, levels: &[LevelId]) -> Self {
+		self.providers.push((who, levels.to_vec()));
+		self
+	}
+
+	/// Give `who` a balance (instead of the default).
+	pub fn with_balance(mut self, who: AccountId, amount: Balance) -> Self {
+		self.balances.push((who, amount));
+		self
+	}
+
+	/// Set the market's time parameters at genesis (instead of [`DefaultTimings`]).
+	pub fn with_timings(mut self, timings: MarketTimings<BlockNumber>) -> Self {
+		self.timings = Some(timings);
+		self
+	}
+
+	/// The externalities at block 1.
+	pub fn build(self) -> sp_io::TestExternalities {
+		BURNED.with(|b| *b.borrow_mut() = 0);
+		ALLOWANCES.with(|a| a.borrow_mut().clear());
+		MONITOR_CALLS.with(|c| c.borrow_mut().clear());
+		MONITOR_REFUSES.with(|r| *r.borrow_mut() = false);
+		ViolationsToTerminate::set(2);
+		ViolationSlash::set(100);
+		MaxDeadlinesPerBlock::set(4);
+
+		let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		let mut balances: BTreeMap<AccountId, Balance> =
+			(1..=5).chain(11..=15).map(|who| (who, INITIAL_BALANCE)).collect();
+		balances.extend(self.balances.iter().copied());
+		pallet_balances::GenesisConfig::<Test> {
+			balances: balances.into_iter().filter(|(_, amount)| *amount > 0).collect(),
+			..Default::default()
+		}
+		.assimilate_storage(&mut t)
+		.unwrap();
+		pallet_market::GenesisConfig::<Test> {
+			levels: paper_levels(),
+			timings: self.timings,
+			..Default::default()
+		}
+		.assimilate_storage(&mut t)
+		.unwrap();
+
+		let mut ext = sp_io::TestExternalities::new(t);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			for (who, levels) in self.providers {
+				Market::register_provider(
+					RuntimeOrigin::signed(who),
+					STAKE,
+					endpoint(),
+					BoundedVec::truncate_from(levels),
+					hb(who),
+				)
+				.unwrap();
+				Market::heartbeat(RuntimeOrigin::signed(hb(who)), BoundedVec::new()).unwrap();
+			}
+			INITIAL_ISSUANCE.with(|i| *i.borrow_mut() = issuance());
+			System::reset_events();
+		});
+		ext
+	}
+
+	/// Run `test`, then check the market's `try_state` and FST conservation.
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(|| {
+			test();
+			check_invariants();
+		});
+	}
+}
+
+/// `try_state` plus conservation: the market never changes total issuance; only the
+/// (test) slash sink burns.
+pub fn check_invariants() {
+	Market::do_try_state().expect("try_state");
+	let initial = INITIAL_ISSUANCE.with(|i| *i.borrow());
+	let burned = BURNED.with(|b| *b.borrow());
+	assert_eq!(issuance() + burned, initial, "FST created or destroyed");
+}
+
+/// A valid endpoint.
+pub fn endpoint() -> BoundedVec<u8, ConstU32<64>> {
+	BoundedVec::truncate_from(b"https://provider.example".to_vec())
+}
+
+/// Run the hooks up to block `n`: `on_idle` of every block before `n` (with unlimited
+/// weight), then `on_initialize` of the next.
+pub fn run_to_block(n: BlockNumber) {
+	while System::block_number() < n {
+		let b = System::block_number();
+		Market::on_idle(b, Weight::MAX);
+		System::set_block_number(b + 1);
+		Market::on_initialize(b + 1);
+	}
+}
+
+/// The market's events so far.
+pub fn market_events() -> Vec<pallet_market::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Market(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
+
+/// The monitor calls so far.
+pub fn monitor_calls() -> Vec<MonitorCall> {
+	MONITOR_CALLS.with(|c| c.borrow().clone())
+}
+
+/// Everything the slash sink burned so far.
+pub fn burned() -> Balance {
+	BURNED.with(|b| *b.borrow())
+}
+
+/// Set an allowance in the test allowance map.
+pub fn approve(owner: AccountId, spender: AccountId, amount: Balance) {
+	ALLOWANCES.with(|a| a.borrow_mut().insert((owner, spender), amount));
+}
+
+/// Make the monitor refuse (or accept) leases.
+pub fn monitor_refuses(refuses: bool) {
+	MONITOR_REFUSES.with(|r| *r.borrow_mut() = refuses);
+}
+
+/// Free balance of `who`.
+pub fn free(who: AccountId) -> Balance {
+	<Balances as Inspect<AccountId>>::balance(&who)
+}
+
+/// Total issuance of FST.
+pub fn issuance() -> Balance {
+	<Balances as Inspect<AccountId>>::total_issuance()
+}
