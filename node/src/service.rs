@@ -64,13 +64,16 @@ pub type Service = sc_service::PartialComponents<
 >;
 
 /// Slot + timestamp inherent data for a given slot duration.
-fn babe_inherent_data_providers(slot_duration: sp_consensus_babe::SlotDuration) -> BabeCreateInherentDataProviders {
+fn babe_inherent_data_providers(
+	slot_duration: sp_consensus_babe::SlotDuration,
+) -> BabeCreateInherentDataProviders {
 	Arc::new(move |_parent, ()| async move {
 		let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-		let slot = sp_consensus_babe::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-			*timestamp,
-			slot_duration,
-		);
+		let slot =
+			sp_consensus_babe::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+				*timestamp,
+				slot_duration,
+			);
 		Ok((slot, timestamp))
 	})
 }

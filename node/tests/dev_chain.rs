@@ -8,10 +8,7 @@ use common::Node;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use subxt::{
-	dynamic,
-	ext::scale_decode::DecodeAsType,
-	rpcs::rpc_params,
-	OnlineClient, PolkadotConfig,
+	dynamic, ext::scale_decode::DecodeAsType, rpcs::rpc_params, OnlineClient, PolkadotConfig,
 };
 use subxt_signer::sr25519::dev;
 
@@ -148,13 +145,15 @@ async fn dev_chain_authors_finalizes_and_transfers_fst() {
 		let event = event.expect("event decodes");
 		match (event.pallet_name(), event.event_name()) {
 			("TransactionPayment", "TransactionFeePaid") => {
-				let paid: TransactionFeePaid = event.decode_fields_unchecked_as().expect("fee event");
+				let paid: TransactionFeePaid =
+					event.decode_fields_unchecked_as().expect("fee event");
 				assert_eq!(paid.who, alice_id);
 				assert_eq!(paid.tip, 0);
 				fee = Some(paid.actual_fee);
 			},
 			("Balances", "Transfer") => {
-				let transfer: Transfer = event.decode_fields_unchecked_as().expect("transfer event");
+				let transfer: Transfer =
+					event.decode_fields_unchecked_as().expect("transfer event");
 				assert_eq!((transfer.from, transfer.to), (alice_id, bob_id));
 				transferred = Some(transfer.amount);
 			},

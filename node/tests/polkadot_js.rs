@@ -51,7 +51,8 @@ async fn polkadot_js_api_reports_fst_with_12_decimals() {
 	assert_eq!(report["existentialDeposit"], "1000000000");
 	let pallets: Vec<&str> =
 		report["pallets"].as_array().expect("pallets").iter().filter_map(Value::as_str).collect();
-	for pallet in ["System", "Timestamp", "Babe", "Grandpa", "Balances", "TransactionPayment", "Sudo"]
+	for pallet in
+		["System", "Timestamp", "Babe", "Grandpa", "Balances", "TransactionPayment", "Sudo"]
 	{
 		assert!(pallets.contains(&pallet), "{pallet} missing from {pallets:?}");
 	}

@@ -34,7 +34,10 @@ fn runtime_lists_exactly_the_two_presets() {
 		.into_iter()
 		.map(|id| String::from_utf8(id.into()).expect("utf8"))
 		.collect();
-	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]);
+	assert_eq!(
+		names,
+		vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]
+	);
 }
 
 #[test]

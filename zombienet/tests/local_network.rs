@@ -7,7 +7,7 @@ use std::{
 	path::PathBuf,
 	time::{Duration, Instant},
 };
-use zombienet_sdk::{Network, NetworkConfig, NetworkConfigExt, LocalFileSystem};
+use zombienet_sdk::{LocalFileSystem, Network, NetworkConfig, NetworkConfigExt};
 
 const BEST: &str = "block_height{status=\"best\"}";
 const FINALIZED: &str = "block_height{status=\"finalized\"}";

@@ -113,7 +113,7 @@ thread_local! {
 	pub static BURNED: RefCell<Balance> = const { RefCell::new(0) };
 	/// Allowances `(owner, spender) -> amount`.
 	pub static ALLOWANCES: RefCell<BTreeMap<(AccountId, AccountId), Balance>> =
-		RefCell::new(BTreeMap::new());
+		const { RefCell::new(BTreeMap::new()) };
 	/// Calls on the monitor, in order.
 	pub static MONITOR_CALLS: RefCell<Vec<MonitorCall>> = const { RefCell::new(Vec::new()) };
 	/// Whether `start_monitoring` fails.

@@ -132,7 +132,13 @@ fn on_initialize_between_boundaries_only_reads() {
 	ExtBuilder::default().build_and_execute(|| {
 		use frame_support::traits::{Get, Hooks};
 		let weight = <FaasToken as Hooks<u64>>::on_initialize(2);
-		assert_eq!(weight, <<Test as frame_system::Config>::DbWeight as Get<frame_support::weights::RuntimeDbWeight>>::get().reads(1));
+		assert_eq!(
+			weight,
+			<<Test as frame_system::Config>::DbWeight as Get<
+				frame_support::weights::RuntimeDbWeight,
+			>>::get()
+			.reads(1)
+		);
 		assert_eq!(current_era().index, 0);
 	});
 }

@@ -100,7 +100,7 @@ fn expected_issuance() -> Balance {
 fn check_invariants() {
 	assert_eq!(total_issuance(), expected_issuance());
 	let held_by_accounts: Balance =
-		ACCOUNTS.iter().map(|who| <Balances as Inspect<_>>::total_balance(who)).sum();
+		ACCOUNTS.iter().map(<Balances as Inspect<_>>::total_balance).sum();
 	assert_eq!(held_by_accounts, total_issuance());
 	FaasToken::do_try_state(System::block_number()).expect("try_state must hold");
 }

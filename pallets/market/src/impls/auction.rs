@@ -198,7 +198,12 @@ impl<T: Config> Pallet<T> {
 			bids.first().map(|bid| (bid.provider.clone(), bid.price.unwrap_or_default()))
 		else {
 			Bids::<T>::remove(order_id);
-			return Self::close_order(order_id, order, Some(CloseReason::WinnersDidNotConfirm), now);
+			return Self::close_order(
+				order_id,
+				order,
+				Some(CloseReason::WinnersDidNotConfirm),
+				now,
+			);
 		};
 		let confirm_until = now.saturating_add(Self::timings().confirm_window);
 		order.state = OrderState::Confirming { candidate: candidate.clone(), price, confirm_until };

@@ -8,7 +8,7 @@
 //! - [`auction`]: sealed bids, reveals and the auction close;
 //! - [`settlement`]: per-round settlement on verdicts and verdict timeouts;
 //! - [`deadlines`]: the deadline index, `advance` and the `on_idle` sweep;
-//! - [`invariants`]: `try_state`.
+//! - [`invariants`]: the `try_state` checks.
 
 mod auction;
 mod deadlines;
