@@ -17,18 +17,6 @@ const FST: u128 = 1_000_000_000_000;
 
 #[derive(Debug, DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 struct TransactionFeePaid {
 	who: [u8; 32],
 	actual_fee: u128,
@@ -43,16 +31,13 @@ struct Transfer {
 	amount: u128,
 }
 
-/// Free FST of `who` at the block `api` points at.
+/// Free FST of `who` at `block`.
 async fn free_balance(
 	api: &OnlineClient<PolkadotConfig>,
 	block: subxt::utils::H256,
 	who: [u8; 32],
 ) -> u128 {
-	let at = api.at_block(block).await.expect("block");
-	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	let value = at.storage().fetch(address, (who,)).await.expect("System.Account");
-	value.decode().expect("AccountInfo").data.free
+	common::account(api, block, who).await.free
 }
 
 /// The number of the block with `hash`.

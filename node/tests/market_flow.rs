@@ -13,7 +13,6 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 use subxt::{
 	dynamic::{self, Value as DynValue},
-	ext::scale_decode::DecodeAsType,
 	rpcs::{rpc_params, RpcClient},
 	OnlineClient, PolkadotConfig,
 };
@@ -25,31 +24,11 @@ const STAKE: u128 = 1_000 * FST;
 /// `BidDeposit` of the runtime.
 const BID_DEPOSIT: u128 = 10 * FST;
 
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-	reserved: u128,
-}
-
 /// (free, held) FST of `who` at the best block.
 async fn balances(api: &OnlineClient<PolkadotConfig>, who: &Keypair) -> (u128, u128) {
-	let at = api.at_current_block().await.expect("block");
-	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	let info = at
-		.storage()
-		.fetch(address, (who.public_key().0,))
-		.await
-		.expect("System.Account")
-		.decode()
-		.expect("AccountInfo");
-	(info.data.free, info.data.reserved)
+	let at = api.at_current_block().await.expect("block").block_hash();
+	let data = common::account(api, at, who.public_key().0).await;
+	(data.free, data.reserved)
 }
 
 /// Signs, submits and waits until `call` is finalized and succeeded.
@@ -268,35 +247,17 @@ async fn sealed_bid_auction_lower_price_wins_and_order_reaches_fulfilling() {
 /// Finds a named field holding an unsigned integer anywhere in a decoded event value.
 fn find_u128(value: &DynValue, name: &str) -> Option<u128> {
 	use subxt::ext::scale_value::{Composite, ValueDef};
+	let in_composite = |composite: &Composite<()>| match composite {
+		Composite::Named(fields) => {
+			fields
+				.iter()
+				.find_map(|(n, v)| if n == name { v.as_u128() } else { find_u128(v, name) })
+		},
+		Composite::Unnamed(values) => values.iter().find_map(|v| find_u128(v, name)),
+	};
 	match &value.value {
-		ValueDef::Composite(Composite::Named(fields)) => {
-			fields.iter().find_map(
-				|(n, v)| {
-					if n == name {
-						v.as_u128()
-					} else {
-						find_u128(v, name)
-					}
-				},
-			)
-		},
-		ValueDef::Composite(Composite::Unnamed(values)) => {
-			values.iter().find_map(|v| find_u128(v, name))
-		},
-		ValueDef::Variant(variant) => match &variant.values {
-			Composite::Named(fields) => {
-				fields.iter().find_map(
-					|(n, v)| {
-						if n == name {
-							v.as_u128()
-						} else {
-							find_u128(v, name)
-						}
-					},
-				)
-			},
-			Composite::Unnamed(values) => values.iter().find_map(|v| find_u128(v, name)),
-		},
+		ValueDef::Composite(composite) => in_composite(composite),
+		ValueDef::Variant(variant) => in_composite(&variant.values),
 		_ => None,
 	}
 }

@@ -17,6 +17,9 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_market, Market]
 );
 
+impl frame_system_benchmarking::Config for Runtime {}
+impl frame_benchmarking::baseline::Config for Runtime {}
+
 /// The benchmarks the runtime offers (`Benchmark::benchmark_metadata`).
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
 	use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkList};
@@ -34,9 +37,6 @@ pub fn dispatch_benchmark(config: BenchmarkConfig) -> Result<Vec<BenchmarkBatch>
 	use frame_support::traits::WhitelistedStorageKeys;
 	use frame_system_benchmarking::Pallet as SystemBench;
 	use sp_storage::TrackedStorageKey;
-
-	impl frame_system_benchmarking::Config for Runtime {}
-	impl frame_benchmarking::baseline::Config for Runtime {}
 
 	let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();
 	let mut batches = Vec::<BenchmarkBatch>::new();

@@ -9,7 +9,10 @@ use std::{
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
 };
-use subxt::{rpcs::RpcClient, OnlineClient, PolkadotConfig};
+use subxt::{
+	dynamic, ext::scale_decode::DecodeAsType, rpcs::RpcClient, utils::H256, OnlineClient,
+	PolkadotConfig,
+};
 
 /// The node binary cargo built for these tests.
 pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_defaas-node");
@@ -93,4 +96,30 @@ impl Drop for Node {
 			let _ = std::fs::remove_file(&self.log_path);
 		}
 	}
+}
+
+/// `System.Account` as far as the tests need it.
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+pub struct AccountInfo {
+	/// Balances.
+	pub data: AccountData,
+}
+
+/// The FST balances of an account.
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+pub struct AccountData {
+	/// Free FST.
+	pub free: u128,
+	/// FST on hold (escrow, deposits, stakes).
+	pub reserved: u128,
+}
+
+/// The account data of `who` at block `at`.
+pub async fn account(api: &OnlineClient<PolkadotConfig>, at: H256, who: [u8; 32]) -> AccountData {
+	let at = api.at_block(at).await.expect("block");
+	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+	let value = at.storage().fetch(address, (who,)).await.expect("System.Account");
+	value.decode().expect("AccountInfo").data
 }
