@@ -1,0 +1,20 @@
+#![cfg_attr(not(feature = "std"), no_std)]
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod challenge;
+pub mod freivalds;
+pub mod probe;
+pub mod salts;
+pub mod schedule;
+
+#[cfg(test)]
+mod tests;
+
+pub use probe::{probe_challenge, probe_health, report_violated, ProbeFailure, ProbeOutcome};
+pub use salts::{PendingReport, ReportKey};
+
+/// Log target of the off-chain workers.
+pub(crate) const LOG_TARGET: &str = "runtime::defaas-ocw";

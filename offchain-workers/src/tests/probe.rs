@@ -1,0 +1,262 @@
+//! HTTP probes: outcomes for healthy, failing, slow, unreachable and cheating providers, and the
+//! majority rule of the report.
+
+use super::{
+	bytes32,
+	mock::{BodyFault, Reply, ScriptedHttp},
+	offchain_ext,
+};
+use crate::{
+	challenge::{encode_product, encode_request},
+	freivalds::{matrix, multiply},
+	probe::{
+		probe_challenge, probe_health, report_violated, ProbeFailure, ProbeOutcome, MAX_HEALTH_BODY,
+	},
+};
+use sp_core::offchain::{testing::PendingRequest, Timestamp};
+use ProbeFailure::*;
+use ProbeOutcome::*;
+
+const ENDPOINT: &str = "http://provider.example:8080/";
+const HEALTH_URI: &str = "http://provider.example:8080/o/7/.well-known/defaas/health";
+const CHALLENGE_URI: &str = "http://provider.example:8080/.well-known/defaas/challenge";
+const TIMEOUT_MS: u64 = 2_000;
+/// The mock clock when a probe starts.
+const START: u64 = 1_000_000;
+
+/// The honest answer to the challenge with `seed` and size `n`.
+fn product(seed: &[u8; 32], n: u32) -> Vec<u64> {
+	multiply(&matrix(seed, b'A', n), &matrix(seed, b'B', n), n)
+}
+
+/// The request `probe_challenge` sends, as `TestOffchainExt` records it.
+fn expected_challenge(seed: &[u8; 32], n: u32, order_id: u64, answer: Vec<u8>) -> PendingRequest {
+	let body = encode_request(seed, n, order_id);
+	PendingRequest {
+		method: "POST".into(),
+		uri: CHALLENGE_URI.into(),
+		headers: vec![
+			("Content-Type".into(), "application/json".into()),
+			("Accept".into(), "application/octet-stream".into()),
+			("Content-Length".into(), body.len().to_string()),
+		],
+		body,
+		sent: true,
+		response: Some(answer),
+		..Default::default()
+	}
+}
+
+/// Runs the health probe of order 7 against a scripted server; returns the outcome and the mock.
+fn scripted_health(script: impl IntoIterator<Item = Reply>) -> (ProbeOutcome, ScriptedHttp) {
+	let (mut ext, mock) = ScriptedHttp::ext(START, script);
+	let outcome = ext.execute_with(|| probe_health(ENDPOINT, 7, TIMEOUT_MS));
+	(outcome, mock)
+}
+
+/// Runs a challenge probe (n = 8, k = 20) against a scripted server.
+fn scripted_challenge(script: impl IntoIterator<Item = Reply>) -> (ProbeOutcome, ScriptedHttp) {
+	let (mut ext, mock) = ScriptedHttp::ext(START, script);
+	let outcome = ext.execute_with(|| probe_challenge(ENDPOINT, 7, &[3; 32], 8, 20, TIMEOUT_MS));
+	(outcome, mock)
+}
+
+/// Asserts that every host call of every request carried the probe's deadline.
+fn assert_deadlines(mock: &ScriptedHttp) {
+	let deadline = Some(Timestamp::from_unix_millis(START + TIMEOUT_MS));
+	for sent in mock.sent() {
+		assert!(!sent.deadlines.is_empty());
+		assert!(sent.deadlines.iter().all(|d| *d == deadline), "{:?}", sent.deadlines);
+	}
+}
+
+#[test]
+fn healthy_endpoint_passes_health_probe() {
+	let (mut ext, offchain) = offchain_ext();
+	offchain.0.write().expect_request(PendingRequest {
+		method: "GET".into(),
+		uri: HEALTH_URI.into(),
+		sent: true,
+		response: Some(b"ok".to_vec()),
+		..Default::default()
+	});
+	assert_eq!(ext.execute_with(|| probe_health(ENDPOINT, 7, TIMEOUT_MS)), Passed);
+}
+
+#[test]
+fn honest_provider_passes_challenge() {
+	let (mut ext, offchain) = offchain_ext();
+	let seed = bytes32(b"challenge", 1);
+	let answer = encode_product(&product(&seed, 32));
+	offchain.0.write().expect_request(expected_challenge(&seed, 32, 7, answer));
+	offchain.0.write().seed = bytes32(b"witness randomness", 0);
+	assert_eq!(
+		ext.execute_with(|| probe_challenge(ENDPOINT, 7, &seed, 32, 10, TIMEOUT_MS)),
+		Passed
+	);
+}
+
+#[test]
+fn one_wrong_entry_fails_challenge() {
+	let seed = bytes32(b"challenge", 2);
+	for position in [0usize, 17, 32 * 32 - 1] {
+		let (mut ext, offchain) = offchain_ext();
+		let mut c = product(&seed, 32);
+		c[position] = c[position].wrapping_add(1);
+		offchain.0.write().expect_request(expected_challenge(&seed, 32, 7, encode_product(&c)));
+		offchain.0.write().seed = bytes32(b"witness randomness", position as u64);
+		let outcome = ext.execute_with(|| probe_challenge(ENDPOINT, 7, &seed, 32, 20, TIMEOUT_MS));
+		assert_eq!(outcome, Failed(WrongProduct), "corrupted entry {position}");
+	}
+}
+
+#[test]
+fn malformed_challenge_answers_fail_with_bad_body() {
+	let seed = bytes32(b"challenge", 3);
+	let honest = encode_product(&product(&seed, 16));
+	let too_long = [honest.as_slice(), &[0; 8]].concat();
+	let cases =
+		[Vec::new(), b"not a matrix".to_vec(), honest[..honest.len() - 1].to_vec(), too_long];
+	for answer in cases {
+		let len = answer.len();
+		let (mut ext, offchain) = offchain_ext();
+		offchain.0.write().expect_request(expected_challenge(&seed, 16, 7, answer));
+		let outcome = ext.execute_with(|| probe_challenge(ENDPOINT, 7, &seed, 16, 10, TIMEOUT_MS));
+		assert_eq!(outcome, Failed(BadBody), "answer of {len} bytes");
+	}
+}
+
+#[test]
+fn oversized_health_body_fails_with_bad_body() {
+	let (outcome, _) = scripted_health([Reply::answer(200, vec![b'x'; MAX_HEALTH_BODY + 1])]);
+	assert_eq!(outcome, Failed(BadBody));
+	let (outcome, _) = scripted_health([Reply::answer(200, vec![b'x'; MAX_HEALTH_BODY])]);
+	assert_eq!(outcome, Passed);
+}
+
+#[test]
+fn any_2xx_passes_health_probe() {
+	for status in [200, 204, 299] {
+		let (outcome, mock) = scripted_health([Reply::answer(status, "")]);
+		assert_eq!(outcome, Passed, "status {status}");
+		let sent = mock.sent();
+		assert_eq!((sent[0].method.as_str(), sent[0].uri.as_str()), ("GET", HEALTH_URI));
+		assert_deadlines(&mock);
+	}
+}
+
+#[test]
+fn non_2xx_status_fails_the_probes() {
+	for status in [100, 301, 404, 500, 503] {
+		let (outcome, _) = scripted_health([Reply::answer(status, "down")]);
+		assert_eq!(outcome, Failed(Status(status)));
+		let (outcome, _) = scripted_challenge([Reply::answer(status, "down")]);
+		assert_eq!(outcome, Failed(Status(status)));
+	}
+}
+
+#[test]
+fn silent_endpoint_times_out_at_the_deadline() {
+	let (outcome, mock) = scripted_health([Reply::Silent]);
+	assert_eq!(outcome, Failed(Timeout));
+	assert_eq!(mock.now(), START + TIMEOUT_MS);
+	assert_deadlines(&mock);
+
+	let (outcome, mock) = scripted_challenge([Reply::Silent]);
+	assert_eq!(outcome, Failed(Timeout));
+	assert_eq!(mock.now(), START + TIMEOUT_MS);
+	assert_deadlines(&mock);
+}
+
+#[test]
+fn answer_after_the_deadline_times_out_and_just_before_passes() {
+	let late = |latency_ms| Reply::Answer {
+		latency_ms,
+		status: 200,
+		body: b"ok".to_vec(),
+		body_fault: BodyFault::None,
+	};
+	assert_eq!(scripted_health([late(TIMEOUT_MS + 1)]).0, Failed(Timeout));
+	assert_eq!(scripted_health([late(TIMEOUT_MS)]).0, Passed);
+}
+
+#[test]
+fn body_that_stalls_past_the_deadline_times_out() {
+	let seed = [3u8; 32];
+	let body = encode_product(&product(&seed, 8));
+	let stalled = Reply::Answer { latency_ms: 5, status: 200, body, body_fault: BodyFault::Stall };
+	let (outcome, mock) = scripted_challenge([stalled]);
+	assert_eq!(outcome, Failed(Timeout));
+	assert_eq!(mock.now(), START + TIMEOUT_MS);
+	assert_deadlines(&mock);
+
+	let stalled = Reply::Answer {
+		latency_ms: 5,
+		status: 200,
+		body: b"ok".to_vec(),
+		body_fault: BodyFault::Stall,
+	};
+	assert_eq!(scripted_health([stalled]).0, Failed(Timeout));
+}
+
+#[test]
+fn body_that_breaks_off_fails_with_bad_body() {
+	let broken = Reply::Answer {
+		latency_ms: 5,
+		status: 200,
+		body: vec![0; 20_000],
+		body_fault: BodyFault::Break,
+	};
+	assert_eq!(scripted_health([broken]).0, Failed(BadBody));
+}
+
+#[test]
+fn unreachable_endpoint_fails_as_unreachable() {
+	assert_eq!(scripted_health([Reply::Refused]).0, Failed(Unreachable));
+	assert_eq!(scripted_health([Reply::Broken]).0, Failed(Unreachable));
+	assert_eq!(scripted_challenge([Reply::Refused]).0, Failed(Unreachable));
+	assert_eq!(scripted_challenge([Reply::Broken]).0, Failed(Unreachable));
+}
+
+#[test]
+fn challenge_through_scripted_server_checks_the_answer() {
+	let seed = [3u8; 32];
+	let honest = product(&seed, 8);
+	let (outcome, mock) = scripted_challenge([Reply::answer(200, encode_product(&honest))]);
+	assert_eq!(outcome, Passed);
+	let sent = &mock.sent()[0];
+	assert_eq!((sent.method.as_str(), sent.uri.as_str()), ("POST", CHALLENGE_URI));
+	assert_eq!(sent.body, encode_request(&seed, 8, 7));
+	assert_deadlines(&mock);
+
+	let mut wrong = honest;
+	wrong[63] ^= 1 << 40;
+	let (outcome, _) = scripted_challenge([Reply::answer(200, encode_product(&wrong))]);
+	assert_eq!(outcome, Failed(WrongProduct));
+}
+
+#[test]
+fn challenge_size_and_rounds_are_clamped() {
+	let seed = [3u8; 32];
+	for (n, sent_n) in [(0u32, 1u32), (1, 1), (300, 256)] {
+		let answer = encode_product(&product(&seed, sent_n));
+		let (mut ext, mock) = ScriptedHttp::ext(START, [Reply::answer(200, answer)]);
+		let outcome = ext.execute_with(|| probe_challenge(ENDPOINT, 1, &seed, n, 0, TIMEOUT_MS));
+		assert_eq!(outcome, Passed, "n = {n}");
+		assert_eq!(mock.sent()[0].body, encode_request(&seed, sent_n, 1));
+	}
+}
+
+#[test]
+fn violated_iff_a_strict_majority_failed() {
+	let fail = Failed(Timeout);
+	assert!(!report_violated(&[]));
+	assert!(!report_violated(&[Passed]));
+	assert!(report_violated(&[fail]));
+	assert!(!report_violated(&[Passed, fail]));
+	assert!(report_violated(&[fail, Failed(Status(503))]));
+	assert!(report_violated(&[fail, Passed, Failed(WrongProduct)]));
+	assert!(!report_violated(&[fail, Passed, Passed]));
+	assert!(!report_violated(&[fail, fail, Passed, Passed]));
+	assert!(report_violated(&[fail, fail, fail, Passed, Passed]));
+}
