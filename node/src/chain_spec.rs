@@ -6,7 +6,11 @@ use defaas_runtime::{SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
 use sc_service::{ChainType, Properties};
 
 /// The chain specification type of the node (no chain-spec extensions).
-pub type ChainSpec = sc_service::GenericChainSpec;
+///
+/// The runtime's own host functions are registered so the genesis state can be built from its
+/// presets (the runtime wasm imports them).
+pub type ChainSpec =
+	sc_service::GenericChainSpec<sc_chain_spec::NoExtension, crate::service::DefaasHostFunctions>;
 
 /// `tokenSymbol = FST`, `tokenDecimals = 12` and the SS58 prefix, so that polkadot.js shows FST.
 pub fn properties() -> Properties {

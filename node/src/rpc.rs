@@ -1,11 +1,12 @@
 //! JSON-RPC of the node beyond the standard Substrate set: `system_accountNextIndex` and
 //! friends (`substrate-frame-rpc-system`), `payment_queryInfo`/`payment_queryFeeDetails`
-//! (`transaction_payment`), `babe_epochAuthorship` (unsafe methods only) and the market's
-//! `defaas_*` methods ([`market`]).
+//! (`transaction_payment`), `babe_epochAuthorship` (unsafe methods only) and the `defaas_*`
+//! methods of the market ([`market`]) and the witness pool ([`witness`]).
 
 #![warn(missing_docs)]
 
 pub mod market;
+pub mod witness;
 
 use std::sync::Arc;
 
@@ -55,6 +56,7 @@ where
 	C::Api: BlockBuilder<Block>,
 	C::Api: sp_consensus_babe::BabeApi<Block>,
 	C::Api: pallet_market_runtime_api::MarketApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_witness_pool_runtime_api::WitnessPoolApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + Clone + 'static,
 {
@@ -62,6 +64,7 @@ where
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
+	use witness::{WitnessPool, WitnessPoolApiServer};
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, select_chain, babe } = deps;
@@ -71,7 +74,8 @@ where
 	module.merge(
 		Babe::new(client.clone(), babe.worker_handle, babe.keystore, select_chain).into_rpc(),
 	)?;
-	module.merge(Market::<C, Block>::new(client).into_rpc())?;
+	module.merge(Market::<C, Block>::new(client.clone()).into_rpc())?;
+	module.merge(WitnessPool::<C, Block>::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -11,8 +11,13 @@ use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use std::{sync::Arc, time::Duration};
 
-/// Host functions available to the runtime: Substrate's standard set.
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+/// Host functions available to the runtime: Substrate's standard set plus DeFaaS's own
+/// ([`DefaasHostFunctions`]).
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, DefaasHostFunctions);
+
+/// The host functions DeFaaS adds: `witness_vrf` (a witness's off-chain worker signs its VRF over
+/// a round seed with the `wtns` key of the node keystore).
+pub type DefaasHostFunctions = pallet_witness_pool::vrf::witness_vrf::HostFunctions;
 
 /// The full client of the node.
 pub type FullClient =

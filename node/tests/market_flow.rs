@@ -168,7 +168,7 @@ async fn sealed_bid_auction_lower_price_wins_and_order_reaches_fulfilling() {
 		.find(|e| e.pallet_name() == "Market" && e.event_name() == "OrderCreated")
 		.expect("OrderCreated event");
 	let fields: DynValue = created.decode_as().expect("event as value");
-	let order_id = find_u128(&fields, "order_id").expect("order_id field") as u64;
+	let order_id = common::find_u128(&fields, "order_id").expect("order_id field") as u64;
 	let prepay = 2 * periods * max_unit_price;
 	let (_, customer_held) = balances(&api, &customer).await;
 	assert_eq!(customer_held - customer_held_before, prepay, "prepay is held");
@@ -242,22 +242,4 @@ async fn sealed_bid_auction_lower_price_wins_and_order_reaches_fulfilling() {
 	let quote: Value = rpc.request("defaas_quote", rpc_params![0, 10]).await.expect("quote");
 	assert!(quote.is_object(), "quote after a clearing price: {quote}");
 	drop(node);
-}
-
-/// Finds a named field holding an unsigned integer anywhere in a decoded event value.
-fn find_u128(value: &DynValue, name: &str) -> Option<u128> {
-	use subxt::ext::scale_value::{Composite, ValueDef};
-	let in_composite = |composite: &Composite<()>| match composite {
-		Composite::Named(fields) => {
-			fields
-				.iter()
-				.find_map(|(n, v)| if n == name { v.as_u128() } else { find_u128(v, name) })
-		},
-		Composite::Unnamed(values) => values.iter().find_map(|v| find_u128(v, name)),
-	};
-	match &value.value {
-		ValueDef::Composite(composite) => in_composite(composite),
-		ValueDef::Variant(variant) => in_composite(&variant.values),
-		_ => None,
-	}
 }

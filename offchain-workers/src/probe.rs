@@ -1,4 +1,5 @@
-//! The witness's HTTP probes (DESIGN §7.2), each bounded by a deadline.
+//! The witness's HTTP probes (DESIGN §7.2) and the heartbeat worker's health check (§7.1), each
+//! bounded by a deadline.
 //!
 //! A probe runs in the off-chain worker through the node's HTTP API
 //! (`sp_runtime::offchain::http`). Its deadline is `now + timeout_ms` on the worker's clock and
@@ -16,13 +17,26 @@ use crate::{
 	freivalds::{matrix, verify, MAX_MATRIX_SIZE},
 	LOG_TARGET,
 };
-use alloc::{format, vec, vec::Vec};
+use alloc::{format, string::String, vec, vec::Vec};
 use codec::{Decode, Encode};
 use sp_core::offchain::{Duration, HttpError, HttpRequestId, Timestamp};
 use sp_runtime::offchain::http;
 
 /// Largest health-check body a witness reads (the body itself is ignored): 64 KiB.
 pub const MAX_HEALTH_BODY: usize = 64 * 1024;
+
+/// Path of the provider daemon's own health check, relative to its endpoint (DESIGN §7.1).
+pub const HEALTHZ_PATH: &str = "/healthz";
+
+/// Largest `/healthz` body the heartbeat worker reads: 4 KiB.
+pub const MAX_HEALTHZ_BODY: usize = 4 * 1024;
+
+/// Most `[level, count]` entries [`parse_capacity`] accepts.
+pub const MAX_CAPACITY_ENTRIES: usize = 64;
+
+/// Deepest nesting of arrays and objects [`parse_capacity`] skips in keys other than
+/// `capacity`.
+const MAX_JSON_DEPTH: u32 = 16;
 
 /// Most Freivalds rounds a challenge probe runs (its error is then at most `2^-64`).
 pub const MAX_ROUNDS: u32 = 64;
@@ -113,6 +127,224 @@ pub fn probe_challenge(
 	let outcome = ProbeOutcome::from(challenge(&url, order_id, seed, n, k, deadline));
 	log::debug!(target: LOG_TARGET, "challenge probe (n = {n}) of order {order_id} at {url}: {outcome:?}");
 	outcome
+}
+
+/// The URL of a provider daemon's health check: `{endpoint}/healthz` (trailing slashes of the
+/// endpoint removed).
+pub fn healthz_url(endpoint: &str) -> String {
+	format!("{}{}", endpoint.trim_end_matches('/'), HEALTHZ_PATH)
+}
+
+/// `GET url`: a `2xx` answer within `timeout_ms` milliseconds, whose body (at most `max_body`
+/// bytes, else [`ProbeFailure::BadBody`]) is returned. Sending, waiting and reading all share
+/// the one deadline.
+pub fn probe_get(url: &str, timeout_ms: u64, max_body: usize) -> Result<Vec<u8>, ProbeFailure> {
+	let deadline = deadline_after(timeout_ms);
+	fetch(http::Request::get(url), deadline, max_body)
+}
+
+/// Heartbeat probe (DESIGN §7.1): `GET {endpoint}/healthz` must answer `2xx` within
+/// `timeout_ms` milliseconds. Returns the body (at most [`MAX_HEALTHZ_BODY`] bytes), which may
+/// carry the provider's free capacity (see [`parse_capacity`]).
+pub fn probe_healthz(endpoint: &str, timeout_ms: u64) -> Result<Vec<u8>, ProbeFailure> {
+	let url = healthz_url(endpoint);
+	let result = probe_get(&url, timeout_ms, MAX_HEALTHZ_BODY);
+	log::debug!(
+		target: LOG_TARGET,
+		"healthz probe at {url}: {:?}",
+		result.as_ref().map(|body| body.len())
+	);
+	result
+}
+
+/// The free capacity per level in a `/healthz` body: a JSON object with a key
+/// `"capacity":[[level,count],...]` (non-negative integers that fit in `u32`).
+///
+/// Whitespace, any key order and other keys with any JSON value (nested at most 16 deep) are
+/// accepted. Returns `None` for anything else: not a JSON object, no or a repeated `capacity`
+/// key, an entry that is not a pair of such integers, more than [`MAX_CAPACITY_ENTRIES`]
+/// entries, trailing bytes, or a body longer than [`MAX_HEALTHZ_BODY`]. The entries are
+/// returned as given (no check for repeated levels).
+pub fn parse_capacity(body: &[u8]) -> Option<Vec<(u32, u32)>> {
+	if body.len() > MAX_HEALTHZ_BODY {
+		return None;
+	}
+	let mut p = Json { rest: body };
+	let mut capacity = None;
+	p.expect(b'{')?;
+	if !p.eat(b'}') {
+		loop {
+			let key = p.string()?;
+			p.expect(b':')?;
+			if key == b"capacity" {
+				if capacity.is_some() {
+					return None;
+				}
+				capacity = Some(p.capacity_entries()?);
+			} else {
+				p.skip_value(MAX_JSON_DEPTH)?;
+			}
+			if p.eat(b'}') {
+				break;
+			}
+			p.expect(b',')?;
+		}
+	}
+	p.skip_whitespace();
+	if !p.rest.is_empty() {
+		return None;
+	}
+	capacity
+}
+
+/// A tiny JSON reader over the rest of a body; every method returns `None` on malformed input.
+struct Json<'a> {
+	rest: &'a [u8],
+}
+
+impl<'a> Json<'a> {
+	fn skip_whitespace(&mut self) {
+		while let Some((first, rest)) = self.rest.split_first() {
+			if !matches!(first, b' ' | b'\t' | b'\n' | b'\r') {
+				break;
+			}
+			self.rest = rest;
+		}
+	}
+
+	/// The next byte after whitespace, not consumed.
+	fn peek(&mut self) -> Option<u8> {
+		self.skip_whitespace();
+		self.rest.first().copied()
+	}
+
+	/// Consumes `byte` (after whitespace) if it comes next.
+	fn eat(&mut self, byte: u8) -> bool {
+		if self.peek() == Some(byte) {
+			self.rest = self.rest.get(1..).unwrap_or_default();
+			true
+		} else {
+			false
+		}
+	}
+
+	fn expect(&mut self, byte: u8) -> Option<()> {
+		self.eat(byte).then_some(())
+	}
+
+	/// Consumes `word` (after whitespace).
+	fn keyword(&mut self, word: &[u8]) -> Option<()> {
+		self.skip_whitespace();
+		self.rest = self.rest.strip_prefix(word)?;
+		Some(())
+	}
+
+	/// A string's raw content (escapes left as they are).
+	fn string(&mut self) -> Option<&'a [u8]> {
+		self.expect(b'"')?;
+		let body = self.rest;
+		let mut i = 0usize;
+		loop {
+			match body.get(i)? {
+				b'"' => break,
+				b'\\' => i = i.checked_add(2)?,
+				byte if *byte < 0x20 => return None,
+				_ => i = i.checked_add(1)?,
+			}
+		}
+		let content = body.get(..i)?;
+		self.rest = body.get(i.checked_add(1)?..)?;
+		Some(content)
+	}
+
+	/// A non-negative integer (digits only) that fits in `u32`.
+	fn integer(&mut self) -> Option<u32> {
+		self.skip_whitespace();
+		let digits = self.rest.iter().take_while(|b| b.is_ascii_digit()).count();
+		if digits == 0 {
+			return None;
+		}
+		let mut value: u32 = 0;
+		for digit in self.rest.get(..digits)? {
+			value = value.checked_mul(10)?.checked_add(u32::from(digit.checked_sub(b'0')?))?;
+		}
+		self.rest = self.rest.get(digits..)?;
+		Some(value)
+	}
+
+	/// `[[level,count],...]`.
+	fn capacity_entries(&mut self) -> Option<Vec<(u32, u32)>> {
+		let mut entries = Vec::new();
+		self.expect(b'[')?;
+		if self.eat(b']') {
+			return Some(entries);
+		}
+		loop {
+			if entries.len() >= MAX_CAPACITY_ENTRIES {
+				return None;
+			}
+			self.expect(b'[')?;
+			let level = self.integer()?;
+			self.expect(b',')?;
+			let count = self.integer()?;
+			self.expect(b']')?;
+			entries.push((level, count));
+			if self.eat(b']') {
+				return Some(entries);
+			}
+			self.expect(b',')?;
+		}
+	}
+
+	/// Skips any JSON value, with arrays and objects nested at most `depth` deep.
+	fn skip_value(&mut self, depth: u32) -> Option<()> {
+		match self.peek()? {
+			b'"' => self.string().map(drop),
+			b't' => self.keyword(b"true"),
+			b'f' => self.keyword(b"false"),
+			b'n' => self.keyword(b"null"),
+			b'[' => {
+				let depth = depth.checked_sub(1)?;
+				self.expect(b'[')?;
+				if self.eat(b']') {
+					return Some(());
+				}
+				loop {
+					self.skip_value(depth)?;
+					if self.eat(b']') {
+						return Some(());
+					}
+					self.expect(b',')?;
+				}
+			},
+			b'{' => {
+				let depth = depth.checked_sub(1)?;
+				self.expect(b'{')?;
+				if self.eat(b'}') {
+					return Some(());
+				}
+				loop {
+					self.string()?;
+					self.expect(b':')?;
+					self.skip_value(depth)?;
+					if self.eat(b'}') {
+						return Some(());
+					}
+					self.expect(b',')?;
+				}
+			},
+			b'-' | b'0'..=b'9' => {
+				let len = self
+					.rest
+					.iter()
+					.take_while(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+					.count();
+				self.rest = self.rest.get(len..)?;
+				Some(())
+			},
+			_ => None,
+		}
+	}
 }
 
 /// The exchange and check of [`probe_challenge`] with clamped `n` and `k`.

@@ -17,7 +17,8 @@ use sp_version::RuntimeVersion;
 use super::{
 	opaque::SessionKeys, AccountId, Babe, Balance, Block, BlockNumber, Executive, Grandpa,
 	InherentDataExt, Market, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
-	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS, SLOT_DURATION, VERSION,
+	TransactionPayment, WitnessPool, BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS,
+	SLOT_DURATION, VERSION,
 };
 
 impl_runtime_apis! {
@@ -257,6 +258,29 @@ impl_runtime_apis! {
 
 		fn quote(level: pallet_market::LevelId, periods: u32) -> Option<pallet_market::Quote<Balance>> {
 			Market::api_quote(level, periods)
+		}
+	}
+
+	impl pallet_witness_pool_runtime_api::WitnessPoolApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn witness(
+			who: AccountId,
+		) -> Option<pallet_witness_pool::WitnessView<AccountId, Balance, BlockNumber>> {
+			WitnessPool::api_witness(who)
+		}
+
+		fn committee(order_id: pallet_market::OrderId, round: u32) -> Option<Vec<AccountId>> {
+			WitnessPool::api_committee(order_id, round)
+		}
+
+		fn round(
+			order_id: pallet_market::OrderId,
+			round: u32,
+		) -> Option<pallet_witness_pool::RoundView<AccountId, BlockNumber>> {
+			WitnessPool::api_round(order_id, round)
+		}
+
+		fn open_rounds() -> Vec<pallet_witness_pool::OpenRound<BlockNumber>> {
+			WitnessPool::api_open_rounds()
 		}
 	}
 

@@ -15,6 +15,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_faas_token, FaasToken]
 	[pallet_market, Market]
+	[pallet_witness_pool, WitnessPool]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}

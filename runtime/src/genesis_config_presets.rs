@@ -10,11 +10,13 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use pallet_market::{LevelInfo, MarketTimings};
+use pallet_witness_pool::WitnessTimings;
 use sp_runtime::Perbill;
 
 use crate::{
 	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, FaasTokenConfig, GrandpaConfig,
-	MarketConfig, RuntimeGenesisConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, FST,
+	MarketConfig, RuntimeGenesisConfig, SudoConfig, WitnessPoolConfig, BABE_GENESIS_EPOCH_CONFIG,
+	FST,
 };
 
 /// FST given to each pre-funded development account.
@@ -48,6 +50,13 @@ pub fn dev_market_timings() -> MarketTimings<BlockNumber> {
 	}
 }
 
+/// Round windows of the development presets: joins in the first 8 blocks of a 20-block
+/// billing period, commits until 4 blocks after it, reveals in the 6 blocks after that — the
+/// verdict lands 10 blocks after the period, within the market's 20-block verdict grace.
+pub fn dev_witness_timings() -> WitnessTimings<BlockNumber> {
+	WitnessTimings { join_window: 8, commit_window: 4, reveal_window: 6 }
+}
+
 /// Yearly inflation cap of witness reward minting in the development presets.
 pub const DEV_YEARLY_INFLATION: Perbill = Perbill::from_percent(5);
 
@@ -78,6 +87,7 @@ fn testnet_genesis(
 		sudo: SudoConfig { key: Some(root) },
 		faas_token: FaasTokenConfig { yearly_inflation: DEV_YEARLY_INFLATION },
 		market: MarketConfig { levels: paper_levels(), timings: Some(dev_market_timings()) },
+		witness_pool: WitnessPoolConfig { timings: Some(dev_witness_timings()) },
 	})
 }
 

@@ -38,6 +38,18 @@ pub use pallet_timestamp::Call as TimestampCall;
 #[cfg(any(feature = "std", test))]
 pub use sp_runtime::BuildStorage;
 
+/// The public key of a `prov` key (its account is the provider's `heartbeat_key`).
+pub use pallet_market::heartbeat_crypto::Public as ProviderHeartbeatId;
+/// Key type of provider heartbeat keys (`prov`, sr25519): the provider's node signs its
+/// heartbeats with it. Insert it with `defaas-node key insert --key-type prov --scheme sr25519`.
+pub use pallet_market::heartbeat_crypto::KEY_TYPE as PROVIDER_KEY_TYPE;
+/// The public key of a `wtns` witness key (registered with `register_witness`).
+pub use pallet_witness_pool::vrf::app::Public as WitnessVrfId;
+/// Key type of witness keys (`wtns`, sr25519): a witness's node signs its VRF over round seeds
+/// and, with the off-chain worker, its reports with this key. Insert it with
+/// `defaas-node key insert --key-type wtns --scheme sr25519`.
+pub use pallet_witness_pool::vrf::KEY_TYPE as WITNESS_KEY_TYPE;
+
 /// Opaque types: what the node needs to know about blocks without knowing the runtime's calls.
 pub mod opaque {
 	use super::*;
@@ -234,4 +246,9 @@ mod runtime {
 	/// The FaaS market: levels, providers, sealed-bid auctions, leases, escrow, settlement.
 	#[runtime::pallet_index(8)]
 	pub type Market = pallet_market;
+
+	/// Staked witnesses, private VRF committees per billing period, commit-reveal reports,
+	/// verdicts and payoffs.
+	#[runtime::pallet_index(9)]
+	pub type WitnessPool = pallet_witness_pool;
 }

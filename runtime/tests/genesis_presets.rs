@@ -2,6 +2,7 @@
 //! chain spec with the expected validators, sudo key and funded accounts.
 
 use defaas_runtime::{genesis_config_presets::DEV_ENDOWMENT, WASM_BINARY};
+use pallet_witness_pool::vrf::witness_vrf::HostFunctions as WitnessVrfHostFunctions;
 use sc_chain_spec::{ChainType, GenericChainSpec};
 use serde_json::Value;
 use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
@@ -12,7 +13,7 @@ fn wasm() -> &'static [u8] {
 
 /// Builds the chain spec of `preset` and returns it as (plain, raw) JSON.
 fn build(preset: &str) -> (Value, Value) {
-	let spec = GenericChainSpec::<Option<()>>::builder(wasm(), None)
+	let spec = GenericChainSpec::<Option<()>, WitnessVrfHostFunctions>::builder(wasm(), None)
 		.with_name("DeFaaS test")
 		.with_id("defaas_test")
 		.with_chain_type(ChainType::Local)

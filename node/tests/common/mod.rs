@@ -1,18 +1,26 @@
-//! Spawns the real `defaas-node` binary on free 127.0.0.1 ports and stops it on drop.
+//! Spawns the real `defaas-node` binary on free 127.0.0.1 ports and stops it on drop, plus the
+//! chain helpers the end-to-end tests share (signing and submitting, balances, blocks, events).
 
 #![allow(dead_code)]
 
+use serde_json::Value;
 use std::{
 	fs::File,
 	net::TcpListener,
 	path::PathBuf,
 	process::{Child, Command, Stdio},
+	str::FromStr,
 	time::{Duration, Instant},
 };
 use subxt::{
-	dynamic, ext::scale_decode::DecodeAsType, rpcs::RpcClient, utils::H256, OnlineClient,
-	PolkadotConfig,
+	config::DefaultExtrinsicParamsBuilder,
+	dynamic::{self, Value as DynValue},
+	ext::scale_decode::DecodeAsType,
+	rpcs::{rpc_params, RpcClient},
+	utils::H256,
+	OnlineClient, PolkadotConfig,
 };
+use subxt_signer::{sr25519::Keypair, SecretUri};
 
 /// The node binary cargo built for these tests.
 pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_defaas-node");
@@ -31,30 +39,101 @@ pub fn free_port() -> u16 {
 /// A running `defaas-node`, killed when dropped.
 pub struct Node {
 	child: Child,
+	/// Arguments it was started with (a restart reuses them).
+	args: Vec<String>,
 	/// `ws://127.0.0.1:<port>` of its JSON-RPC server.
 	pub ws_url: String,
 	/// Where the node's log goes.
 	pub log_path: PathBuf,
 }
 
+/// Node key of Alice in [`Node::spawn_local`] networks, and her libp2p peer id.
+const ALICE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+const ALICE_PEER_ID: &str = "12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+
+fn start(args: &[String], log_path: &PathBuf) -> Child {
+	let log = File::options().create(true).append(true).open(log_path).expect("log file");
+	Command::new(NODE_BIN)
+		.args(args)
+		.stdout(Stdio::null())
+		.stderr(log)
+		.spawn()
+		.expect("spawn defaas-node")
+}
+
 impl Node {
 	/// Starts `defaas-node --dev --tmp` with RPC and p2p on free loopback ports.
 	pub fn spawn_dev(name: &str) -> Node {
+		Self::spawn(name, &["--dev", "--tmp"])
+	}
+
+	/// Starts `defaas-node` with `extra` arguments plus a name, RPC and p2p on free loopback
+	/// ports, and no telemetry, Prometheus or mDNS.
+	pub fn spawn(name: &str, extra: &[&str]) -> Node {
+		Self::spawn_on(name, extra, free_port())
+	}
+
+	/// [`Node::spawn`] with p2p on `p2p_port`.
+	pub fn spawn_on(name: &str, extra: &[&str], p2p_port: u16) -> Node {
 		let rpc_port = free_port();
-		let p2p_port = free_port();
 		let log_path = std::env::temp_dir()
 			.join(format!("defaas-{name}-{}-{rpc_port}.log", std::process::id()));
-		let log = File::create(&log_path).expect("log file");
-		let child = Command::new(NODE_BIN)
-			.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns"])
-			.args(["--name", name])
-			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
-			.stdout(Stdio::null())
-			.stderr(log)
-			.spawn()
-			.expect("spawn defaas-node");
-		Node { child, ws_url: format!("ws://127.0.0.1:{rpc_port}"), log_path }
+		let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+		args.extend(
+			[
+				"--no-telemetry",
+				"--no-prometheus",
+				"--no-mdns",
+				"--name",
+				name,
+				"--rpc-port",
+				&rpc_port.to_string(),
+				"--listen-addr",
+				&format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+			]
+			.map(String::from),
+		);
+		let child = start(&args, &log_path);
+		Node { child, args, ws_url: format!("ws://127.0.0.1:{rpc_port}"), log_path }
+	}
+
+	/// Starts validator `authority` (`alice`, `bob`, ...) of the `local_testnet` chain with its
+	/// state under `base_path` (kept across [`Node::restart`]) and off-chain workers always on.
+	/// Alice is the boot node (p2p port `alice_port`); the others connect to her.
+	pub fn spawn_local(authority: &str, base_path: &std::path::Path, alice_port: u16) -> Node {
+		let base = base_path.join(authority);
+		let base = base.to_str().expect("utf-8 path").to_string();
+		let bootnode = format!("/ip4/127.0.0.1/tcp/{alice_port}/p2p/{ALICE_PEER_ID}");
+		let mut extra = vec![
+			"--chain",
+			"local",
+			"--validator",
+			"--base-path",
+			&base,
+			"--offchain-worker",
+			"always",
+		];
+		let flag = format!("--{authority}");
+		extra.push(&flag);
+		if authority == "alice" {
+			extra.extend(["--node-key", ALICE_NODE_KEY]);
+		} else {
+			extra.extend(["--bootnodes", &bootnode]);
+		}
+		let p2p_port = if authority == "alice" { alice_port } else { free_port() };
+		Self::spawn_on(authority, &extra, p2p_port)
+	}
+
+	/// Kills the node (like a crash: SIGKILL) and waits for it to exit.
+	pub fn stop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// Kills the node and starts it again with the same arguments (same base path and ports).
+	pub fn restart(&mut self) {
+		self.stop();
+		self.child = start(&self.args, &self.log_path);
 	}
 
 	/// The last lines of the node's log, for failure messages.
@@ -122,4 +201,152 @@ pub async fn account(api: &OnlineClient<PolkadotConfig>, at: H256, who: [u8; 32]
 	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
 	let value = at.storage().fetch(address, (who,)).await.expect("System.Account");
 	value.decode().expect("AccountInfo").data
+}
+
+/// Finds a named field holding an unsigned integer anywhere in a decoded event value.
+pub fn find_u128(value: &subxt::dynamic::Value, name: &str) -> Option<u128> {
+	use subxt::ext::scale_value::{Composite, ValueDef};
+	let in_composite = |composite: &Composite<()>| match composite {
+		Composite::Named(fields) => {
+			fields
+				.iter()
+				.find_map(|(n, v)| if n == name { v.as_u128() } else { find_u128(v, name) })
+		},
+		Composite::Unnamed(values) => values.iter().find_map(|v| find_u128(v, name)),
+	};
+	match &value.value {
+		ValueDef::Composite(composite) => in_composite(composite),
+		ValueDef::Variant(variant) => in_composite(&variant.values),
+		_ => None,
+	}
+}
+
+// ---- chain helpers shared by the end-to-end tests ----
+
+/// The subxt client of the tests.
+pub type Api = OnlineClient<PolkadotConfig>;
+
+pub fn keypair(uri: &str) -> Keypair {
+	Keypair::from_uri(&SecretUri::from_str(uri).expect("uri")).expect("keypair")
+}
+
+pub fn account_id(who: &Keypair) -> [u8; 32] {
+	who.public_key().0
+}
+
+pub fn ss58(who: &[u8; 32]) -> String {
+	sp_core::crypto::AccountId32::from(*who).to_string()
+}
+
+/// Signs, submits and waits until `call` of `pallet` is finalized and succeeded.
+pub async fn submit(api: &Api, signer: &Keypair, pallet: &str, call: &str, args: Vec<DynValue>) {
+	let tx = dynamic::transaction(pallet, call, args);
+	api.at_current_block()
+		.await
+		.expect("block")
+		.transactions()
+		.sign_and_submit_then_watch_default(&tx, signer)
+		.await
+		.unwrap_or_else(|e| panic!("submit {pallet}.{call}: {e}"))
+		.wait_for_finalized_success()
+		.await
+		.unwrap_or_else(|e| panic!("{pallet}.{call} failed: {e}"));
+}
+
+/// Submits `call` of `pallet` without waiting (its effect is checked through RPC later), with
+/// the pool-aware nonce (`system_accountNextIndex`): the signer may have transactions in the
+/// pool or in unfinalized blocks.
+pub async fn submit_nowait(
+	api: &Api,
+	rpc: &RpcClient,
+	signer: &Keypair,
+	pallet: &str,
+	call: &str,
+	args: Vec<DynValue>,
+) {
+	let tx = dynamic::transaction(pallet, call, args);
+	let nonce: u64 = rpc
+		.request("system_accountNextIndex", rpc_params![ss58(&account_id(signer))])
+		.await
+		.expect("system_accountNextIndex");
+	let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
+	api.at_current_block()
+		.await
+		.expect("block")
+		.transactions()
+		.sign_and_submit(&tx, signer, params)
+		.await
+		.unwrap_or_else(|e| panic!("submit {pallet}.{call}: {e}"));
+}
+
+/// (free, held) FST of `who` at the latest finalized block.
+pub async fn balances(api: &Api, who: &[u8; 32]) -> (u128, u128) {
+	let at = api.at_current_block().await.expect("block").block_hash();
+	let data = account(api, at, *who).await;
+	(data.free, data.reserved)
+}
+
+/// The best block number.
+pub async fn best_number(rpc: &RpcClient) -> u64 {
+	let header: Value = rpc.request("chain_getHeader", rpc_params![]).await.expect("header");
+	let hex = header["number"].as_str().expect("number");
+	u64::from_str_radix(hex.trim_start_matches("0x"), 16).expect("hex number")
+}
+
+/// Waits until the best block is at least `n`.
+pub async fn wait_for_block(rpc: &RpcClient, n: u64) {
+	let deadline = Instant::now() + Duration::from_secs(600);
+	while best_number(rpc).await < n {
+		assert!(Instant::now() < deadline, "block {n} never came");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// Polls `f` every half second until it returns `Some`, at most `secs` seconds.
+pub async fn poll<T, F, Fut>(what: &str, secs: u64, mut f: F) -> T
+where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = Option<T>>,
+{
+	let deadline = Instant::now() + Duration::from_secs(secs);
+	loop {
+		if let Some(value) = f().await {
+			return value;
+		}
+		assert!(Instant::now() < deadline, "timed out waiting for {what}");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+pub fn as_u64(value: &Value) -> u64 {
+	value
+		.as_u64()
+		.or_else(|| value.as_str().and_then(|s| s.parse().ok()))
+		.unwrap_or_else(|| panic!("not a number: {value}"))
+}
+
+pub fn hex_encode(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hex_decode(hex: &str) -> Vec<u8> {
+	let hex = hex.trim_start_matches("0x");
+	(0..hex.len())
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+		.collect()
+}
+
+/// (pallet, event, fields) of every event in blocks `from..=to`.
+pub async fn events_between(api: &Api, from: u64, to: u64) -> Vec<(String, String, DynValue)> {
+	let mut all = Vec::new();
+	for n in from..=to {
+		let at = api.at_block(n).await.expect("block");
+		let events = at.events().fetch().await.expect("events");
+		for event in events.iter().filter_map(Result::ok) {
+			let fields: DynValue = event.decode_as().expect("event fields");
+			all.push((event.pallet_name().to_string(), event.event_name().to_string(), fields));
+		}
+	}
+	all
 }

@@ -10,7 +10,9 @@ use crate::{
 	challenge::{encode_product, encode_request},
 	freivalds::{matrix, multiply},
 	probe::{
-		probe_challenge, probe_health, report_violated, ProbeFailure, ProbeOutcome, MAX_HEALTH_BODY,
+		healthz_url, parse_capacity, probe_challenge, probe_get, probe_health, probe_healthz,
+		report_violated, ProbeFailure, ProbeOutcome, MAX_CAPACITY_ENTRIES, MAX_HEALTHZ_BODY,
+		MAX_HEALTH_BODY,
 	},
 };
 use sp_core::offchain::{testing::PendingRequest, Timestamp};
@@ -259,4 +261,136 @@ fn violated_iff_a_strict_majority_failed() {
 	assert!(!report_violated(&[fail, Passed, Passed]));
 	assert!(!report_violated(&[fail, fail, Passed, Passed]));
 	assert!(report_violated(&[fail, fail, fail, Passed, Passed]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The heartbeat worker's `/healthz` probe and its capacity body (DESIGN §7.1)
+// ---------------------------------------------------------------------------------------------
+
+const HEALTHZ_URI: &str = "http://provider.example:8080/healthz";
+
+/// Runs the healthz probe against a scripted server.
+fn scripted_healthz(
+	script: impl IntoIterator<Item = Reply>,
+) -> (Result<Vec<u8>, ProbeFailure>, ScriptedHttp) {
+	let (mut ext, mock) = ScriptedHttp::ext(START, script);
+	let result = ext.execute_with(|| probe_healthz(ENDPOINT, TIMEOUT_MS));
+	(result, mock)
+}
+
+#[test]
+fn healthz_url_trims_trailing_slashes() {
+	assert_eq!(healthz_url("http://p.example"), "http://p.example/healthz");
+	assert_eq!(healthz_url("http://p.example//"), "http://p.example/healthz");
+	assert_eq!(healthz_url(ENDPOINT), HEALTHZ_URI);
+}
+
+#[test]
+fn healthy_daemon_answers_healthz_with_its_body() {
+	let (mut ext, offchain) = offchain_ext();
+	offchain.0.write().expect_request(PendingRequest {
+		method: "GET".into(),
+		uri: HEALTHZ_URI.into(),
+		sent: true,
+		response: Some(b"{\"capacity\":[[0,3]]}".to_vec()),
+		..Default::default()
+	});
+	let body = ext.execute_with(|| probe_healthz(ENDPOINT, TIMEOUT_MS));
+	assert_eq!(body, Ok(b"{\"capacity\":[[0,3]]}".to_vec()));
+
+	for status in [200, 204, 299] {
+		let (result, mock) = scripted_healthz([Reply::answer(status, "ok\n")]);
+		assert_eq!(result, Ok(b"ok\n".to_vec()), "status {status}");
+		let sent = mock.sent();
+		assert_eq!((sent[0].method.as_str(), sent[0].uri.as_str()), ("GET", HEALTHZ_URI));
+		assert_deadlines(&mock);
+	}
+}
+
+#[test]
+fn unhealthy_daemon_fails_healthz() {
+	for status in [301, 404, 500, 503] {
+		assert_eq!(scripted_healthz([Reply::answer(status, "down")]).0, Err(Status(status)));
+	}
+	let (result, mock) = scripted_healthz([Reply::Silent]);
+	assert_eq!(result, Err(Timeout));
+	assert_eq!(mock.now(), START + TIMEOUT_MS);
+	assert_deadlines(&mock);
+	assert_eq!(scripted_healthz([Reply::Refused]).0, Err(Unreachable));
+	assert_eq!(scripted_healthz([Reply::Broken]).0, Err(Unreachable));
+}
+
+#[test]
+fn oversized_healthz_body_fails_with_bad_body() {
+	let (result, _) = scripted_healthz([Reply::answer(200, vec![b' '; MAX_HEALTHZ_BODY + 1])]);
+	assert_eq!(result, Err(BadBody));
+	let (result, _) = scripted_healthz([Reply::answer(200, vec![b' '; MAX_HEALTHZ_BODY])]);
+	assert_eq!(result.map(|body| body.len()), Ok(MAX_HEALTHZ_BODY));
+}
+
+#[test]
+fn probe_get_reads_at_most_max_body() {
+	let (mut ext, _) = ScriptedHttp::ext(START, [Reply::answer(200, "12345")]);
+	assert_eq!(ext.execute_with(|| probe_get(HEALTHZ_URI, TIMEOUT_MS, 4)), Err(BadBody));
+	let (mut ext, _) = ScriptedHttp::ext(START, [Reply::answer(200, "1234")]);
+	assert_eq!(ext.execute_with(|| probe_get(HEALTHZ_URI, TIMEOUT_MS, 4)), Ok(b"1234".to_vec()));
+}
+
+#[test]
+fn capacity_is_read_from_json_bodies() {
+	let cases: [(&str, Vec<(u32, u32)>); 6] = [
+		(r#"{"capacity":[[0,12],[1,6],[3,1]]}"#, vec![(0, 12), (1, 6), (3, 1)]),
+		(r#"{"capacity":[]}"#, vec![]),
+		(" {\n \"status\" : \"ok\" ,\"capacity\" : [ [ 2 , 0 ] ] }\n", vec![(2, 0)]),
+		(
+			r#"{"version":{"a":[1,-2.5e3,{"b":null}],"c":"x\"y"},"up":true,"capacity":[[4294967295,7]],"n":null,"f":false}"#,
+			vec![(u32::MAX, 7)],
+		),
+		(r#"{"capacity":[[0,1],[0,2]]}"#, vec![(0, 1), (0, 2)]),
+		(r#"{"\u0063":1,"capacity":[[5,5]]}"#, vec![(5, 5)]),
+	];
+	for (body, expected) in cases {
+		assert_eq!(parse_capacity(body.as_bytes()), Some(expected), "{body}");
+	}
+}
+
+#[test]
+fn malformed_capacity_bodies_are_rejected() {
+	let too_many =
+		format!("{{\"capacity\":[{}]}}", vec!["[1,1]"; MAX_CAPACITY_ENTRIES + 1].join(","));
+	let just_enough =
+		format!("{{\"capacity\":[{}]}}", vec!["[1,1]"; MAX_CAPACITY_ENTRIES].join(","));
+	assert_eq!(parse_capacity(just_enough.as_bytes()).map(|c| c.len()), Some(MAX_CAPACITY_ENTRIES));
+	let deep = format!("{{\"x\":{}{},\"capacity\":[]}}", "[".repeat(17), "]".repeat(17));
+	let shallow = format!("{{\"x\":{}{},\"capacity\":[]}}", "[".repeat(16), "]".repeat(16));
+	assert_eq!(parse_capacity(shallow.as_bytes()), Some(vec![]));
+	let long = format!("{{\"capacity\":[]{}}}", " ".repeat(MAX_HEALTHZ_BODY));
+	let cases: Vec<&str> = vec![
+		"",
+		"ok\n",
+		"[]",
+		"{}",
+		r#"{"status":"ok"}"#,
+		r#"{"capacity":[[0,1]],"capacity":[[0,1]]}"#,
+		r#"{"capacity":[[0,1,2]]}"#,
+		r#"{"capacity":[[0]]}"#,
+		r#"{"capacity":[[-1,1]]}"#,
+		r#"{"capacity":[[0,1.5]]}"#,
+		r#"{"capacity":[[0,4294967296]]}"#,
+		r#"{"capacity":[["0",1]]}"#,
+		r#"{"capacity":[[0,1],]}"#,
+		r#"{"capacity":[[0,1]]"#,
+		r#"{"capacity":[[0,1]]} x"#,
+		r#"{"capacity":null}"#,
+		r#"{"capacity":[[0,1]],}"#,
+		"{\"a\":\"line\nbreak\",\"capacity\":[]}",
+		r#"{"a":tru,"capacity":[]}"#,
+		r#"{"a":{"b"},"capacity":[]}"#,
+		&too_many,
+		&deep,
+		&long,
+	];
+	for body in cases {
+		assert_eq!(parse_capacity(body.as_bytes()), None, "{body:?}");
+	}
 }

@@ -8,7 +8,8 @@
 
 use super::*;
 use crate::{
-	pallet::{Event, NextLevelId, NextOrderId, Orders, Pallet, Providers, RecentPrices},
+	heartbeat_crypto::{signing_payload, KEY_TYPE},
+	pallet::{Call, Event, NextLevelId, NextOrderId, Orders, Pallet, Providers, RecentPrices},
 	traits::{SlaVerdictHandler, Verdict},
 };
 use alloc::{vec, vec::Vec};
@@ -22,7 +23,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
-	traits::{Bounded, Saturating, Zero},
+	traits::{Bounded, IdentifyAccount, Saturating, Zero},
 	Permill,
 };
 
@@ -94,6 +95,35 @@ fn online_provider<T: Config>(
 	Ok(who)
 }
 
+/// A provider, its heartbeat and the heartbeat key's signature of it.
+type SignedHeartbeat<T> =
+	(<T as frame_system::Config>::AccountId, HeartbeatOf<T>, <T as Config>::WorkerSignature);
+
+/// A provider offering `MaxLevelsPerProvider` levels (without a heartbeat yet) whose heartbeat
+/// key is a fresh `prov` key of the benchmark keystore, and a heartbeat of that key made now
+/// with capacity for every level, signed. Returns the provider, the heartbeat and the signature.
+fn signed_heartbeat<T: Config>() -> Result<SignedHeartbeat<T>, BenchmarkError> {
+	let levels = add_levels::<T>(T::MaxLevelsPerProvider::get())?;
+	let public = sp_io::crypto::sr25519_generate(KEY_TYPE, None);
+	let key: T::AccountId = T::WorkerPublic::from(public).into_account();
+	let who = funded::<T>("provider", 0);
+	Pallet::<T>::do_register_provider(
+		who.clone(),
+		T::MinProviderStake::get(),
+		max_endpoint::<T>(),
+		BoundedVec::truncate_from(levels.clone()),
+		key.clone(),
+	)?;
+	let heartbeat = Heartbeat {
+		key,
+		capacity: BoundedVec::truncate_from(levels.into_iter().map(|level| (level, 10)).collect()),
+		at: now::<T>(),
+	};
+	let signature = sp_io::crypto::sr25519_sign(KEY_TYPE, &public, &signing_payload(&heartbeat))
+		.ok_or("the benchmark keystore cannot sign")?;
+	Ok((who, heartbeat, signature.into()))
+}
+
 /// An order of `periods` periods of level 0; returns its id and the end of its bid window.
 fn new_order<T: Config>(periods: u32) -> Result<(OrderId, BlockNumberFor<T>), BenchmarkError> {
 	let customer = funded::<T>("customer", 0);
@@ -114,11 +144,11 @@ fn new_order<T: Config>(periods: u32) -> Result<(OrderId, BlockNumberFor<T>), Be
 	Ok((order_id, now::<T>().saturating_add(bid_window)))
 }
 
+/// Bidders with their prices.
+type PricedBids<T> = Vec<(<T as frame_system::Config>::AccountId, BalanceOf<T>)>;
+
 /// `n` providers (indices `0..n`) commit on `order_id`; provider 0 bids the lowest price.
-fn commit_bids<T: Config>(
-	order_id: OrderId,
-	n: u32,
-) -> Result<Vec<(T::AccountId, BalanceOf<T>)>, BenchmarkError> {
+fn commit_bids<T: Config>(order_id: OrderId, n: u32) -> Result<PricedBids<T>, BenchmarkError> {
 	let mut bids = Vec::new();
 	for i in 0..n {
 		let who = online_provider::<T>(i, vec![0])?;
@@ -136,7 +166,7 @@ fn auction_due<T: Config>(
 	periods: u32,
 	bidders: u32,
 	revealed: u32,
-) -> Result<(OrderId, Vec<(T::AccountId, BalanceOf<T>)>), BenchmarkError> {
+) -> Result<(OrderId, PricedBids<T>), BenchmarkError> {
 	let (order_id, bidding_ends) = new_order::<T>(periods)?;
 	let bids = commit_bids::<T>(order_id, bidders)?;
 	set_block::<T>(bidding_ends);
@@ -476,6 +506,35 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, timings);
 
 		assert_last_event::<T>(Event::TimingsSet { timings });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn worker_heartbeat() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		// (`heartbeat` names the benchmark of that call here.)
+		let (who, beat, signature) = signed_heartbeat::<T>()?;
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, beat, signature);
+
+		assert_last_event::<T>(Event::HeartbeatReceived { provider: who });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn authorize_worker_heartbeat() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		let (_, beat, signature) = signed_heartbeat::<T>()?;
+		let call = Call::<T>::worker_heartbeat { heartbeat: beat, signature };
+
+		#[block]
+		{
+			use frame_support::pallet_prelude::{Authorize, TransactionSource};
+			call.authorize(TransactionSource::External)
+				.ok_or("worker_heartbeat must be authorized")??;
+		}
+
 		Ok(())
 	}
 

@@ -6,6 +6,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod api;
+pub mod heartbeat_crypto;
 mod impls;
 pub mod traits;
 pub mod types;
@@ -18,7 +19,11 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use traits::{SlaMonitor, SlaVerdictHandler, Verdict};
+pub use impls::{
+	offchain::{heartbeat_worker_key, HeartbeatWorkerRecord, HEARTBEAT_WORKER_PREFIX},
+	providers::WORKER_HEARTBEAT_PRIORITY,
+};
+pub use traits::{ProviderDirectory, SlaMonitor, SlaVerdictHandler, Verdict};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -37,7 +42,11 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use pallet_faas_token::traits::{AllowanceSpender, SlashSink};
-	use sp_runtime::{Perbill, Permill};
+	use sp_core::sr25519;
+	use sp_runtime::{
+		traits::{IdentifyAccount, Verify},
+		Perbill, Permill,
+	};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -47,8 +56,14 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the market pallet.
+	///
+	/// The runtime must be able to build fee-less authorized transactions
+	/// (`CreateAuthorizedTransaction`, with `frame_system::AuthorizeCall` in its extension
+	/// pipeline) for the heartbeat worker's `worker_heartbeat`.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The native token (FST): holds for stakes, prepays and bid deposits.
 		type Currency: fungible::Inspect<Self::AccountId>
 			+ fungible::Mutate<Self::AccountId>
@@ -144,6 +159,29 @@ pub mod pallet {
 		/// Capacity of one block's bucket in the deadline index.
 		#[pallet::constant]
 		type MaxDeadlinesPerBlock: Get<u32>;
+
+		/// Blocks between two heartbeats of a provider node's off-chain worker (DESIGN §7.1): it
+		/// probes and beats at every multiple of this, and a heartbeat made at block `n` is
+		/// valid until block `n + HeartbeatPeriod` (exclusive). Must be at least 2 (the pool
+		/// validates against the next block) and well below the `heartbeat_grace` timing (of
+		/// `DefaultTimings` and of every preset), so that a provider survives a missed or late
+		/// heartbeat; a quarter of it is a good value.
+		#[pallet::constant]
+		type HeartbeatPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Deadline of the heartbeat worker's `GET {endpoint}/healthz`, in milliseconds.
+		#[pallet::constant]
+		type HeartbeatProbeTimeoutMs: Get<u64>;
+
+		/// The public key behind a heartbeat key's account, made from the node's `prov`
+		/// sr25519 key (`MultiSigner` in the runtime).
+		type WorkerPublic: IdentifyAccount<AccountId = Self::AccountId> + From<sr25519::Public>;
+
+		/// A heartbeat key's signature of a `worker_heartbeat` (`MultiSignature` in the
+		/// runtime).
+		type WorkerSignature: Verify<Signer = Self::WorkerPublic>
+			+ From<sr25519::Signature>
+			+ Parameter;
 
 		/// Weight information for the calls of this pallet.
 		type WeightInfo: WeightInfo;
@@ -591,6 +629,11 @@ pub mod pallet {
 			Self::sweep_deadlines(now, remaining_weight)
 		}
 
+		/// The provider heartbeat worker (DESIGN §7.1, `impls/offchain.rs`).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::offchain_heartbeat(now);
+		}
+
 		fn integrity_test() {
 			Self::check_config();
 		}
@@ -637,7 +680,7 @@ pub mod pallet {
 		}
 
 		/// Record a heartbeat (and free capacity per level) of the provider whose heartbeat
-		/// key signed the call.
+		/// key signed the call. The provider's node normally sends `worker_heartbeat` instead.
 		#[pallet::call_index(3)]
 		pub fn heartbeat(
 			origin: OriginFor<T>,
@@ -757,6 +800,25 @@ pub mod pallet {
 		pub fn set_timings(origin: OriginFor<T>, timings: MarketTimingsOf<T>) -> DispatchResult {
 			T::LevelAdminOrigin::ensure_origin(origin)?;
 			Self::do_set_timings(timings)
+		}
+
+		/// Record a heartbeat made by a provider node's off-chain worker (DESIGN §7.1): a
+		/// fee-less general transaction, authorized by the heartbeat key's `signature` over
+		/// `SCALE((b"defaas/heartbeat", heartbeat))`, at most one per key and
+		/// `HeartbeatPeriod`, valid for `HeartbeatPeriod` blocks from `heartbeat.at`. Then the
+		/// same as `heartbeat` from `heartbeat.key`.
+		#[pallet::call_index(14)]
+		#[pallet::authorize(Pallet::<T>::authorize_worker_heartbeat)]
+		#[pallet::weight_of_authorize(<T as Config>::WeightInfo::authorize_worker_heartbeat())]
+		pub fn worker_heartbeat(
+			origin: OriginFor<T>,
+			heartbeat: HeartbeatOf<T>,
+			signature: T::WorkerSignature,
+		) -> DispatchResult {
+			ensure_authorized(origin)?;
+			// Checked by the authorization.
+			let _ = signature;
+			Self::do_heartbeat(heartbeat.key, heartbeat.capacity)
 		}
 	}
 }

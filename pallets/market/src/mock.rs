@@ -4,25 +4,39 @@
 //! do not depend on `pallet-faas-token`'s implementation: [`BurningSink`] burns slashed holds
 //! and counts them, [`TestAllowances`] keeps allowances in a thread-local map, and
 //! [`MockMonitor`] records `start_monitoring` / `stop_monitoring` calls.
+//!
+//! Heartbeat keys stay `u64` accounts: [`MockWorkerPublic`] maps an sr25519 key to the account
+//! [`worker_account`] (its first 8 bytes with the top bit set, so never one of the small test
+//! accounts) and remembers the key in [`WORKER_KEYS`], where [`MockWorkerSignature`] looks it
+//! up to verify. The externalities carry an in-memory keystore (for the benchmarks).
 
 use crate::{self as pallet_market, traits::SlaMonitor, types::*};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
 		fungible::{Inspect, MutateHold},
 		tokens::{Fortitude, Precision},
-		ConstU128, ConstU32, Hooks,
+		ConstU128, ConstU32, ConstU64, Hooks,
 	},
 	weights::Weight,
 	BoundedVec,
 };
 use frame_system::EnsureRoot;
 use pallet_faas_token::traits::{AllowanceSpender, SlashSink};
-use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill, Permill};
+use scale_info::TypeInfo;
+use sp_core::sr25519;
+use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+use sp_runtime::{
+	traits::{IdentifyAccount, Lazy, Verify},
+	BuildStorage, DispatchError, DispatchResult, Perbill, Permill,
+};
 use std::collections::BTreeMap;
 
 type Block = frame_system::mocking::MockBlock<Test>;
+/// The mock's extrinsic (what the heartbeat worker submits): no signature, no extension.
+pub type Extrinsic = frame_system::mocking::MockUncheckedExtrinsic<Test>;
 pub type AccountId = u64;
 pub type Balance = u128;
 pub type BlockNumber = u64;
@@ -96,7 +110,93 @@ impl pallet_market::Config for Test {
 	type ViolationsToTerminate = ViolationsToTerminate;
 	type MaxRecentPrices = ConstU32<5>;
 	type MaxDeadlinesPerBlock = MaxDeadlinesPerBlock;
+	type HeartbeatPeriod = ConstU64<HEARTBEAT_PERIOD>;
+	type HeartbeatProbeTimeoutMs = ConstU64<1_000>;
+	type WorkerPublic = MockWorkerPublic;
+	type WorkerSignature = MockWorkerSignature;
 	type WeightInfo = ();
+}
+
+/// The mock's `HeartbeatPeriod` (below its `heartbeat_grace` of 10).
+pub const HEARTBEAT_PERIOD: BlockNumber = 4;
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = ();
+
+	fn create_transaction(call: RuntimeCall, extension: ()) -> Extrinsic {
+		Extrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Test
+where
+	RuntimeCall: From<LocalCall>,
+{
+	fn create_extension(
+	) -> <Self as frame_system::offchain::CreateTransaction<LocalCall>>::Extension {
+	}
+}
+
+/// The account of an sr25519 heartbeat key in the mock: its first 8 bytes (little endian)
+/// with the top bit set.
+pub fn worker_account(public: &sr25519::Public) -> AccountId {
+	let mut bytes = [0u8; 8];
+	bytes.copy_from_slice(&AsRef::<[u8]>::as_ref(public)[..8]);
+	u64::from_le_bytes(bytes) | (1 << 63)
+}
+
+/// An sr25519 heartbeat key whose account is [`worker_account`].
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct MockWorkerPublic(pub sr25519::Public);
+
+impl From<sr25519::Public> for MockWorkerPublic {
+	fn from(public: sr25519::Public) -> Self {
+		Self(public)
+	}
+}
+
+impl IdentifyAccount for MockWorkerPublic {
+	type AccountId = AccountId;
+
+	/// [`worker_account`], remembering the key in [`WORKER_KEYS`].
+	fn into_account(self) -> AccountId {
+		let account = worker_account(&self.0);
+		WORKER_KEYS.with(|keys| keys.borrow_mut().insert(account, self.0));
+		account
+	}
+}
+
+/// An sr25519 signature, verified against the key remembered for the account.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct MockWorkerSignature(pub sr25519::Signature);
+
+impl From<sr25519::Signature> for MockWorkerSignature {
+	fn from(signature: sr25519::Signature) -> Self {
+		Self(signature)
+	}
+}
+
+impl Verify for MockWorkerSignature {
+	type Signer = MockWorkerPublic;
+
+	fn verify<L: Lazy<[u8]>>(&self, mut msg: L, signer: &AccountId) -> bool {
+		WORKER_KEYS
+			.with(|keys| keys.borrow().get(signer).copied())
+			.is_some_and(|public| sp_io::crypto::sr25519_verify(&self.0, msg.get(), &public))
+	}
 }
 
 /// A call the market made on the monitor.
@@ -120,6 +220,10 @@ thread_local! {
 	pub static MONITOR_REFUSES: RefCell<bool> = const { RefCell::new(false) };
 	/// Total issuance right after genesis and setup.
 	pub static INITIAL_ISSUANCE: RefCell<Balance> = const { RefCell::new(0) };
+	/// sr25519 heartbeat keys by account ([`MockWorkerPublic::into_account`]); never cleared,
+	/// the mapping is fixed.
+	pub static WORKER_KEYS: RefCell<BTreeMap<AccountId, sr25519::Public>> =
+		const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Burns what it is given from the hold and counts it.
@@ -259,6 +363,7 @@ impl ExtBuilder {
 		.unwrap();
 
 		let mut ext = sp_io::TestExternalities::new(t);
+		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 		ext.execute_with(|| {
 			System::set_block_number(1);
 			for (who, levels) in self.providers {

@@ -4,7 +4,8 @@
 //! reports one [`Verdict`] per round (= billing period) through [`SlaVerdictHandler`], which the
 //! market implements to settle that period.
 
-use crate::types::{LeaseInfo, OrderId};
+use crate::types::{LeaseInfo, LevelId, OrderId};
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::weights::Weight;
 use scale_info::TypeInfo;
@@ -75,5 +76,27 @@ pub trait SlaVerdictHandler {
 impl SlaVerdictHandler for () {
 	fn on_verdict(_: OrderId, _: u32, _: Verdict) -> DispatchResult {
 		Ok(())
+	}
+}
+
+/// What the witnesses' off-chain workers need to know about the provider and the level of a
+/// lease they probe (DESIGN §7.2): where to send the probes and how large the capacity
+/// challenge is. Read off-chain only.
+pub trait ProviderDirectory<AccountId> {
+	/// The registered endpoint URL of `provider` (UTF-8 bytes), if it is a provider.
+	fn endpoint(provider: &AccountId) -> Option<Vec<u8>>;
+
+	/// The memory of FaaS level `level` in MB, if the level exists.
+	fn level_memory_mb(level: LevelId) -> Option<u32>;
+}
+
+/// Knows nothing.
+impl<AccountId> ProviderDirectory<AccountId> for () {
+	fn endpoint(_: &AccountId) -> Option<Vec<u8>> {
+		None
+	}
+
+	fn level_memory_mb(_: LevelId) -> Option<u32> {
+		None
 	}
 }

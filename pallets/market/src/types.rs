@@ -278,6 +278,37 @@ pub fn reputation_of(successes: u64, violations: u64) -> Permill {
 	Permill::from_rational(num, den)
 }
 
+/// A heartbeat made by a provider node's off-chain worker (`worker_heartbeat`), signed by the
+/// provider's `prov` heartbeat key over `SCALE((b"defaas/heartbeat", heartbeat))`.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+#[scale_info(skip_type_params(MaxLevels))]
+pub struct Heartbeat<AccountId, BlockNumber, MaxLevels>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxLevels: Get<u32>,
+{
+	/// The heartbeat key (its account), registered by a provider.
+	pub key: AccountId,
+	/// Free capacity per offered level (as in `heartbeat`).
+	pub capacity: BoundedVec<(LevelId, u32), MaxLevels>,
+	/// Block at which the worker made it; valid for `HeartbeatPeriod` blocks from there.
+	pub at: BlockNumber,
+}
+/// [`Heartbeat`] of a runtime.
+pub type HeartbeatOf<T> =
+	Heartbeat<AccountIdOf<T>, BlockNumberFor<T>, <T as Config>::MaxLevelsPerProvider>;
+
 /// Why an order ended without finishing all its billing periods; names who caused it.
 #[derive(
 	Clone,

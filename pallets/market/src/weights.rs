@@ -48,6 +48,8 @@ pub trait WeightInfo {
 	fn advance() -> Weight;
 	fn on_verdict() -> Weight;
 	fn set_timings() -> Weight;
+	fn worker_heartbeat() -> Weight;
+	fn authorize_worker_heartbeat() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -363,6 +365,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(6_540_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Market::HeartbeatKeys` (r:1 w:0)
+	/// Proof: `Market::HeartbeatKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Providers` (r:1 w:1)
+	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
+	fn worker_heartbeat() -> Weight {
+		// Proof size: measured `770`, estimated `4046`.
+		// Minimum execution time: 22_273_000 picoseconds.
+		Weight::from_parts(26_660_000, 4046)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Market::HeartbeatKeys` (r:1 w:0)
+	/// Proof: `Market::HeartbeatKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Providers` (r:1 w:0)
+	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
+	fn authorize_worker_heartbeat() -> Weight {
+		// Proof size: measured `770`, estimated `4046`.
+		// Minimum execution time: 48_000_000 picoseconds.
+		Weight::from_parts(55_000_000, 4046)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+	}
 }
 
 /// The same measurements with ParityDB's database weights, for tests and mocks.
@@ -440,5 +463,14 @@ impl WeightInfo for () {
 	fn set_timings() -> Weight {
 		Weight::from_parts(6_540_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn worker_heartbeat() -> Weight {
+		Weight::from_parts(26_660_000, 4046)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn authorize_worker_heartbeat() -> Weight {
+		Weight::from_parts(55_000_000, 4046)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

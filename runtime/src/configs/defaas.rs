@@ -1,15 +1,20 @@
-//! The DeFaaS pallets: the FST token rules (`pallet-faas-token`) and the market
-//! (`pallet-market`). Production values here; the dev/local genesis presets shorten the market's
+//! The DeFaaS pallets: the FST token rules (`pallet-faas-token`), the market (`pallet-market`)
+//! and the witness pool (`pallet-witness-pool`). Production values here; the dev/local genesis presets shorten the market's
 //! time parameters (`genesis_config_presets.rs`).
 
-use frame_support::{parameter_types, traits::ConstU32};
+use frame_support::{
+	parameter_types,
+	traits::{ConstI32, ConstU32, ConstU64},
+};
 use frame_system::EnsureRoot;
 use pallet_market::MarketTimings;
+use pallet_witness_pool::WitnessTimings;
 use sp_runtime::{Perbill, Permill};
 
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, FaasToken, Runtime, RuntimeHoldReason, DAYS, FST,
-	HOURS, MINUTES, TOKEN_DECIMALS,
+	AccountId, Balance, Balances, BlockNumber, FaasToken, Market, Runtime, RuntimeCall,
+	RuntimeHoldReason, Signature, TxExtension, UncheckedExtrinsic, WitnessPool, DAYS,
+	EPOCH_DURATION_IN_SLOTS, FST, HOURS, MINUTES, TOKEN_DECIMALS,
 };
 
 parameter_types! {
@@ -70,9 +75,8 @@ impl pallet_market::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// Root (sudo) appends FaaS levels and sets the market's time parameters.
 	type LevelAdminOrigin = EnsureRoot<AccountId>;
-	/// The witness pool monitors leases; it is wired in with its pallet. Until then nothing
-	/// delivers verdicts and leases end with `MonitorTimedOut` (no payment without a verdict).
-	type SlaMonitor = ();
+	/// The witness pool monitors every fulfilled lease: one VRF committee per billing period.
+	type SlaMonitor = WitnessPool;
 	/// Forfeited deposits and slashed stake go to the token pallet's slash sink (burn).
 	type SlashSink = FaasToken;
 	/// Sponsors fund other customers' orders through FST allowances.
@@ -113,6 +117,133 @@ impl pallet_market::Config for Runtime {
 	type MaxRecentPrices = ConstU32<32>;
 	/// Deadlines indexed per block.
 	type MaxDeadlinesPerBlock = ConstU32<64>;
+	/// A provider node's worker sends a heartbeat every 5 blocks (15 s), well within the
+	/// heartbeat grace of every preset (dev 20 blocks, production 10 minutes).
+	type HeartbeatPeriod = ConstU32<5>;
+	/// The worker's `/healthz` check must answer within 2 s.
+	type HeartbeatProbeTimeoutMs = ConstU64<2_000>;
+	/// Heartbeat keys are accounts of sr25519 `prov` keys.
+	type WorkerPublic = sp_runtime::MultiSigner;
+	/// ... and sign with them.
+	type WorkerSignature = Signature;
 	/// Weights (see the pallet's weights.rs).
 	type WeightInfo = pallet_market::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A witness stakes at least 100 FST.
+	pub const MinWitnessStake: Balance = 100 * FST;
+	/// Two BABE epochs: a witness cannot pick its registration after seeing the randomness
+	/// that seeds the rounds it may sit in.
+	pub const ActivationDelay: BlockNumber = 2 * EPOCH_DURATION_IN_SLOTS as BlockNumber;
+	/// Payoff unit of the seed paper's table (+10 / 0 / −1 / +1 units).
+	pub const WitnessRewardUnit: Balance = FST;
+	/// Production windows of a round (3 s blocks): joins in the first 5 minutes of a billing
+	/// period, commits until 5 minutes after it, reveals in the 5 minutes after that — within
+	/// the market's 15-minute verdict grace.
+	pub const DefaultWitnessTimings: WitnessTimings<BlockNumber> = WitnessTimings {
+		join_window: 5 * MINUTES,
+		commit_window: 5 * MINUTES,
+		reveal_window: 5 * MINUTES,
+	};
+}
+
+impl pallet_witness_pool::Config for Runtime {
+	/// Stakes are holds on FST balances.
+	type Currency = Balances;
+	/// The runtime's hold reasons (`WitnessPool(WitnessStake)`).
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Round seeds come from BABE's VRF randomness of one epoch ago.
+	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
+	/// Verdicts settle the market's billing periods.
+	type VerdictHandler = Market;
+	/// Witness rewards are minted by the token pallet under its issuance budget.
+	type RewardMinter = FaasToken;
+	/// Witness slashes go to the token pallet's slash sink (burn).
+	type SlashSink = FaasToken;
+	/// Root (sudo) sets the round windows.
+	type TimingsAdminOrigin = EnsureRoot<AccountId>;
+	/// Minimum witness stake.
+	type MinWitnessStake = MinWitnessStake;
+	/// Two epochs between registration and the first draw.
+	type ActivationDelay = ActivationDelay;
+	/// Registered witnesses (bounds the index seeded sampling draws from).
+	type MaxWitnesses = ConstU32<10_000>;
+	/// The market's largest committee.
+	type MaxCommittee = ConstU32<21>;
+	/// About twice the committee size pass the VRF threshold, so absent witnesses rarely
+	/// leave seats to seeded sampling.
+	type JoinFactor = ConstU32<2>;
+	/// Seeded sampling tries four witnesses per empty seat.
+	type FillAttemptsPerSeat = ConstU32<4>;
+	/// Round steps (open, select, settle) processed per block.
+	type MaxStepsPerBlock = ConstU32<32>;
+	/// A full block pushes steps at most 16 blocks later.
+	type MaxAgendaSpill = ConstU32<16>;
+	/// Payoff unit.
+	type WitnessRewardUnit = WitnessRewardUnit;
+	/// Half the starting reputation is needed to get the stake back.
+	type MinReputationForRefund = ConstI32<50>;
+	/// Production windows; presets override them.
+	type DefaultTimings = DefaultWitnessTimings;
+	/// Probes go to the endpoint the provider registered in the market; the challenge size
+	/// comes from the market's level table.
+	type Directory = Market;
+	/// Three probes per round at VRF-derived blocks; the report is the majority.
+	type ProbesPerRound = ConstU32<3>;
+	/// A health probe must answer within 2 s.
+	type ProbeTimeoutMs = ConstU64<2_000>;
+	/// A capacity challenge (matrix product) must answer within 5 s.
+	type ChallengeTimeoutMs = ConstU64<5_000>;
+	/// Freivalds rounds: a wrong product passes with probability at most 2^-10.
+	type FreivaldsRounds = ConstU32<10>;
+	/// Weights (see the pallet's weights.rs).
+	type WeightInfo = pallet_witness_pool::weights::SubstrateWeight<Runtime>;
+}
+
+// Off-chain workers submit their reports (heartbeats, committee joins, report commits and
+// reveals) as general transactions authorized by the pallets' `#[pallet::authorize]` checks:
+// no signer, no nonce, no fee — the call carries its own proof (a `prov`/`wtns` key signature
+// or a VRF proof), and the pool keeps at most one per key and phase.
+
+impl<LocalCall> frame_system::offchain::CreateTransactionBase<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<LocalCall> frame_system::offchain::CreateTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<LocalCall> frame_system::offchain::CreateAuthorizedTransaction<LocalCall> for Runtime
+where
+	RuntimeCall: From<LocalCall>,
+{
+	/// The runtime's extension pipeline for a transaction without signer: `AuthorizeCall`
+	/// validates the call's own proof; nonce and fee checks skip unsigned origins; immortal.
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
 }

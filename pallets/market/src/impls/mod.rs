@@ -3,7 +3,9 @@
 //! - `mod.rs`: the hold ledger (every hold, release, transfer and slash goes through it, so
 //!   [`HeldFor`] always mirrors the currency's holds), the level table, the time parameters
 //!   and config checks;
-//! - [`providers`]: registration, heartbeats, reputation;
+//! - [`providers`]: registration, heartbeats (and the authorization of `worker_heartbeat`),
+//!   reputation, the `ProviderDirectory`;
+//! - [`offchain`]: the provider heartbeat worker (`offchain_worker`);
 //! - [`orders`]: order creation, cancellation, confirmation, deployment and closing;
 //! - [`auction`]: sealed bids, reveals and the auction close;
 //! - [`settlement`]: per-round settlement on verdicts and verdict timeouts;
@@ -14,8 +16,9 @@ mod auction;
 mod deadlines;
 #[cfg(any(test, feature = "try-runtime"))]
 mod invariants;
+pub(crate) mod offchain;
 mod orders;
-mod providers;
+pub(crate) mod providers;
 mod settlement;
 
 use crate::{
@@ -202,5 +205,12 @@ impl<T: Config> Pallet<T> {
 		assert!(T::MaxBidsPerOrder::get() >= 1, "MaxBidsPerOrder must be at least 1");
 		assert!(T::MaxDeadlinesPerBlock::get() >= 1, "MaxDeadlinesPerBlock must be at least 1");
 		assert!(T::MaxLevelsPerProvider::get() >= 1, "MaxLevelsPerProvider must be at least 1");
+		let heartbeat_period = T::HeartbeatPeriod::get();
+		// A worker heartbeat made at block n is validated against block n + 1 at the earliest.
+		assert!(heartbeat_period >= 2u32.into(), "HeartbeatPeriod must be at least 2");
+		assert!(
+			heartbeat_period < T::DefaultTimings::get().heartbeat_grace,
+			"HeartbeatPeriod must be below the heartbeat_grace of DefaultTimings"
+		);
 	}
 }

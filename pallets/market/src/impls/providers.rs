@@ -1,11 +1,22 @@
-//! Providers: registration, updates, heartbeats, reputation and leaving.
+//! Providers: registration, updates, heartbeats (signed, and the authorization of the
+//! worker's fee-less ones), reputation, leaving, and the [`ProviderDirectory`] for the witnesses'
+//! workers.
 
 use crate::{
+	heartbeat_crypto,
 	pallet::{Config, Error, Event, HeartbeatKeys, HoldReason, Levels, Pallet, Providers},
+	traits::ProviderDirectory,
 	types::*,
 };
+use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, BoundedVec};
-use sp_runtime::traits::Zero;
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{CheckedDiv, Saturating, UniqueSaturatedInto, Verify, Zero};
+
+/// Priority of a worker heartbeat in the transaction pool: above ordinary transactions (whose
+/// priority grows with their fee and tip), because a late heartbeat takes a provider offline.
+/// It cannot crowd out anything: one per registered heartbeat key and `HeartbeatPeriod`.
+pub const WORKER_HEARTBEAT_PRIORITY: TransactionPriority = TransactionPriority::MAX / 2;
 
 impl<T: Config> Pallet<T> {
 	/// `register_provider`.
@@ -73,6 +84,20 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let who = HeartbeatKeys::<T>::get(&key).ok_or(Error::<T>::UnknownHeartbeatKey)?;
 		let mut provider = Providers::<T>::get(&who).ok_or(Error::<T>::Inconsistent)?;
+		Self::ensure_valid_capacity(&provider, &capacity)?;
+
+		provider.last_heartbeat = Some(Self::now());
+		provider.capacity = capacity;
+		Providers::<T>::insert(&who, provider);
+		Self::deposit_event(Event::HeartbeatReceived { provider: who });
+		Ok(())
+	}
+
+	/// Capacity entries of a heartbeat: only offered levels, each at most once.
+	pub(crate) fn ensure_valid_capacity(
+		provider: &ProviderRecordOf<T>,
+		capacity: &[(LevelId, u32)],
+	) -> DispatchResult {
 		for (i, (level, _)) in capacity.iter().enumerate() {
 			ensure!(provider.offers(*level), Error::<T>::CapacityForUnofferedLevel);
 			ensure!(
@@ -80,12 +105,71 @@ impl<T: Config> Pallet<T> {
 				Error::<T>::DuplicateLevel
 			);
 		}
-
-		provider.last_heartbeat = Some(Self::now());
-		provider.capacity = capacity;
-		Providers::<T>::insert(&who, provider);
-		Self::deposit_event(Event::HeartbeatReceived { provider: who });
 		Ok(())
+	}
+
+	/// The authorization of `worker_heartbeat` (`#[pallet::authorize]`), run when the
+	/// transaction pool validates it and again when a block includes it.
+	///
+	/// Rejects, in this order: `at` after the current block (`Future`); `at` at least
+	/// `HeartbeatPeriod` blocks old (`Stale`); a key that is no provider's heartbeat key
+	/// (`BadSigner`); a provider that already has a heartbeat recorded in the period of `at`
+	/// or later — a replay, or a period already covered (`Stale`); capacity for a level the
+	/// provider does not offer or repeated levels (`Call`, the dispatch would fail); a
+	/// signature of `key` that does not verify over `SCALE((b"defaas/heartbeat", heartbeat))`
+	/// (`BadProof`).
+	///
+	/// Valid heartbeats provide the tag `SCALE((b"defaas/heartbeat", key, at / HeartbeatPeriod))`
+	/// (so the pool keeps one per key and period), live until `at + HeartbeatPeriod` and have
+	/// priority [`WORKER_HEARTBEAT_PRIORITY`]. Nothing is refunded.
+	pub(crate) fn authorize_worker_heartbeat(
+		_source: TransactionSource,
+		heartbeat: &HeartbeatOf<T>,
+		signature: &T::WorkerSignature,
+	) -> TransactionValidityWithRefund {
+		let now = Self::now();
+		let period = T::HeartbeatPeriod::get();
+		ensure!(heartbeat.at <= now, InvalidTransaction::Future);
+		let age = now.saturating_sub(heartbeat.at);
+		ensure!(age < period, InvalidTransaction::Stale);
+		let (period_index, period_start) =
+			Self::heartbeat_period(heartbeat.at).ok_or(InvalidTransaction::Stale)?;
+
+		let who = HeartbeatKeys::<T>::get(&heartbeat.key).ok_or(InvalidTransaction::BadSigner)?;
+		let provider = Providers::<T>::get(&who).ok_or(InvalidTransaction::BadSigner)?;
+		ensure!(
+			provider.last_heartbeat.is_none_or(|last| last < period_start),
+			InvalidTransaction::Stale
+		);
+		Self::ensure_valid_capacity(&provider, &heartbeat.capacity)
+			.map_err(|_| InvalidTransaction::Call)?;
+		let payload = heartbeat_crypto::signing_payload(heartbeat);
+		ensure!(signature.verify(payload.as_slice(), &heartbeat.key), InvalidTransaction::BadProof);
+
+		let longevity: TransactionLongevity = period.saturating_sub(age).unique_saturated_into();
+		let validity = ValidTransaction {
+			priority: WORKER_HEARTBEAT_PRIORITY,
+			requires: Vec::new(),
+			provides: alloc::vec![(
+				heartbeat_crypto::HEARTBEAT_CONTEXT,
+				&heartbeat.key,
+				period_index
+			)
+				.encode()],
+			longevity,
+			propagate: true,
+		};
+		Ok((validity, Weight::zero()))
+	}
+
+	/// The heartbeat period of block `at`: its index `at / HeartbeatPeriod` and its first block
+	/// (`None` if `HeartbeatPeriod` is zero, which `integrity_test` rules out).
+	pub(crate) fn heartbeat_period(
+		at: BlockNumberFor<T>,
+	) -> Option<(BlockNumberFor<T>, BlockNumberFor<T>)> {
+		let period = T::HeartbeatPeriod::get();
+		let index = at.checked_div(&period)?;
+		Some((index, index.saturating_mul(period)))
 	}
 
 	/// `unregister_provider`: only without open bids and leases.
@@ -150,5 +234,16 @@ impl<T: Config> Pallet<T> {
 				p.active_leases = p.active_leases.saturating_sub(1);
 			}
 		});
+	}
+}
+
+/// What the witnesses' workers read about providers and levels.
+impl<T: Config> ProviderDirectory<T::AccountId> for Pallet<T> {
+	fn endpoint(provider: &T::AccountId) -> Option<Vec<u8>> {
+		Providers::<T>::get(provider).map(|record| record.endpoint.into_inner())
+	}
+
+	fn level_memory_mb(level: LevelId) -> Option<u32> {
+		Levels::<T>::get(level).map(|level| level.memory_mb)
 	}
 }

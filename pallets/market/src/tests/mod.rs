@@ -14,6 +14,7 @@ mod proptest;
 mod providers;
 mod settlement;
 mod timings;
+mod worker;
 
 pub(crate) use crate::{
 	mock::*,

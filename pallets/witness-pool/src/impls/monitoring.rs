@@ -1,0 +1,167 @@
+//! Monitoring: the market's [`SlaMonitor`], the agenda of round steps and `on_initialize`.
+//!
+//! Every round of a lease runs three steps — Open at the start of its billing period, Select at
+//! the end of its join window, Settle at the end of its reveal window — each pushed into the
+//! [`Agenda`] bucket of its block (a full bucket spills into the next `MaxAgendaSpill` blocks).
+//! `on_initialize` takes exactly its own block's bucket; nothing else is iterated. An entry
+//! whose lease or round has gone (`stop_monitoring`) costs one read and is skipped.
+
+use crate::{
+	pallet::{ActiveCount, Agenda, Config, Error, Event, Leases, Pallet, Rounds},
+	types::*,
+	WeightInfo, LOG_TARGET,
+};
+use frame_support::pallet_prelude::*;
+use frame_system::pallet_prelude::BlockNumberFor;
+use pallet_market::{SlaMonitor, SlaVerdictHandler};
+use sp_runtime::{
+	traits::{One, Saturating},
+	DispatchResult,
+};
+
+impl<T: Config> Pallet<T> {
+	/// `start_monitoring`: check the lease, store it and schedule the opening of round 0 at the
+	/// start of its first period (at the earliest in the next block). Changes nothing on error.
+	pub(crate) fn do_start_monitoring(
+		lease: &LeaseInfo<T::AccountId, BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
+		ensure!(
+			lease.committee_size >= 1 && lease.committee_size <= T::MaxCommittee::get(),
+			Error::<T>::InvalidCommitteeSize
+		);
+		ensure!(lease.periods >= 1, Error::<T>::NoPeriods);
+		ensure!(!Leases::<T>::contains_key(lease.order_id), Error::<T>::AlreadyMonitored);
+		let timings = Self::timings();
+		// A round's join window must end inside its period, and a round must settle before
+		// the round after the next one opens (at most three rounds of a lease are live).
+		ensure!(timings.join_window < lease.period_length, Error::<T>::PeriodTooShort);
+		ensure!(
+			timings.commit_window.saturating_add(timings.reveal_window) < lease.period_length,
+			Error::<T>::PeriodTooShort
+		);
+		ensure!(ActiveCount::<T>::get() >= lease.committee_size, Error::<T>::NotEnoughWitnesses);
+		let slot = Self::find_slot(lease.first_period_start).ok_or(Error::<T>::AgendaFull)?;
+
+		Leases::<T>::insert(
+			lease.order_id,
+			MonitoredLease {
+				provider: lease.provider.clone(),
+				customer: lease.customer.clone(),
+				level: lease.level,
+				periods: lease.periods,
+				period_length: lease.period_length,
+				first_period_start: lease.first_period_start,
+				committee_size: lease.committee_size,
+				current_round: 0,
+				timings,
+			},
+		);
+		Self::push_step(slot, (lease.order_id, 0, Step::Open));
+		Self::deposit_event(Event::MonitoringStarted {
+			order_id: lease.order_id,
+			periods: lease.periods,
+			committee_size: lease.committee_size,
+			first_round_opens: slot,
+		});
+		Ok(())
+	}
+
+	/// `stop_monitoring`: drop the lease and its live rounds (the members of unsettled rounds
+	/// get their seats back). Idempotent; stale agenda entries are skipped when due.
+	pub(crate) fn do_stop_monitoring(order_id: OrderId) {
+		let Some(lease) = Leases::<T>::take(order_id) else { return };
+		for round in lease.current_round.saturating_sub(2)..=lease.current_round {
+			Self::remove_round(order_id, round);
+		}
+		Self::deposit_event(Event::MonitoringStopped { order_id });
+	}
+
+	/// Remove a round's record; the members of an unsettled round get their seats back.
+	pub(crate) fn remove_round(order_id: OrderId, round: u32) {
+		let Some(record) = Rounds::<T>::take(order_id, round) else { return };
+		if record.phase.is_unsettled() {
+			for member in record.members.iter() {
+				Self::release_seat(&member.witness);
+			}
+		}
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Agenda
+	// -----------------------------------------------------------------------------------------
+
+	/// The first block at or after `at` (and after the current block) whose bucket has room,
+	/// looking at most `MaxAgendaSpill` blocks further.
+	pub(crate) fn find_slot(at: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
+		let capacity = usize::try_from(T::MaxStepsPerBlock::get()).unwrap_or(usize::MAX);
+		let mut block = at.max(Self::now().saturating_add(One::one()));
+		for _ in 0..=T::MaxAgendaSpill::get() {
+			if Agenda::<T>::decode_len(block).unwrap_or(0) < capacity {
+				return Some(block);
+			}
+			block = block.saturating_add(One::one());
+		}
+		None
+	}
+
+	/// Put `entry` into the bucket of `slot` (found by [`Self::find_slot`]).
+	fn push_step(slot: BlockNumberFor<T>, entry: AgendaEntry) {
+		let pushed = Agenda::<T>::mutate(slot, |bucket| bucket.try_push(entry).is_ok());
+		if !pushed {
+			log::error!(target: LOG_TARGET, "agenda bucket {:?} full for {:?}", slot, entry);
+		}
+	}
+
+	/// Schedule `step` of `round` of `order_id` at `at`; if no bucket near `at` has room the
+	/// step is dropped (logged, `AgendaFull`): the market then times the lease out.
+	pub(crate) fn schedule_step(at: BlockNumberFor<T>, order_id: OrderId, round: u32, step: Step) {
+		match Self::find_slot(at) {
+			Some(slot) => Self::push_step(slot, (order_id, round, step)),
+			None => {
+				log::warn!(
+					target: LOG_TARGET,
+					"order {} round {}: no agenda bucket near {:?} for {:?}; step dropped",
+					order_id,
+					round,
+					at,
+					step
+				);
+				Self::deposit_event(Event::AgendaFull { order_id, round, step, at });
+			},
+		}
+	}
+
+	/// `on_initialize`: run the steps due at `now`; returns the weight of what ran.
+	pub(crate) fn run_agenda(now: BlockNumberFor<T>) -> Weight {
+		let db = T::DbWeight::get();
+		if !Agenda::<T>::contains_key(now) {
+			return db.reads(1);
+		}
+		let mut weight = db.reads_writes(1, 1);
+		for (order_id, round, step) in Agenda::<T>::take(now).into_iter() {
+			let step_weight = match step {
+				Step::Open => Self::open_round(order_id, round, now)
+					.then(<T as Config>::WeightInfo::open_round),
+				Step::Select => Self::select_committee(order_id, round)
+					.then(<T as Config>::WeightInfo::select_committee),
+				Step::Settle => Self::settle_round(order_id, round).then(|| {
+					<T as Config>::WeightInfo::settle_round()
+						.saturating_add(T::VerdictHandler::on_verdict_weight())
+				}),
+			};
+			// A stale entry (lease stopped, round pruned or already past the step) costs reads.
+			weight = weight.saturating_add(step_weight.unwrap_or_else(|| db.reads(2)));
+		}
+		weight
+	}
+}
+
+impl<T: Config> SlaMonitor<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
+	fn start_monitoring(lease: &LeaseInfo<T::AccountId, BlockNumberFor<T>>) -> DispatchResult {
+		Self::do_start_monitoring(lease).map_err(Into::into)
+	}
+
+	fn stop_monitoring(order_id: OrderId) {
+		Self::do_stop_monitoring(order_id)
+	}
+}

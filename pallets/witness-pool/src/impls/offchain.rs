@@ -1,0 +1,459 @@
+//! The off-chain worker (DESIGN §7.2): a witness's node joins, probes, commits and reveals by
+//! itself.
+//!
+//! Every run (one per imported block `n`) looks at all rounds in `Rounds` — fine here, the
+//! worker runs off-chain — and at every `wtns` key of the node's keystore that belongs to a
+//! registered witness:
+//!
+//! - **Joining** (`n < join_end`), the witness eligible and not a member: sign the round seed
+//!   with the `witness_vrf` host function; if the output is below the threshold keep the
+//!   signature in the persistent off-chain storage under
+//!   `JOIN_SIGNATURE_PREFIX ++ SCALE((order_id, round, witness))` and, if the join would be
+//!   accepted, submit `worker_join` once (claim `PHASE_JOIN`).
+//! - **Reporting**, a member: probe at its scheduled blocks before the end of the billing
+//!   period (see `probing`); from the end of the period, if it has not committed on chain,
+//!   store the report with a fresh salt (store-once) and *then* submit `worker_commit` (claim
+//!   `PHASE_COMMIT`); from `commit_end`, if it committed and has not revealed, submit
+//!   `worker_reveal` with the stored salt (claim `PHASE_REVEAL`). Once its reveal is on chain
+//!   the worker forgets the round.
+//! - **Settled / Abandoned**: forget the round (report, claims, probe log, join signature).
+//!
+//! Windows are judged for the block a transaction can enter first, `n + 1` (the pool validates
+//! against that block). Claims (`defaas_offchain_workers::salts::try_claim`) make concurrent
+//! runs submit each phase once and hand a phase out again after `CLAIM_RETRY_BLOCKS` in case
+//! the transaction got lost. In manual mode ([`MANUAL_MODE_KEY`] holds `true`) the worker only
+//! stores join signatures and submits nothing.
+
+use crate::{
+	pallet::{Call, Config, Leases, Pallet, Rounds, VrfKeys, Witnesses},
+	types::*,
+	vrf::{self, VrfKey, VrfSignature},
+	LOG_TARGET,
+};
+use alloc::vec::Vec;
+use codec::Encode;
+use defaas_offchain_workers::{
+	probe,
+	salts::{self, PendingReport, ReportKey, PHASE_COMMIT, PHASE_JOIN, PHASE_REVEAL},
+};
+use frame_system::{
+	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
+	pallet_prelude::BlockNumberFor,
+};
+use sp_core::offchain::StorageKind;
+use sp_runtime::{
+	offchain::storage::{MutateStorageError, StorageValueRef},
+	traits::{One, Saturating},
+	SaturatedConversion,
+};
+
+/// A `wtns` key of the node's keystore that belongs to a registered witness.
+pub(crate) struct LocalWitness<T: Config> {
+	/// The key (registered as the witness's VRF key).
+	pub key: VrfKey,
+	/// The witness.
+	pub who: T::AccountId,
+	/// Its record when the run started.
+	pub record: WitnessRecordOf<T>,
+}
+
+/// The block a run is for: `now`, and `next = now + 1`, the first block its transactions can
+/// enter.
+#[derive(Clone, Copy)]
+pub(crate) struct RunAt<BlockNumber> {
+	/// The imported block the worker runs for.
+	pub now: BlockNumber,
+	/// `now + 1`.
+	pub next: BlockNumber,
+	/// `now` as the `u32` the off-chain storage records use.
+	pub block: u32,
+}
+
+impl<T: Config> Pallet<T> {
+	/// The persistent off-chain storage key of `witness`'s VRF signature for a round.
+	pub fn join_signature_key(order_id: OrderId, round: u32, witness: &T::AccountId) -> Vec<u8> {
+		let mut key = JOIN_SIGNATURE_PREFIX.to_vec();
+		(order_id, round, witness).encode_to(&mut key);
+		key
+	}
+
+	/// Whether the worker runs in manual mode: [`MANUAL_MODE_KEY`] holds SCALE `true` in the
+	/// persistent off-chain storage (operators set it with `offchain_localStorageSet`).
+	pub fn manual_mode() -> bool {
+		matches!(StorageValueRef::persistent(MANUAL_MODE_KEY).get::<bool>(), Ok(Some(true)))
+	}
+
+	/// `offchain_worker`: join, probe, commit, reveal and forget for every unsettled round
+	/// and every local witness key.
+	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
+		let local = Self::local_witnesses();
+		if local.is_empty() {
+			return;
+		}
+		let manual = Self::manual_mode();
+		let at = RunAt { now, next: now.saturating_add(One::one()), block: now.saturated_into() };
+		for (order_id, round, record) in Rounds::<T>::iter() {
+			for witness in local.iter() {
+				match record.phase {
+					RoundPhase::Joining if now < record.join_end => {
+						let Some(lease) = Leases::<T>::get(order_id) else { continue };
+						Self::ocw_join(at, order_id, round, &record, &lease, witness, manual);
+					},
+					RoundPhase::Reporting if !manual => {
+						let Some(lease) = Leases::<T>::get(order_id) else { continue };
+						Self::ocw_report(at, order_id, round, &record, &lease, witness);
+					},
+					RoundPhase::Settled | RoundPhase::Abandoned if !manual => {
+						Self::ocw_forget(order_id, round, &witness.who, "settled");
+					},
+					_ => {},
+				}
+			}
+		}
+	}
+
+	/// The node's `wtns` keys that belong to registered witnesses.
+	fn local_witnesses() -> Vec<LocalWitness<T>> {
+		vrf::witness_vrf::keys()
+			.into_iter()
+			.filter_map(|key| {
+				let who = VrfKeys::<T>::get(key)?;
+				let record = Witnesses::<T>::get(&who)?;
+				Some(LocalWitness { key, who, record })
+			})
+			.collect()
+	}
+
+	/// Joining: keep the signature if drawn and, unless in manual mode, submit `worker_join`
+	/// once.
+	fn ocw_join(
+		at: RunAt<BlockNumberFor<T>>,
+		order_id: OrderId,
+		round: u32,
+		record: &RoundRecordOf<T>,
+		lease: &MonitoredLeaseOf<T>,
+		local: &LocalWitness<T>,
+		manual: bool,
+	) {
+		if Self::check_eligible(&local.who, &local.record, lease, record).is_err() {
+			return;
+		}
+		let Some(signature) = Self::join_signature(order_id, round, record, &local.key, &local.who)
+		else {
+			return;
+		};
+		if manual || at.next >= record.join_end {
+			return;
+		}
+		if let Err(error) = Self::check_join(&local.who, order_id, round, &signature) {
+			log::info!(
+				target: LOG_TARGET,
+				"order {} round {}: witness {:?} does not join ({:?})",
+				order_id,
+				round,
+				local.who,
+				error
+			);
+			return;
+		}
+		if !salts::try_claim(&ReportKey::new(order_id, round, &local.who), PHASE_JOIN, at.block) {
+			return;
+		}
+		let call = Call::<T>::worker_join {
+			order_id,
+			round,
+			witness: local.who.clone(),
+			vrf_signature: signature,
+		};
+		if Self::submit(call) {
+			log::info!(
+				target: LOG_TARGET,
+				"order {} round {}: witness {:?} submitted worker_join",
+				order_id,
+				round,
+				local.who
+			);
+		}
+	}
+
+	/// The stored VRF signature of `who` for the round, or a new one if it draws `who` (stored
+	/// with compare-and-set, so parallel runs keep one); `None` if not drawn or the keystore
+	/// cannot sign.
+	fn join_signature(
+		order_id: OrderId,
+		round: u32,
+		record: &RoundRecordOf<T>,
+		key: &VrfKey,
+		who: &T::AccountId,
+	) -> Option<VrfSignature> {
+		let storage_key = Self::join_signature_key(order_id, round, who);
+		let value = StorageValueRef::persistent(&storage_key);
+		if let Ok(Some(signature)) = value.get::<VrfSignature>() {
+			return Some(signature);
+		}
+		let Some(signature) = vrf::witness_vrf::sign(key, record.seed) else {
+			log::warn!(
+				target: LOG_TARGET,
+				"witness {:?}: the keystore cannot sign the VRF of order {} round {}",
+				who,
+				order_id,
+				round
+			);
+			return None;
+		};
+		let output = vrf::verify(key, &record.seed, &signature)?;
+		if output >= record.threshold {
+			log::debug!(
+				target: LOG_TARGET,
+				"order {} round {}: witness {:?} not drawn (VRF output {})",
+				order_id,
+				round,
+				who,
+				output
+			);
+			return None;
+		}
+		let result = value.mutate::<VrfSignature, (), _>(|stored| match stored {
+			Ok(Some(_)) => Err(()),
+			Ok(None) | Err(_) => Ok(signature.clone()),
+		});
+		match result {
+			Ok(_) => {
+				log::info!(
+					target: LOG_TARGET,
+					"witness {:?} drawn for order {} round {} (VRF output {}): signature stored \
+					 for join_committee",
+					who,
+					order_id,
+					round,
+					output
+				);
+				Some(signature)
+			},
+			// A parallel run stored its own (equally valid) signature first.
+			Err(MutateStorageError::ValueFunctionFailed(()))
+			| Err(MutateStorageError::ConcurrentModification(_)) => value.get().ok().flatten(),
+		}
+	}
+
+	/// Reporting: probe, commit or reveal, depending on where the round and the member stand.
+	fn ocw_report(
+		at: RunAt<BlockNumberFor<T>>,
+		order_id: OrderId,
+		round: u32,
+		record: &RoundRecordOf<T>,
+		lease: &MonitoredLeaseOf<T>,
+		local: &LocalWitness<T>,
+	) {
+		let Some(member) = record.members.iter().find(|m| m.witness == local.who) else { return };
+		if member.revealed.is_some() {
+			Self::ocw_forget(order_id, round, &local.who, "revealed");
+			return;
+		}
+		let period_end = record.commit_end.saturating_sub(lease.timings.commit_window);
+		if at.now < period_end {
+			Self::ocw_probe(at, order_id, round, record, lease, period_end, local);
+		} else if member.commitment.is_none() {
+			if at.next < record.commit_end {
+				Self::ocw_commit(at, order_id, round, local);
+			}
+		} else if record.commit_end <= at.next && at.next < record.reveal_end {
+			Self::ocw_reveal(at, order_id, round, member.commitment, local);
+		}
+	}
+
+	/// Commit: store the report with a fresh salt (once), then submit `worker_commit` once per
+	/// claim.
+	fn ocw_commit(
+		at: RunAt<BlockNumberFor<T>>,
+		order_id: OrderId,
+		round: u32,
+		local: &LocalWitness<T>,
+	) {
+		let report_key = ReportKey::new(order_id, round, &local.who);
+		let outcomes = Self::probe_outcomes(order_id, round, &local.who);
+		let violated = probe::report_violated(&outcomes);
+		if salts::store_pending_report(&report_key, &PendingReport::new(&report_key, violated)) {
+			let failed = outcomes.iter().filter(|outcome| outcome.is_failed()).count();
+			log::info!(
+				target: LOG_TARGET,
+				"order {} round {}: report violated={} ({} of {} probes failed) stored with a \
+				 fresh salt",
+				order_id,
+				round,
+				violated,
+				failed,
+				outcomes.len()
+			);
+		}
+		// The stored report wins: a re-run (or a parallel one) commits the same salt.
+		let Some(report) = salts::load(&report_key) else {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {} round {}: the report of {:?} could not be stored; not committing",
+				order_id,
+				round,
+				local.who
+			);
+			return;
+		};
+		if !salts::try_claim(&report_key, PHASE_COMMIT, at.block) {
+			return;
+		}
+		let commitment =
+			Self::report_commitment(order_id, round, report.violated, report.salt, &local.who);
+		let payload = Self::worker_commit_payload(order_id, round, &commitment);
+		let Some(signature) = sp_io::crypto::sr25519_sign(vrf::KEY_TYPE, &local.key, &payload)
+		else {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {} round {}: the keystore cannot sign the commit of {:?}",
+				order_id,
+				round,
+				local.who
+			);
+			return;
+		};
+		let call = Call::<T>::worker_commit {
+			order_id,
+			round,
+			witness: local.who.clone(),
+			commitment,
+			signature,
+		};
+		if Self::submit(call) {
+			salts::mark_committed(&report_key, at.block);
+			log::info!(
+				target: LOG_TARGET,
+				"order {} round {}: witness {:?} committed violated={}",
+				order_id,
+				round,
+				local.who,
+				report.violated
+			);
+		}
+	}
+
+	/// Reveal: submit `worker_reveal` with the stored report once per claim, if it opens the
+	/// commitment on chain.
+	fn ocw_reveal(
+		at: RunAt<BlockNumberFor<T>>,
+		order_id: OrderId,
+		round: u32,
+		on_chain: Option<[u8; 32]>,
+		local: &LocalWitness<T>,
+	) {
+		let report_key = ReportKey::new(order_id, round, &local.who);
+		let Some(report) = salts::load(&report_key) else {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {} round {}: no stored report of {:?}: cannot reveal",
+				order_id,
+				round,
+				local.who
+			);
+			return;
+		};
+		let commitment =
+			Self::report_commitment(order_id, round, report.violated, report.salt, &local.who);
+		if on_chain != Some(commitment) {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {} round {}: the stored report of {:?} does not open its commitment on \
+				 chain; not revealing",
+				order_id,
+				round,
+				local.who
+			);
+			return;
+		}
+		if !salts::try_claim(&report_key, PHASE_REVEAL, at.block) {
+			return;
+		}
+		let payload = Self::worker_reveal_payload(order_id, round, report.violated, &report.salt);
+		let Some(signature) = sp_io::crypto::sr25519_sign(vrf::KEY_TYPE, &local.key, &payload)
+		else {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {} round {}: the keystore cannot sign the reveal of {:?}",
+				order_id,
+				round,
+				local.who
+			);
+			return;
+		};
+		let call = Call::<T>::worker_reveal {
+			order_id,
+			round,
+			witness: local.who.clone(),
+			violated: report.violated,
+			salt: report.salt,
+			signature,
+		};
+		if Self::submit(call) {
+			salts::mark_revealed(&report_key);
+			log::info!(
+				target: LOG_TARGET,
+				"order {} round {}: witness {:?} revealed violated={}",
+				order_id,
+				round,
+				local.who,
+				report.violated
+			);
+		}
+	}
+
+	/// Remove everything the worker keeps for `who`'s part in the round (report and salt,
+	/// claims, probe log, join signature), if anything is left.
+	fn ocw_forget(order_id: OrderId, round: u32, who: &T::AccountId, why: &str) {
+		let report_key = ReportKey::new(order_id, round, who);
+		let keys = [
+			report_key.storage_key(),
+			report_key.claim_key(),
+			Self::probe_log_key(order_id, round, who),
+			Self::join_signature_key(order_id, round, who),
+		];
+		let mut removed = false;
+		for key in keys.iter() {
+			if sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, key).is_some() {
+				sp_io::offchain::local_storage_clear(StorageKind::PERSISTENT, key);
+				removed = true;
+			}
+		}
+		if removed {
+			log::info!(
+				target: LOG_TARGET,
+				"order {} round {}: {}; the worker's records of {:?} for the round removed",
+				order_id,
+				round,
+				why,
+				who
+			);
+		}
+	}
+
+	/// Submit `call` as an authorized general transaction; logs and returns `false` if the
+	/// pool refused it.
+	fn submit(call: Call<T>) -> bool {
+		let name = call_name(&call);
+		let transaction =
+			<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
+		match SubmitTransaction::<T, Call<T>>::submit_transaction(transaction) {
+			Ok(()) => true,
+			Err(()) => {
+				log::warn!(target: LOG_TARGET, "the transaction pool refused {}", name);
+				false
+			},
+		}
+	}
+}
+
+/// The name of a worker call, for the logs.
+fn call_name<T: Config>(call: &Call<T>) -> &'static str {
+	match call {
+		Call::worker_join { .. } => "worker_join",
+		Call::worker_commit { .. } => "worker_commit",
+		Call::worker_reveal { .. } => "worker_reveal",
+		_ => "a call",
+	}
+}

@@ -1,0 +1,547 @@
+//! The off-chain worker on its own: joins, probes at its scheduled blocks, commits, reveals
+//! after a restart, never twice, and nothing but join signatures in manual mode.
+//!
+//! Witness 1's key is in the node's keystore (the other witnesses are remote). Round 0 of
+//! [`ORDER`]: opens at 11, joins until 13, probes in `[13, 20)`, commits until 23, reveals
+//! until 26.
+
+use super::{node::*, *};
+use codec::{Decode, Encode};
+use defaas_offchain_workers::{
+	challenge::{encode_product, encode_request},
+	freivalds::{matrix, multiply},
+	salts::{self, PendingReport, ReportKey, CLAIM_RETRY_BLOCKS},
+	schedule,
+};
+use sp_core::offchain::{
+	testing::{PendingRequest, TestOffchainExt},
+	StorageKind,
+};
+use ProbeOutcome::{Failed, Passed};
+
+/// The local witness.
+const LOCAL: AccountId = 1;
+/// End of round 0's billing period (`commit_end − commit_window`): probes end, commits start.
+const PERIOD_END_0: BlockNumber = 20;
+
+/// The health URL of [`ORDER`] at the provider.
+fn health_url() -> String {
+	format!("{PROVIDER_ENDPOINT}/o/{ORDER}/.well-known/defaas/health")
+}
+
+/// The challenge URL of the provider.
+fn challenge_url() -> String {
+	format!("{PROVIDER_ENDPOINT}/.well-known/defaas/challenge")
+}
+
+/// The blocks at which [`LOCAL`] probes round 0 of [`ORDER`].
+fn probe_blocks() -> Vec<u32> {
+	WitnessPool::probe_schedule(&vrf_key(LOCAL), &round(ORDER, 0).seed, 13, 20)
+}
+
+/// The report key of [`LOCAL`] in round 0.
+fn report_key() -> ReportKey {
+	ReportKey::new(ORDER, 0, &LOCAL)
+}
+
+/// A node of the local witness (witnesses 1..=3 registered), monitoring a one-period lease
+/// with committees of three.
+fn node() -> Node {
+	let mut node = Node::new(ExtBuilder::default().with_witnesses(1..=3));
+	node.execute(|| {
+		keystore_key(LOCAL);
+		monitor(ORDER, 3, 1);
+	});
+	node
+}
+
+/// The worker joins round 0 at its opening and the join is applied; the committee is
+/// selected at [`JOIN_END_0`].
+fn joined(node: &mut Node) {
+	node.execute(|| run_worker_through([OPEN_0]));
+	let calls = node.take_calls();
+	assert_eq!(calls.len(), 1);
+	node.execute(|| {
+		assert_ok!(apply(calls[0].clone()));
+		run_to_block(JOIN_END_0);
+		assert!(members(ORDER, 0).contains(&LOCAL));
+	});
+}
+
+/// Run the worker at every block of the probe window.
+fn probe_all(node: &mut Node) {
+	node.execute(|| run_worker_through(JOIN_END_0..PERIOD_END_0));
+	assert!(node.take_calls().is_empty(), "nothing is submitted while probing");
+}
+
+/// The worker's commit at [`PERIOD_END_0`]: `violated`, and the commitment of the stored
+/// report; the commit is applied.
+fn commit_at_period_end(node: &mut Node) -> bool {
+	node.execute(|| run_worker_through([PERIOD_END_0]));
+	let calls = node.take_calls();
+	assert_eq!(calls.len(), 1, "one commit");
+	let crate::Call::worker_commit { order_id, round: 0, witness: LOCAL, commitment, .. } =
+		calls[0].clone()
+	else {
+		panic!("not a commit: {:?}", calls[0]);
+	};
+	assert_eq!(order_id, ORDER);
+	node.execute(|| {
+		let report = salts::load(&report_key()).expect("the report is stored");
+		assert_eq!(
+			commitment,
+			WitnessPool::report_commitment(ORDER, 0, report.violated, report.salt, &LOCAL)
+		);
+		assert_ok!(apply(calls[0].clone()));
+		assert!(emitted(Event::ReportCommitted { order_id: ORDER, round: 0, witness: LOCAL }));
+		report.violated
+	})
+}
+
+#[test]
+fn the_worker_joins_once_when_drawn() {
+	let mut node = node();
+	node.execute(|| {
+		run_worker_through([OPEN_0]);
+		// Another run of the same block, and a concurrent one.
+		WitnessPool::offchain_worker(OPEN_0);
+		WitnessPool::offchain_worker(OPEN_0);
+	});
+	let calls = node.take_calls();
+	assert_eq!(calls.len(), 1, "exactly one join");
+	let crate::Call::worker_join { order_id, round: 0, witness: LOCAL, vrf_signature } =
+		calls[0].clone()
+	else {
+		panic!("not a join: {:?}", calls[0]);
+	};
+	assert_eq!(order_id, ORDER);
+	node.execute(|| {
+		// The signature is the one the worker keeps for clients.
+		let key = WitnessPool::join_signature_key(ORDER, 0, &LOCAL);
+		let stored = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key);
+		assert_eq!(stored, Some(vrf_signature.encode()));
+		assert_ok!(apply(calls[0].clone()));
+		assert_eq!(members(ORDER, 0), vec![LOCAL]);
+		// A member does not join again, and after the window nobody submits.
+		run_worker_through([OPEN_0 + 1, JOIN_END_0]);
+	});
+	assert!(node.take_calls().is_empty());
+	node.check();
+}
+
+#[test]
+fn the_worker_joins_only_the_rounds_it_is_drawn_for() {
+	let mut node = Node::new(ExtBuilder::default().with_witnesses(1..=9));
+	let mut drawn = Vec::new();
+	node.execute(|| {
+		MaxStepsPerBlock::set(32);
+		keystore_key(LOCAL);
+		for order_id in 0..16u64 {
+			monitor(order_id, 1, 1);
+		}
+		run_worker_through([OPEN_0]);
+		for order_id in 0..16u64 {
+			let record = round(order_id, 0);
+			// 9 active witnesses, committee 1: about 2 in 9 are drawn.
+			assert_eq!(record.threshold, u128::MAX / 9 * 2);
+			if output(LOCAL, order_id, 0) < record.threshold {
+				drawn.push(order_id);
+			}
+		}
+	});
+	assert!(!drawn.is_empty() && drawn.len() < 16, "both cases among 16 rounds");
+	let calls = node.take_calls();
+	let mut joined: Vec<OrderId> = calls
+		.iter()
+		.map(|call| match call {
+			crate::Call::worker_join { order_id, witness: LOCAL, .. } => *order_id,
+			other => panic!("not a join: {other:?}"),
+		})
+		.collect();
+	joined.sort();
+	assert_eq!(joined, drawn);
+	node.execute(|| {
+		for call in calls {
+			assert_ok!(apply(call));
+		}
+	});
+	node.check();
+}
+
+#[test]
+fn the_worker_probes_at_its_scheduled_blocks() {
+	let (offchain, state) = TestOffchainExt::new();
+	let challenge_seed = [5u8; 32];
+	state.write().seed = challenge_seed;
+	let mut node = Node::with_test_offchain(ExtBuilder::default().with_witnesses(1..=3), offchain);
+	node.execute(|| {
+		keystore_key(LOCAL);
+		monitor(ORDER, 3, 1);
+	});
+	joined(&mut node);
+	node.execute(|| {
+		let blocks = probe_blocks();
+		// Three distinct blocks in the probe window, derived from the VRF pre-output of the
+		// witness key over the schedule seed (known to the witness only).
+		assert_eq!(blocks.len(), 3);
+		assert!(blocks.iter().all(|b| (13..20).contains(b)));
+		let schedule_seed = WitnessPool::probe_schedule_seed(&round(ORDER, 0).seed);
+		let pre_output = vrf_sign(LOCAL, &schedule_seed).pre_output;
+		assert_eq!(blocks, schedule::probe_blocks(&pre_output, 13, 20, 3));
+
+		// Level 0 has 512 MB: 64 × 64 matrices.
+		let product =
+			multiply(&matrix(&challenge_seed, b'A', 64), &matrix(&challenge_seed, b'B', 64), 64);
+		let body = encode_request(&challenge_seed, 64, ORDER);
+		for n in JOIN_END_0..PERIOD_END_0 {
+			let block = u32::try_from(n).unwrap();
+			if blocks.contains(&block) {
+				state.write().expect_request(PendingRequest {
+					method: "GET".into(),
+					uri: health_url(),
+					sent: true,
+					response: Some(b"ok".to_vec()),
+					..Default::default()
+				});
+				if block == blocks[0] {
+					state.write().expect_request(PendingRequest {
+						method: "POST".into(),
+						uri: challenge_url(),
+						headers: vec![
+							("Content-Type".into(), "application/json".into()),
+							("Accept".into(), "application/octet-stream".into()),
+							("Content-Length".into(), body.len().to_string()),
+						],
+						body: body.clone(),
+						sent: true,
+						response: Some(encode_product(&product)),
+						..Default::default()
+					});
+				}
+			}
+			// An unexpected request panics (no response); a missing one panics at the end.
+			run_worker_through([n]);
+			WitnessPool::offchain_worker(n);
+		}
+		let log = WitnessPool::probe_log(ORDER, 0, &LOCAL);
+		assert_eq!(log, blocks.iter().map(|b| (*b, Some(Passed))).collect::<Vec<_>>());
+	});
+	node.check();
+}
+
+#[test]
+fn healthy_probes_commit_a_clean_report() {
+	let mut node = node();
+	joined(&mut node);
+	probe_all(&mut node);
+	node.execute(|| {
+		let log = WitnessPool::probe_log(ORDER, 0, &LOCAL);
+		assert_eq!(log, probe_blocks().iter().map(|b| (*b, Some(Passed))).collect::<Vec<_>>());
+	});
+	// One challenge at the first probe, a health check at every probe.
+	let requests = node.provider.requests();
+	let get = ("GET".to_string(), health_url());
+	let post = ("POST".to_string(), challenge_url());
+	assert_eq!(requests, vec![get.clone(), post, get.clone(), get]);
+	assert!(!commit_at_period_end(&mut node));
+	node.check();
+}
+
+#[test]
+fn failing_health_probes_commit_a_violation() {
+	let mut node = node();
+	joined(&mut node);
+	node.provider.set_health(503);
+	probe_all(&mut node);
+	node.execute(|| {
+		let outcomes = WitnessPool::probe_log(ORDER, 0, &LOCAL);
+		assert_eq!(outcomes.len(), 3);
+		assert!(outcomes.iter().all(|(_, o)| *o == Some(Failed(ProbeFailure::Status(503)))));
+	});
+	// A failed health check skips the challenge.
+	assert!(node.provider.requests().iter().all(|(method, _)| method == "GET"));
+	assert!(commit_at_period_end(&mut node));
+	node.check();
+}
+
+#[test]
+fn a_wrong_challenge_answer_fails_the_first_probe() {
+	let mut node = node();
+	joined(&mut node);
+	node.provider.set_challenge(ChallengeAnswer::Wrong);
+	probe_all(&mut node);
+	node.execute(|| {
+		let outcomes: Vec<_> =
+			WitnessPool::probe_log(ORDER, 0, &LOCAL).into_iter().map(|(_, o)| o).collect();
+		assert_eq!(
+			outcomes,
+			vec![Some(Failed(ProbeFailure::WrongProduct)), Some(Passed), Some(Passed)]
+		);
+	});
+	// One failed probe of three is no majority.
+	assert!(!commit_at_period_end(&mut node));
+	node.check();
+}
+
+#[test]
+fn a_refused_challenge_fails_the_first_probe() {
+	let mut node = node();
+	joined(&mut node);
+	node.provider.set_challenge(ChallengeAnswer::Status(500));
+	probe_all(&mut node);
+	node.execute(|| {
+		let outcomes: Vec<_> =
+			WitnessPool::probe_log(ORDER, 0, &LOCAL).into_iter().map(|(_, o)| o).collect();
+		assert_eq!(
+			outcomes,
+			vec![Some(Failed(ProbeFailure::Status(500))), Some(Passed), Some(Passed)]
+		);
+	});
+	assert!(!commit_at_period_end(&mut node));
+	node.check();
+}
+
+#[test]
+fn a_wrong_challenge_answer_alone_is_a_violation() {
+	let mut node = node();
+	joined(&mut node);
+	node.provider.set_challenge(ChallengeAnswer::Wrong);
+	// The node is down at every scheduled block but the first: missed probes do not count.
+	node.execute(|| {
+		let first = probe_blocks()[0];
+		run_worker_through([BlockNumber::from(first)]);
+		run_to_block(PERIOD_END_0 - 1);
+		assert_eq!(
+			WitnessPool::probe_log(ORDER, 0, &LOCAL),
+			vec![(first, Some(Failed(ProbeFailure::WrongProduct)))]
+		);
+	});
+	assert!(commit_at_period_end(&mut node));
+	node.check();
+}
+
+#[test]
+fn a_missing_endpoint_fails_every_probe() {
+	let mut node = node();
+	joined(&mut node);
+	node.execute(|| set_endpoint(PROVIDER, None));
+	probe_all(&mut node);
+	node.execute(|| {
+		let outcomes = WitnessPool::probe_log(ORDER, 0, &LOCAL);
+		assert_eq!(outcomes.len(), 3);
+		assert!(outcomes.iter().all(|(_, o)| *o == Some(Failed(ProbeFailure::Unreachable))));
+	});
+	assert!(node.provider.requests().is_empty());
+	assert!(commit_at_period_end(&mut node));
+	node.check();
+}
+
+#[test]
+fn a_missing_level_fails_the_challenge_probe() {
+	let mut node = node();
+	joined(&mut node);
+	node.execute(|| set_level_memory(0, None));
+	probe_all(&mut node);
+	node.execute(|| {
+		let outcomes: Vec<_> =
+			WitnessPool::probe_log(ORDER, 0, &LOCAL).into_iter().map(|(_, o)| o).collect();
+		assert_eq!(
+			outcomes,
+			vec![Some(Failed(ProbeFailure::Unreachable)), Some(Passed), Some(Passed)]
+		);
+	});
+	assert!(node.provider.requests().iter().all(|(method, _)| method == "GET"));
+	assert!(!commit_at_period_end(&mut node));
+	node.check();
+}
+
+#[test]
+fn no_probes_make_a_clean_report() {
+	let mut node = node();
+	joined(&mut node);
+	// The node was down for the whole probe window.
+	node.execute(|| run_to_block(PERIOD_END_0 - 1));
+	assert!(!commit_at_period_end(&mut node));
+	assert!(node.provider.requests().is_empty());
+	node.check();
+}
+
+#[test]
+fn the_salt_is_stored_before_the_commit_and_kept() {
+	let mut node = node();
+	joined(&mut node);
+	node.execute(|| {
+		run_to_block(PERIOD_END_0 - 1);
+		// A run stored the report and died before submitting: its salt is the one committed.
+		let stored =
+			PendingReport { violated: true, salt: [9; 32], committed_at: None, revealed: false };
+		assert!(salts::store_pending_report(&report_key(), &stored));
+	});
+	assert!(commit_at_period_end(&mut node));
+	node.execute(|| {
+		let report = salts::load(&report_key()).expect("kept");
+		assert_eq!((report.violated, report.salt), (true, [9; 32]));
+		assert_eq!(report.committed_at, Some(u32::try_from(PERIOD_END_0).unwrap()));
+	});
+	node.check();
+}
+
+#[test]
+fn the_worker_reveals_with_the_stored_salt_after_a_restart() {
+	let mut node = node();
+	joined(&mut node);
+	probe_all(&mut node);
+	assert!(!commit_at_period_end(&mut node));
+	let salt = node.execute(|| salts::load(&report_key()).expect("stored").salt);
+
+	node.restart();
+	node.execute(|| run_worker_through(PERIOD_END_0 + 1..COMMIT_END_0 - 1));
+	assert!(node.take_calls().is_empty(), "committed: nothing to do until the reveal window");
+	// The reveal can enter the block `commit_end`, so the run of the block before submits it.
+	node.execute(|| run_worker_through([COMMIT_END_0 - 1]));
+	let calls = node.take_calls();
+	assert_eq!(calls.len(), 1);
+	let crate::Call::worker_reveal { violated: false, salt: revealed, witness: LOCAL, .. } =
+		calls[0].clone()
+	else {
+		panic!("not a clean reveal: {:?}", calls[0]);
+	};
+	assert_eq!(revealed, salt);
+	node.execute(|| {
+		run_to_block(COMMIT_END_0);
+		assert_ok!(apply(calls[0].clone()));
+		assert!(emitted(Event::ReportRevealed {
+			order_id: ORDER,
+			round: 0,
+			witness: LOCAL,
+			violated: false
+		}));
+		// Once the reveal is on chain the worker forgets the round.
+		run_worker_through([COMMIT_END_0 + 1]);
+		let key = report_key();
+		for storage_key in [
+			key.storage_key(),
+			key.claim_key(),
+			WitnessPool::probe_log_key(ORDER, 0, &LOCAL),
+			WitnessPool::join_signature_key(ORDER, 0, &LOCAL),
+		] {
+			assert_eq!(
+				sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &storage_key),
+				None
+			);
+		}
+		run_to_block(REVEAL_END_0);
+		assert_eq!(verdicts(), vec![(ORDER, 0, Verdict::NoViolation)]);
+	});
+	assert!(node.take_calls().is_empty());
+	node.check();
+}
+
+#[test]
+fn repeated_runs_never_submit_twice() {
+	let mut node = node();
+	let mut pending: Vec<crate::Call<Test>> = Vec::new();
+	let mut submitted = Vec::new();
+	for n in OPEN_0..REVEAL_END_0 {
+		// What the worker submitted in block n − 1 enters block n.
+		let calls = std::mem::take(&mut pending);
+		node.execute(|| {
+			run_to_block(n);
+			for call in calls {
+				assert_ok!(apply(call));
+			}
+			// Two runs per block, as after a re-org or with a slow previous run.
+			WitnessPool::offchain_worker(n);
+			WitnessPool::offchain_worker(n);
+		});
+		pending = node.take_calls();
+		submitted.extend(pending.iter().map(|call| (n, call_name(call))));
+	}
+	assert_eq!(
+		submitted,
+		vec![(OPEN_0, "join"), (PERIOD_END_0, "commit"), (COMMIT_END_0 - 1, "reveal")]
+	);
+	node.execute(|| {
+		let record = round(ORDER, 0);
+		let member = record.members.iter().find(|m| m.witness == LOCAL).expect("a member");
+		assert_eq!(member.revealed, Some(false));
+	});
+	node.check();
+}
+
+#[test]
+fn a_lost_commit_is_submitted_again_after_the_claim_expires() {
+	// A commit window longer than the claim retry.
+	let timings = WitnessTimings { join_window: 2, commit_window: 12, reveal_window: 3 };
+	let mut node = Node::new(ExtBuilder::default().with_witnesses(1..=3).with_timings(timings));
+	node.execute(|| {
+		keystore_key(LOCAL);
+		assert_ok!(start(&LeaseInfo { period_length: 20, ..lease_info(ORDER, 3, 1) }));
+		run_to_block(OPEN_0);
+		assert_ok!(join(LOCAL, ORDER, 0));
+		run_to_block(29);
+	});
+	let period_end: BlockNumber = 30;
+	node.execute(|| run_worker_through([period_end]));
+	let first = node.take_calls();
+	assert_eq!(first.len(), 1, "the commit (lost: never applied)");
+	let retry = period_end + BlockNumber::from(CLAIM_RETRY_BLOCKS);
+	node.execute(|| run_worker_through(period_end + 1..retry));
+	assert!(node.take_calls().is_empty(), "claimed: no resubmission before the retry");
+	node.execute(|| run_worker_through([retry]));
+	let second = node.take_calls();
+	let commitment = |calls: &[crate::Call<Test>]| match calls {
+		[crate::Call::worker_commit { commitment, .. }] => *commitment,
+		other => panic!("not one commit: {other:?}"),
+	};
+	assert_eq!(commitment(&second), commitment(&first), "the same stored salt again");
+	node.execute(|| {
+		assert_ok!(apply(second[0].clone()));
+	});
+	node.check();
+}
+
+#[test]
+fn manual_mode_only_stores_join_signatures() {
+	let mut node = node();
+	node.execute(|| {
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			MANUAL_MODE_KEY,
+			&true.encode(),
+		);
+		assert!(WitnessPool::manual_mode());
+		run_worker_through([OPEN_0]);
+		let key = WitnessPool::join_signature_key(ORDER, 0, &LOCAL);
+		let stored = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key)
+			.expect("the join signature is stored");
+		// The operator joins by hand with it.
+		let signature = VrfSignature::decode(&mut &stored[..]).expect("a VRF signature");
+		assert_ok!(WitnessPool::join_committee(RuntimeOrigin::signed(LOCAL), ORDER, 0, signature));
+		run_worker_through(OPEN_0 + 1..REVEAL_END_0);
+		assert!(WitnessPool::probe_log(ORDER, 0, &LOCAL).is_empty());
+		assert_eq!(salts::load(&report_key()), None);
+	});
+	assert!(node.take_calls().is_empty(), "nothing submitted");
+	assert!(node.provider.requests().is_empty(), "nothing probed");
+	// `false` (or anything but SCALE `true`) is automatic mode.
+	node.execute(|| {
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			MANUAL_MODE_KEY,
+			&false.encode(),
+		);
+		assert!(!WitnessPool::manual_mode());
+	});
+	node.check();
+}
+
+/// A short name of a worker call.
+fn call_name(call: &crate::Call<Test>) -> &'static str {
+	match call {
+		crate::Call::worker_join { .. } => "join",
+		crate::Call::worker_commit { .. } => "commit",
+		crate::Call::worker_reveal { .. } => "reveal",
+		_ => "other",
+	}
+}
