@@ -13,7 +13,18 @@ use std::{sync::Arc, time::Duration};
 
 /// Host functions available to the runtime: Substrate's standard set plus DeFaaS's own
 /// ([`DefaasHostFunctions`]).
+#[cfg(not(feature = "runtime-benchmarks"))]
 pub type HostFunctions = (sp_io::SubstrateHostFunctions, DefaasHostFunctions);
+
+/// Host functions available to the runtime: Substrate's standard set, DeFaaS's own and, in a
+/// node built for benchmarking, the benchmarking ones (its runtime imports them), so that such
+/// a node still runs chains.
+#[cfg(feature = "runtime-benchmarks")]
+pub type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	DefaasHostFunctions,
+	frame_benchmarking::benchmarking::HostFunctions,
+);
 
 /// The host functions DeFaaS adds: `witness_vrf` (a witness's off-chain worker signs its VRF over
 /// a round seed with the `wtns` key of the node keystore).

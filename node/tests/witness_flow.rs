@@ -335,6 +335,7 @@ async fn witnesses_sign_with_the_node_join_commit_reveal_and_periods_settle_by_v
 	let (members_1, commit_end_1, reveal_end_1, _) =
 		join_and_commit(&api, &rpc, &witnesses, order_id, 1, violated).await;
 	wait_for_block(&rpc, reveal_end_0 + 2).await;
+	wait_for_finalized(&rpc, reveal_end_0 + 2).await;
 
 	// Round 0 settled NoViolation: the provider got exactly one unit price.
 	let settled_0 = round_view(&rpc, order_id, 0).await;
@@ -344,6 +345,7 @@ async fn witnesses_sign_with_the_node_join_commit_reveal_and_periods_settle_by_v
 
 	reveal(&api, &rpc, &witnesses, order_id, 1, &members_1, violated, commit_end_1).await;
 	wait_for_block(&rpc, reveal_end_1 + 2).await;
+	wait_for_finalized(&rpc, reveal_end_1 + 2).await;
 
 	// Round 1 settled Violated: nothing more paid, the stake compensates the customer, the
 	// order finished and released the rest of the prepay.

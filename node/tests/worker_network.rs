@@ -63,14 +63,17 @@ async fn round(rpc: &RpcClient, order_id: u64, round: u32) -> Value {
 
 /// Waits until the market settled `round` of the order and returns the order.
 async fn wait_settled(rpc: &RpcClient, order_id: u64, settled: u64) -> Value {
-	poll("the period to settle", 600, || async move {
+	let order = poll("the period to settle", 600, || async move {
 		let order: Value = rpc.request("defaas_order", rpc_params![order_id]).await.ok()?;
 		let done = order["settledPeriods"].as_u64().is_some_and(|s| s >= settled)
 			|| order["state"].get("finished").is_some()
 			|| order["state"].get("failed").is_some();
 		done.then_some(order)
 	})
-	.await
+	.await;
+	// Balances are read at the finalized block: let it catch up with the settlement.
+	wait_for_finalized(rpc, best_number(rpc).await).await;
+	order
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -228,11 +231,12 @@ async fn workers_heartbeat_probe_commit_and_reveal_by_themselves() {
 		async move {
 			let view = round(&rpc, order_id, 1).await;
 			let members = view["members"].as_array()?.clone();
-			members.iter().find(|m| m["committed"] == Value::Bool(true)).and_then(|m| {
+			// Not Alice's node: the test talks to the chain through it.
+			members.iter().filter(|m| m["committed"] == Value::Bool(true)).find_map(|m| {
 				let who = m["witness"].as_str()?.to_string();
 				let (node, _) =
 					WITNESSES.iter().find(|(_, uri)| ss58(&account_id(&keypair(uri))) == who)?;
-				Some((node.to_string(), who))
+				(*node != "alice").then(|| (node.to_string(), who))
 			})
 		}
 	})
@@ -240,6 +244,21 @@ async fn workers_heartbeat_probe_commit_and_reveal_by_themselves() {
 	let index = nodes.iter().position(|(name, _)| *name == restarted).expect("node");
 	nodes[index].1.restart();
 	nodes[index].1.connect().await;
+	// Round 2 with the endpoint stopped as soon as the round opens (its probes start after the
+	// join window): Violated, refunded. Round 1 settles meanwhile (after round 2 opened).
+	let view_2 = poll("round 2 to open", 300, || {
+		let rpc = rpc.clone();
+		async move {
+			let view = round(&rpc, order_id, 2).await;
+			(!view.is_null()).then_some(view)
+		}
+	})
+	.await;
+	endpoint.stop();
+	assert!(
+		best_number(&rpc).await < as_u64(&view_2["joinEnd"]),
+		"the endpoint stopped before round 2's probes: {view_2}"
+	);
 	let revealed = poll("the restarted witness's reveal", 300, || {
 		let (rpc, member) = (rpc.clone(), member.clone());
 		async move {
@@ -256,20 +275,6 @@ async fn workers_heartbeat_probe_commit_and_reveal_by_themselves() {
 	let (charlie_free_2, _) = balances(&api, &charlie).await;
 	assert_eq!(charlie_free_2 - charlie_free_1, UNIT_PRICE, "the provider is paid round 1");
 
-	// Round 2 with the endpoint stopped (before its probes start): Violated, refunded.
-	let view_2 = poll("round 2 to open", 300, || {
-		let rpc = rpc.clone();
-		async move {
-			let view = round(&rpc, order_id, 2).await;
-			(!view.is_null()).then_some(view)
-		}
-	})
-	.await;
-	endpoint.stop();
-	assert!(
-		best_number(&rpc).await < as_u64(&view_2["joinEnd"]),
-		"the endpoint stopped before round 2's probes: {view_2}"
-	);
 	let order = wait_settled(&rpc, order_id, 3).await;
 	assert!(order["state"].get("finished").is_some(), "{order}");
 	let (charlie_free_3, charlie_held_3) = balances(&api, &charlie).await;

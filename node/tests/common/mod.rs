@@ -118,7 +118,8 @@ impl Node {
 		if authority == "alice" {
 			extra.extend(["--node-key", ALICE_NODE_KEY]);
 		} else {
-			extra.extend(["--bootnodes", &bootnode]);
+			// A validator refuses to invent a network key unless told to.
+			extra.extend(["--bootnodes", &bootnode, "--unsafe-force-node-key-generation"]);
 		}
 		let p2p_port = if authority == "alice" { alice_port } else { free_port() };
 		Self::spawn_on(authority, &extra, p2p_port)
@@ -298,6 +299,23 @@ pub async fn wait_for_block(rpc: &RpcClient, n: u64) {
 	let deadline = Instant::now() + Duration::from_secs(600);
 	while best_number(rpc).await < n {
 		assert!(Instant::now() < deadline, "block {n} never came");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// Waits until the finalized block is at least `n` (balances are read at the finalized block).
+pub async fn wait_for_finalized(rpc: &RpcClient, n: u64) {
+	let deadline = Instant::now() + Duration::from_secs(300);
+	loop {
+		let hash: Value =
+			rpc.request("chain_getFinalizedHead", rpc_params![]).await.expect("finalized head");
+		let header: Value =
+			rpc.request("chain_getHeader", rpc_params![hash]).await.expect("finalized header");
+		let hex = header["number"].as_str().expect("number");
+		if u64::from_str_radix(hex.trim_start_matches("0x"), 16).expect("hex number") >= n {
+			return;
+		}
+		assert!(Instant::now() < deadline, "block {n} was never finalized");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 }

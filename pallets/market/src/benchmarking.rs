@@ -2,8 +2,9 @@
 //! `MaxLevelsPerProvider` levels, `MaxEndpointLen` endpoints, `MaxBidsPerOrder` bids,
 //! full recent-price buffers, and the auction close that forfeits every unrevealed bid.
 //!
-//! The runtime's `SlaMonitor` must accept leases (`start_monitoring` → `Ok`) in benchmarks,
-//! otherwise `fulfill` and `on_verdict` measure the refusal path and their final event
+//! The runtime's `SlaMonitor` must accept leases (`start_monitoring` → `Ok`) in benchmarks —
+//! `SlaMonitor::prepare_for_lease` registers what it needs (the witness pool: enough witnesses)
+//! — otherwise `fulfill` and `on_verdict` measure the refusal path and their final event
 //! assertions fail.
 
 use super::*;
@@ -415,6 +416,7 @@ mod benchmarks {
 		add_levels::<T>(1)?;
 		let periods = T::MaxPeriods::get();
 		let (order_id, winner, _) = deploying::<T>(periods)?;
+		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
 		let first_period_start = now::<T>();
 		let period_length = Orders::<T>::get(order_id).ok_or("no order")?.period_length;
 
@@ -480,6 +482,7 @@ mod benchmarks {
 		add_levels::<T>(1)?;
 		// Worst case: the verdict settles the last period and ends the order.
 		let (order_id, winner, price) = deploying::<T>(1)?;
+		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
 		Pallet::<T>::do_fulfill(winner, order_id)?;
 		let prepay = prepay_of::<T>(order_id)?;
 

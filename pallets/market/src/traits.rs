@@ -47,6 +47,11 @@ pub trait SlaMonitor<AccountId, BlockNumber> {
 	/// its last round, early termination or a verdict timeout — possibly from within
 	/// [`SlaVerdictHandler::on_verdict`]; must be idempotent and must not fail.
 	fn stop_monitoring(order_id: OrderId);
+
+	/// Benchmarks only: make the next `start_monitoring` of a lease with a committee of
+	/// `committee_size` succeed (e.g. by registering enough witnesses). Nothing by default.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn prepare_for_lease(_committee_size: u32) {}
 }
 
 impl<AccountId, BlockNumber> SlaMonitor<AccountId, BlockNumber> for () {

@@ -61,8 +61,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Levels` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn add_level() -> Weight {
 		// Proof size: measured `149`, estimated `1489`.
-		// Minimum execution time: 10_776_000 picoseconds.
-		Weight::from_parts(18_647_000, 1489)
+		// Minimum execution time: 10_536_000 picoseconds.
+		Weight::from_parts(11_978_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -75,13 +75,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:1 w:1)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	fn register_provider() -> Weight {
 		// Proof size: measured `1235`, estimated `41566`.
-		// Minimum execution time: 120_919_000 picoseconds.
-		Weight::from_parts(152_386_000, 41566)
+		// Minimum execution time: 119_747_000 picoseconds.
+		Weight::from_parts(126_477_000, 41566)
 			.saturating_add(T::DbWeight::get().reads(21_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Levels` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn update_provider() -> Weight {
 		// Proof size: measured `1554`, estimated `41566`.
-		// Minimum execution time: 62_513_000 picoseconds.
-		Weight::from_parts(67_109_000, 41566)
+		// Minimum execution time: 61_431_000 picoseconds.
+		Weight::from_parts(65_928_000, 41566)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -102,15 +102,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
 		// Proof size: measured `770`, estimated `4046`.
-		// Minimum execution time: 22_273_000 picoseconds.
-		Weight::from_parts(26_660_000, 4046)
+		// Minimum execution time: 21_372_000 picoseconds.
+		Weight::from_parts(23_365_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `FaasToken::SlashDestination` (r:1 w:0)
 	/// Proof: `FaasToken::SlashDestination` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -125,8 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::HeartbeatKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_provider() -> Weight {
 		// Proof size: measured `964`, estimated `4046`.
-		// Minimum execution time: 69_343_000 picoseconds.
-		Weight::from_parts(75_642_000, 4046)
+		// Minimum execution time: 67_961_000 picoseconds.
+		Weight::from_parts(73_489_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -137,7 +137,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::NextOrderId` (r:1 w:1)
 	/// Proof: `Market::NextOrderId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Market::DeadlineCursor` (r:1 w:1)
@@ -152,8 +152,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn create_order() -> Weight {
 		// Proof size: measured `464`, estimated `3991`.
-		// Minimum execution time: 83_604_000 picoseconds.
-		Weight::from_parts(89_673_000, 3991)
+		// Minimum execution time: 83_234_000 picoseconds.
+		Weight::from_parts(88_802_000, 3991)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -164,7 +164,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:33 w:33)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:33 w:33)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:33 w:33)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:32 w:32)
@@ -179,8 +179,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_order() -> Weight {
 		// Proof size: measured `25652`, estimated `98782`.
-		// Minimum execution time: 1_928_476_000 picoseconds.
-		Weight::from_parts(2_013_271_000, 98782)
+		// Minimum execution time: 1_940_563_000 picoseconds.
+		Weight::from_parts(2_176_603_000, 98782)
 			.saturating_add(T::DbWeight::get().reads(136_u64))
 			.saturating_add(T::DbWeight::get().writes(135_u64))
 	}
@@ -195,13 +195,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:1 w:1)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	fn commit_bid() -> Weight {
 		// Proof size: measured `5176`, estimated `6842`.
-		// Minimum execution time: 111_966_000 picoseconds.
-		Weight::from_parts(124_304_000, 6842)
+		// Minimum execution time: 118_746_000 picoseconds.
+		Weight::from_parts(148_560_000, 6842)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -213,8 +213,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
 	fn reveal_bid() -> Weight {
 		// Proof size: measured `3482`, estimated `6842`.
-		// Minimum execution time: 32_088_000 picoseconds.
-		Weight::from_parts(48_732_000, 6842)
+		// Minimum execution time: 31_086_000 picoseconds.
+		Weight::from_parts(46_829_000, 6842)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -227,7 +227,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:3 w:3)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:3 w:3)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Timings` (r:1 w:0)
@@ -240,19 +240,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn confirm_order() -> Weight {
 		// Proof size: measured `5887`, estimated `13214`.
-		// Minimum execution time: 247_817_000 picoseconds.
-		Weight::from_parts(278_302_000, 13214)
+		// Minimum execution time: 253_065_000 picoseconds.
+		Weight::from_parts(283_259_000, 13214)
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(17_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Leases` (r:1 w:1)
+	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Timings` (r:1 w:0)
+	/// Proof: `WitnessPool::Timings` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::ActiveCount` (r:1 w:0)
+	/// Proof: `WitnessPool::ActiveCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Agenda` (r:1 w:1)
+	/// Proof: `WitnessPool::Agenda` (`max_values`: None, `max_size`: Some(429), added: 2904, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Bids` (r:1 w:1)
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:1 w:1)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:1 w:1)
@@ -264,11 +272,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Deadlines` (r:1 w:1)
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn fulfill() -> Weight {
-		// Proof size: measured `1712`, estimated `6842`.
-		// Minimum execution time: 95_331_000 picoseconds.
-		Weight::from_parts(100_108_000, 6842)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Proof size: measured `2348`, estimated `6842`.
+		// Minimum execution time: 125_746_000 picoseconds.
+		Weight::from_parts(149_632_000, 6842)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
@@ -277,7 +285,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:2 w:2)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:1 w:1)
@@ -292,8 +300,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn abort() -> Weight {
 		// Proof size: measured `1901`, estimated `6842`.
-		// Minimum execution time: 144_725_000 picoseconds.
-		Weight::from_parts(150_763_000, 6842)
+		// Minimum execution time: 144_114_000 picoseconds.
+		Weight::from_parts(151_494_000, 6842)
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -304,7 +312,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Timings` (r:1 w:0)
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:31 w:31)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `FaasToken::SlashDestination` (r:1 w:0)
 	/// Proof: `FaasToken::SlashDestination` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:31 w:31)
@@ -325,8 +333,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn advance() -> Weight {
 		// Proof size: measured `24968`, estimated `95726`.
-		// Minimum execution time: 1_757_533_000 picoseconds.
-		Weight::from_parts(1_873_915_000, 95726)
+		// Minimum execution time: 1_783_892_000 picoseconds.
+		Weight::from_parts(1_909_387_000, 95726)
 			.saturating_add(T::DbWeight::get().reads(132_u64))
 			.saturating_add(T::DbWeight::get().writes(129_u64))
 	}
@@ -335,13 +343,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:1 w:1)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Bids` (r:1 w:0)
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Leases` (r:1 w:1)
+	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
+	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Timings` (r:1 w:0)
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	/// Storage: `Market::DeadlineCursor` (r:1 w:0)
@@ -351,18 +363,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn on_verdict() -> Weight {
-		// Proof size: measured `1650`, estimated `6842`.
-		// Minimum execution time: 139_026_000 picoseconds.
-		Weight::from_parts(144_434_000, 6842)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Proof size: measured `2807`, estimated `6842`.
+		// Minimum execution time: 166_416_000 picoseconds.
+		Weight::from_parts(209_991_000, 6842)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Timings` (r:0 w:1)
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn set_timings() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_468_000 picoseconds.
-		Weight::from_parts(6_540_000, 0)
+		// Minimum execution time: 5_388_000 picoseconds.
+		Weight::from_parts(8_132_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Market::HeartbeatKeys` (r:1 w:0)
@@ -370,9 +382,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn worker_heartbeat() -> Weight {
-		// Proof size: measured `770`, estimated `4046`.
-		// Minimum execution time: 22_273_000 picoseconds.
-		Weight::from_parts(26_660_000, 4046)
+		// Proof size: measured `766`, estimated `4046`.
+		// Minimum execution time: 24_727_000 picoseconds.
+		Weight::from_parts(42_763_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -381,9 +393,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Providers` (r:1 w:0)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn authorize_worker_heartbeat() -> Weight {
-		// Proof size: measured `770`, estimated `4046`.
-		// Minimum execution time: 48_000_000 picoseconds.
-		Weight::from_parts(55_000_000, 4046)
+		// Proof size: measured `766`, estimated `4046`.
+		// Minimum execution time: 55_271_000 picoseconds.
+		Weight::from_parts(62_312_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -391,86 +403,86 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_level() -> Weight {
-		Weight::from_parts(18_647_000, 1489)
+		Weight::from_parts(11_978_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_provider() -> Weight {
-		Weight::from_parts(152_386_000, 41566)
+		Weight::from_parts(126_477_000, 41566)
 			.saturating_add(ParityDbWeight::get().reads(21_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn update_provider() -> Weight {
-		Weight::from_parts(67_109_000, 41566)
+		Weight::from_parts(65_928_000, 41566)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(26_660_000, 4046)
+		Weight::from_parts(23_365_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unregister_provider() -> Weight {
-		Weight::from_parts(75_642_000, 4046)
+		Weight::from_parts(73_489_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn create_order() -> Weight {
-		Weight::from_parts(89_673_000, 3991)
+		Weight::from_parts(88_802_000, 3991)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn cancel_order() -> Weight {
-		Weight::from_parts(2_013_271_000, 98782)
+		Weight::from_parts(2_176_603_000, 98782)
 			.saturating_add(ParityDbWeight::get().reads(136_u64))
 			.saturating_add(ParityDbWeight::get().writes(135_u64))
 	}
 	fn commit_bid() -> Weight {
-		Weight::from_parts(124_304_000, 6842)
+		Weight::from_parts(148_560_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn reveal_bid() -> Weight {
-		Weight::from_parts(48_732_000, 6842)
+		Weight::from_parts(46_829_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_order() -> Weight {
-		Weight::from_parts(278_302_000, 13214)
+		Weight::from_parts(283_259_000, 13214)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
 	}
 	fn fulfill() -> Weight {
-		Weight::from_parts(100_108_000, 6842)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(149_632_000, 6842)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn abort() -> Weight {
-		Weight::from_parts(150_763_000, 6842)
+		Weight::from_parts(151_494_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn advance() -> Weight {
-		Weight::from_parts(1_873_915_000, 95726)
+		Weight::from_parts(1_909_387_000, 95726)
 			.saturating_add(ParityDbWeight::get().reads(132_u64))
 			.saturating_add(ParityDbWeight::get().writes(129_u64))
 	}
 	fn on_verdict() -> Weight {
-		Weight::from_parts(144_434_000, 6842)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+		Weight::from_parts(209_991_000, 6842)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn set_timings() -> Weight {
-		Weight::from_parts(6_540_000, 0)
+		Weight::from_parts(8_132_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn worker_heartbeat() -> Weight {
-		Weight::from_parts(26_660_000, 4046)
+		Weight::from_parts(42_763_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_worker_heartbeat() -> Weight {
-		Weight::from_parts(55_000_000, 4046)
+		Weight::from_parts(62_312_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

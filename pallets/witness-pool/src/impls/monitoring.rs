@@ -164,4 +164,22 @@ impl<T: Config> SlaMonitor<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	fn stop_monitoring(order_id: OrderId) {
 		Self::do_stop_monitoring(order_id)
 	}
+
+	/// Registers funded benchmark witnesses until `committee_size` are active.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn prepare_for_lease(committee_size: u32) {
+		use frame_support::traits::fungible::Mutate;
+		for index in 0..committee_size {
+			if ActiveCount::<T>::get() >= committee_size {
+				break;
+			}
+			let who: T::AccountId = frame_benchmarking::account("sla-witness", index, 0);
+			let stake = T::MinWitnessStake::get();
+			let _ = T::Currency::set_balance(&who, stake.saturating_add(stake));
+			let key = crate::vrf::VrfKey::from_raw(sp_io::hashing::blake2_256(
+				&(b"defaas/bench/sla-witness", index).encode(),
+			));
+			let _ = Self::do_register_witness(who, stake, key);
+		}
+	}
 }
