@@ -111,6 +111,24 @@ async fn sealed_bid_auction_lower_price_wins_and_order_reaches_fulfilling() {
 	let customer = dev::dave();
 	let (bob, charlie) = (dev::bob(), dev::charlie());
 
+	// The witness pool monitors every fulfilled lease and refuses one it could not staff: Eve
+	// registers as a witness (100 FST stake, a VRF key) so the 1-member committee can be drawn.
+	let tx = dynamic::transaction(
+		"WitnessPool",
+		"register_witness",
+		vec![DynValue::u128(100 * FST), DynValue::from_bytes([5u8; 32])],
+	);
+	api.at_current_block()
+		.await
+		.expect("block")
+		.transactions()
+		.sign_and_submit_then_watch_default(&tx, &dev::eve())
+		.await
+		.expect("submit register_witness")
+		.wait_for_finalized_success()
+		.await
+		.expect("register_witness");
+
 	// Two providers register (stake held) and send a heartbeat (online).
 	for provider in [&bob, &charlie] {
 		submit(
