@@ -73,8 +73,12 @@ async fn four_validators_finalize_and_survive_one_killed() {
 	// zombienet resolves `default_command = "defaas-node"` through PATH.
 	std::env::set_var("PATH", joined);
 
-	let toml = concat!(env!("CARGO_MANIFEST_DIR"), "/local.toml");
-	let config = NetworkConfig::load_from_toml(toml).expect("valid zombienet/local.toml");
+	// The manifest directory at run time (cargo sets it for tests): a binary reused from a
+	// checkout at another path must not look for the network definition there.
+	let dir = std::env::var("CARGO_MANIFEST_DIR")
+		.unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+	let toml = format!("{dir}/local.toml");
+	let config = NetworkConfig::load_from_toml(&toml).expect("valid zombienet/local.toml");
 	let started = Instant::now();
 	let network = config.spawn_native().await.expect("spawn the 4-validator network");
 	println!("network spawned in {:?}", started.elapsed());
