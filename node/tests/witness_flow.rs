@@ -160,7 +160,7 @@ async fn join_and_commit(
 	(members, commit_end, reveal_end, join_end)
 }
 
-/// Every member reveals what it committed.
+/// Once the commit window is over, every member reveals what it committed.
 async fn reveal(
 	api: &Api,
 	rpc: &RpcClient,
@@ -169,8 +169,8 @@ async fn reveal(
 	round: u32,
 	members: &[[u8; 32]],
 	report: impl Fn(usize) -> bool,
-	commit_end: u64,
 ) {
+	let commit_end = as_u64(&round_view(rpc, order_id, round).await["commitEnd"]);
 	wait_for_block(rpc, commit_end + 1).await;
 	let view = round_view(rpc, order_id, round).await;
 	assert_eq!(as_u64(&view["commits"]), COMMITTEE as u64, "every member committed: {view}");
@@ -326,13 +326,13 @@ async fn witnesses_sign_with_the_node_join_commit_reveal_and_periods_settle_by_v
 
 	// Round 0: everyone reports "no violation".
 	let clean = |_: usize| false;
-	let (members_0, commit_end_0, reveal_end_0, _) =
+	let (members_0, _, reveal_end_0, _) =
 		join_and_commit(&api, &rpc, &witnesses, order_id, 0, clean).await;
 	// Round 1 opens one billing period after round 0; its joins overlap round 0's reveal.
 	let violated = |position: usize| position < 2;
 	round_view(&rpc, order_id, 1).await;
-	reveal(&api, &rpc, &witnesses, order_id, 0, &members_0, clean, commit_end_0).await;
-	let (members_1, commit_end_1, reveal_end_1, _) =
+	reveal(&api, &rpc, &witnesses, order_id, 0, &members_0, clean).await;
+	let (members_1, _, reveal_end_1, _) =
 		join_and_commit(&api, &rpc, &witnesses, order_id, 1, violated).await;
 	wait_for_block(&rpc, reveal_end_0 + 2).await;
 	wait_for_finalized(&rpc, reveal_end_0 + 2).await;
@@ -343,7 +343,7 @@ async fn witnesses_sign_with_the_node_join_commit_reveal_and_periods_settle_by_v
 	let (bob_free_1, _) = balances(&api, &bob).await;
 	assert_eq!(bob_free_1 - bob_free_0, UNIT_PRICE, "the provider is paid one period");
 
-	reveal(&api, &rpc, &witnesses, order_id, 1, &members_1, violated, commit_end_1).await;
+	reveal(&api, &rpc, &witnesses, order_id, 1, &members_1, violated).await;
 	wait_for_block(&rpc, reveal_end_1 + 2).await;
 	wait_for_finalized(&rpc, reveal_end_1 + 2).await;
 
