@@ -34,8 +34,12 @@ pub const PHASE_COMMIT: u8 = 1;
 pub const PHASE_REVEAL: u8 = 2;
 
 /// Blocks after which [`try_claim`] hands out a phase again (its earlier submission is presumed
-/// lost: dropped from the pool, or the node restarted before it was gossiped).
-pub const CLAIM_RETRY_BLOCKS: u32 = 10;
+/// lost: dropped from the pool, refused by a node that was behind, or the node restarted before
+/// it was gossiped). Short enough for two retries inside the shortest (dev) reveal window of six
+/// blocks; a retry of a transaction that is still pending is refused by the pool (same `provides`
+/// tag), which costs nothing. Each retry is signed anew (sr25519 signatures are randomized), so it
+/// is never the same extrinsic as a refused, temporarily banned one.
+pub const CLAIM_RETRY_BLOCKS: u32 = 2;
 
 /// How often a compare-and-set is retried after losing a race with another worker run.
 const MAX_CAS_ATTEMPTS: u32 = 4;

@@ -441,6 +441,7 @@ impl<T: Config> Pallet<T> {
 		match SubmitTransaction::<T, Call<T>>::submit_transaction(transaction) {
 			Ok(()) => true,
 			Err(()) => {
+				// Also the answer to a retry whose first submission is still pending.
 				log::warn!(target: LOG_TARGET, "the transaction pool refused {}", name);
 				false
 			},

@@ -502,6 +502,38 @@ fn a_lost_commit_is_submitted_again_after_the_claim_expires() {
 }
 
 #[test]
+fn a_lost_reveal_is_submitted_again_inside_the_reveal_window() {
+	let mut node = node();
+	joined(&mut node);
+	probe_all(&mut node);
+	assert!(!commit_at_period_end(&mut node));
+	node.execute(|| run_worker_through(PERIOD_END_0 + 1..COMMIT_END_0));
+	let first = node.take_calls();
+	assert_eq!(first.len(), 1, "the reveal (lost: never applied)");
+	let retry = COMMIT_END_0 - 1 + BlockNumber::from(CLAIM_RETRY_BLOCKS);
+	assert!(retry < REVEAL_END_0, "the retry fits the reveal window");
+	node.execute(|| run_worker_through(COMMIT_END_0..retry));
+	assert!(node.take_calls().is_empty(), "claimed: no resubmission before the retry");
+	node.execute(|| run_worker_through([retry]));
+	let second = node.take_calls();
+	let opened = |calls: &[crate::Call<Test>]| match calls {
+		[crate::Call::worker_reveal { violated, salt, signature, .. }] =>
+			(*violated, *salt, signature.clone()),
+		other => panic!("not one reveal: {other:?}"),
+	};
+	let (first, second_call) = (opened(&first), opened(&second));
+	assert_eq!((first.0, first.1), (second_call.0, second_call.1), "the same stored report");
+	assert_ne!(first.2, second_call.2, "signed anew: not the same extrinsic as the lost one");
+	node.execute(|| {
+		run_to_block(retry + 1);
+		assert_ok!(apply(second[0].clone()));
+		run_to_block(REVEAL_END_0);
+		assert_eq!(verdicts(), vec![(ORDER, 0, Verdict::NoViolation)]);
+	});
+	node.check();
+}
+
+#[test]
 fn manual_mode_only_stores_join_signatures() {
 	let mut node = node();
 	node.execute(|| {
