@@ -155,7 +155,7 @@ fn each_phase_is_claimed_once() {
 		assert!(try_claim(&key(1, 1), PHASE_COMMIT, 100));
 		assert!(try_claim(&key(2, 0), PHASE_COMMIT, 100));
 		assert!(try_claim(&ReportKey::new(1, 0, &witness(2)), PHASE_COMMIT, 100));
-		assert!(!try_claim(&key(1, 0), PHASE_REVEAL, 105));
+		assert!(!try_claim(&key(1, 0), PHASE_REVEAL, 100 + CLAIM_RETRY_BLOCKS - 1));
 	});
 }
 

@@ -517,8 +517,9 @@ fn a_lost_reveal_is_submitted_again_inside_the_reveal_window() {
 	node.execute(|| run_worker_through([retry]));
 	let second = node.take_calls();
 	let opened = |calls: &[crate::Call<Test>]| match calls {
-		[crate::Call::worker_reveal { violated, salt, signature, .. }] =>
-			(*violated, *salt, signature.clone()),
+		[crate::Call::worker_reveal { violated, salt, signature, .. }] => {
+			(*violated, *salt, signature.clone())
+		},
 		other => panic!("not one reveal: {other:?}"),
 	};
 	let (first, second_call) = (opened(&first), opened(&second));
