@@ -22,7 +22,7 @@ use defaas_test_endpoint::TestEndpoint;
 use serde_json::Value;
 use subxt::{
 	dynamic::Value as DynValue,
-	rpcs::{rpc_params, RpcClient},
+	rpcs::rpc_params,
 };
 use subxt_signer::sr25519::dev;
 
@@ -46,35 +46,6 @@ const WITNESSES: [(&str, &str); 4] = [
 	("charlie", "//Eve"),
 	("dave", "//Ferdie"),
 ];
-
-/// Inserts `suri` as a key of `key_type` into the keystore of the node behind `rpc`.
-async fn insert_key(rpc: &RpcClient, key_type: &str, suri: &str) {
-	let public = format!("0x{}", hex_encode(&keypair(suri).public_key().0));
-	let () = rpc
-		.request("author_insertKey", rpc_params![key_type, suri, public])
-		.await
-		.expect("author_insertKey");
-}
-
-/// The round as `defaas_round` returns it (null if unknown).
-async fn round(rpc: &RpcClient, order_id: u64, round: u32) -> Value {
-	rpc.request("defaas_round", rpc_params![order_id, round]).await.expect("defaas_round")
-}
-
-/// Waits until the market settled `round` of the order and returns the order.
-async fn wait_settled(rpc: &RpcClient, order_id: u64, settled: u64) -> Value {
-	let order = poll("the period to settle", 600, || async move {
-		let order: Value = rpc.request("defaas_order", rpc_params![order_id]).await.ok()?;
-		let done = order["settledPeriods"].as_u64().is_some_and(|s| s >= settled)
-			|| order["state"].get("finished").is_some()
-			|| order["state"].get("failed").is_some();
-		done.then_some(order)
-	})
-	.await;
-	// Balances are read at the finalized block: let it catch up with the settlement.
-	wait_for_finalized(rpc, best_number(rpc).await).await;
-	order
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn workers_heartbeat_probe_commit_and_reveal_by_themselves() {

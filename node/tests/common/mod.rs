@@ -368,3 +368,34 @@ pub async fn events_between(api: &Api, from: u64, to: u64) -> Vec<(String, Strin
 	}
 	all
 }
+
+// ---- network helpers shared by the off-chain worker and provider tests ----
+
+/// Inserts `suri` as a key of `key_type` into the keystore of the node behind `rpc`.
+pub async fn insert_key(rpc: &RpcClient, key_type: &str, suri: &str) {
+	let public = format!("0x{}", hex_encode(&keypair(suri).public_key().0));
+	let () = rpc
+		.request("author_insertKey", rpc_params![key_type, suri, public])
+		.await
+		.expect("author_insertKey");
+}
+
+/// The round as `defaas_round` returns it (null if unknown).
+pub async fn round(rpc: &RpcClient, order_id: u64, round: u32) -> Value {
+	rpc.request("defaas_round", rpc_params![order_id, round]).await.expect("defaas_round")
+}
+
+/// Waits until the market settled `round` of the order and returns the order.
+pub async fn wait_settled(rpc: &RpcClient, order_id: u64, settled: u64) -> Value {
+	let order = poll("the period to settle", 600, || async move {
+		let order: Value = rpc.request("defaas_order", rpc_params![order_id]).await.ok()?;
+		let done = order["settledPeriods"].as_u64().is_some_and(|s| s >= settled)
+			|| order["state"].get("finished").is_some()
+			|| order["state"].get("failed").is_some();
+		done.then_some(order)
+	})
+	.await;
+	// Balances are read at the finalized block: let it catch up with the settlement.
+	wait_for_finalized(rpc, best_number(rpc).await).await;
+	order
+}
