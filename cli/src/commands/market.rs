@@ -1,0 +1,183 @@
+//! `level list`, `provider register|show`, `witness register|show`.
+
+use super::{progress, Output};
+use crate::{
+	amount::{format_fst, format_permill, parse_fst},
+	chain::{self, Chain},
+	cli::{RegisterProviderArgs, RegisterWitnessArgs},
+	table,
+	views::{ProviderView, WitnessView},
+};
+use anyhow::{bail, Context, Result};
+use subxt::dynamic::Value;
+
+/// `defaas level list`.
+pub async fn level_list(chain: &Chain, out: Output) -> Result<()> {
+	let levels = chain.levels().await?;
+	if out.json {
+		return out.json(&levels);
+	}
+	let rows: Vec<Vec<String>> = levels
+		.iter()
+		.map(|l| {
+			vec![
+				l.level_id.to_string(),
+				l.cpu_millicores.to_string(),
+				l.gpu_units.to_string(),
+				l.memory_mb.to_string(),
+				l.package_mb.to_string(),
+				l.tag.clone(),
+			]
+		})
+		.collect();
+	let header = ["id", "cpu (millicores)", "gpu", "memory MiB", "package MiB", "tag"];
+	println!("{}", table::render(&header, &rows));
+	Ok(())
+}
+
+/// `defaas provider register`.
+pub async fn register_provider(
+	chain: &Chain,
+	out: Output,
+	args: RegisterProviderArgs,
+) -> Result<()> {
+	let signer = chain::keypair(&args.signer.suri)?;
+	let stake = parse_fst(&args.stake).context("--stake")?;
+	if args.endpoint.trim().is_empty() {
+		bail!("--endpoint must not be empty");
+	}
+	let heartbeat_key = match &args.heartbeat_key {
+		Some(key) => chain::parse_account(key).context("--heartbeat-key")?,
+		None => signer.public_key().0,
+	};
+	let levels = Value::unnamed_composite(args.levels.iter().map(|l| Value::u128(u128::from(*l))));
+	chain
+		.submit(
+			&signer,
+			"Market",
+			"register_provider",
+			vec![
+				Value::u128(stake),
+				Value::from_bytes(args.endpoint.as_bytes()),
+				levels,
+				Value::from_bytes(heartbeat_key),
+			],
+		)
+		.await?;
+	let address = chain::address(&signer);
+	let view = chain.provider(&address).await?.context("the provider is not visible yet")?;
+	if !view.online {
+		progress(
+			"note: the provider is offline until its node's off-chain worker sends heartbeats \
+			 signed by the heartbeat key (the `prov` key in the node's keystore)",
+		);
+	}
+	if out.json {
+		return out.json(&view);
+	}
+	println!("registered provider {address}");
+	print_provider(&view);
+	Ok(())
+}
+
+/// `defaas provider show`.
+pub async fn show_provider(chain: &Chain, out: Output, account: &str) -> Result<()> {
+	let address = chain::ss58(chain::parse_account(account)?);
+	let view = chain.provider(&address).await?;
+	if out.json {
+		return out.json(&view);
+	}
+	match view {
+		Some(view) => print_provider(&view),
+		None => bail!("{address} is not a registered provider"),
+	}
+	Ok(())
+}
+
+fn print_provider(view: &ProviderView) {
+	let levels: Vec<String> = view.levels.iter().map(u32::to_string).collect();
+	let capacity: Vec<String> =
+		view.capacity.iter().map(|(level, free)| format!("level {level}: {free}")).collect();
+	println!(
+		"{}",
+		table::render_pairs(&[
+			("provider", view.provider.clone()),
+			("stake", format_fst(view.stake)),
+			("endpoint", view.endpoint.clone()),
+			("levels", levels.join(",")),
+			("heartbeat key", view.heartbeat_key.clone()),
+			(
+				"online",
+				match view.last_heartbeat {
+					Some(block) => format!("{} (last heartbeat at block {block})", view.online),
+					None => format!("{} (no heartbeat yet)", view.online),
+				}
+			),
+			("capacity", if capacity.is_empty() { "-".into() } else { capacity.join(", ") }),
+			("reputation", format_permill(view.reputation)),
+			("open bids", view.open_bids.to_string()),
+			("active leases", view.active_leases.to_string()),
+		])
+	);
+}
+
+/// `defaas witness register`.
+pub async fn register_witness(chain: &Chain, out: Output, args: RegisterWitnessArgs) -> Result<()> {
+	let signer = chain::keypair(&args.signer.suri)?;
+	let stake = parse_fst(&args.stake).context("--stake")?;
+	let vrf_key = match &args.vrf_key {
+		Some(key) => chain::parse_account(key).context("--vrf-key")?,
+		None => signer.public_key().0,
+	};
+	chain
+		.submit(
+			&signer,
+			"WitnessPool",
+			"register_witness",
+			vec![Value::u128(stake), Value::from_bytes(vrf_key)],
+		)
+		.await?;
+	let address = chain::address(&signer);
+	let view = chain.witness(&address).await?.context("the witness is not visible yet")?;
+	progress(&format!(
+		"note: the witness's node must hold the VRF key to join committees: insert it with \
+		 `author_insertKey` and key type `wtns` (public key 0x{}), e.g. \
+		 `defaas-node key insert --key-type wtns --scheme sr25519 --suri <secret>`",
+		chain::hex_encode(&vrf_key)
+	));
+	if out.json {
+		return out.json(&view);
+	}
+	println!("registered witness {address}");
+	print_witness(&view);
+	Ok(())
+}
+
+/// `defaas witness show`.
+pub async fn show_witness(chain: &Chain, out: Output, account: &str) -> Result<()> {
+	let address = chain::ss58(chain::parse_account(account)?);
+	let view = chain.witness(&address).await?;
+	if out.json {
+		return out.json(&view);
+	}
+	match view {
+		Some(view) => print_witness(&view),
+		None => bail!("{address} is not a registered witness"),
+	}
+	Ok(())
+}
+
+fn print_witness(view: &WitnessView) {
+	println!(
+		"{}",
+		table::render_pairs(&[
+			("witness", view.account.clone()),
+			("vrf key", view.vrf_key.clone()),
+			("stake", format_fst(view.stake)),
+			("reputation", view.reputation.to_string()),
+			("active", format!("{} (from block {})", view.active, view.active_from)),
+			("suspended", view.suspended.to_string()),
+			("seats", view.seats.to_string()),
+		])
+	);
+}

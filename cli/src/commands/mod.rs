@@ -1,0 +1,85 @@
+//! What each command does; [`run`] dispatches the parsed arguments.
+
+mod function;
+mod market;
+mod order;
+
+use crate::{
+	chain::Chain,
+	cli::{Cli, Command, LevelCommand, OrderCommand, ProviderCommand, WitnessCommand},
+};
+use anyhow::Result;
+use serde::Serialize;
+
+/// Returned (inside `anyhow`) when a command gave up waiting: exit status 2 instead of 1.
+#[derive(Debug)]
+pub struct TimedOut(pub String);
+
+impl std::fmt::Display for TimedOut {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		f.write_str(&self.0)
+	}
+}
+
+impl std::error::Error for TimedOut {}
+
+/// Where results go: tables and sentences, or JSON (`--json`).
+#[derive(Clone, Copy, Debug)]
+pub struct Output {
+	/// Print JSON.
+	pub json: bool,
+}
+
+impl Output {
+	/// Prints `value` as pretty JSON on stdout.
+	pub fn json<T: Serialize>(&self, value: &T) -> Result<()> {
+		println!("{}", serde_json::to_string_pretty(value)?);
+		Ok(())
+	}
+
+	/// Prints one compact JSON line on stdout (`--follow` events).
+	pub fn json_line<T: Serialize>(&self, value: &T) -> Result<()> {
+		println!("{}", serde_json::to_string(value)?);
+		Ok(())
+	}
+}
+
+/// Progress while waiting on the chain or a provider: on stderr, so stdout stays the result.
+pub fn progress(line: &str) {
+	eprintln!("{line}");
+}
+
+/// Runs the command.
+pub async fn run(cli: Cli) -> Result<()> {
+	let out = Output { json: cli.json };
+	// Every command reads the chain; connect once, with one clear line if it is unreachable.
+	let chain = Chain::connect(&cli.url).await?;
+	match cli.command {
+		Command::Level(LevelCommand::List) => market::level_list(&chain, out).await,
+		Command::Order(OrderCommand::Create(args)) => order::create(&chain, out, args).await,
+		Command::Order(OrderCommand::Status(args)) => order::status(&chain, out, args).await,
+		Command::Order(OrderCommand::Cancel(args)) => order::cancel(&chain, out, args).await,
+		Command::Deploy(args) => function::deploy(&chain, out, args).await,
+		Command::Invoke(args) => function::invoke(&chain, args).await,
+		Command::Provider(ProviderCommand::Register(args)) => {
+			market::register_provider(&chain, out, args).await
+		},
+		Command::Provider(ProviderCommand::Show { account }) => {
+			market::show_provider(&chain, out, &account).await
+		},
+		Command::Witness(WitnessCommand::Register(args)) => {
+			market::register_witness(&chain, out, args).await
+		},
+		Command::Witness(WitnessCommand::Show { account }) => {
+			market::show_witness(&chain, out, &account).await
+		},
+	}
+}
+
+/// `5FHneW46…`: the start of an SS58 address, for progress lines.
+pub fn short(address: &str) -> String {
+	if address.chars().count() <= 10 {
+		return address.to_string();
+	}
+	format!("{}…", address.chars().take(8).collect::<String>())
+}

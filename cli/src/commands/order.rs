@@ -1,0 +1,335 @@
+//! `order create|status|cancel`, and `--follow`.
+
+use super::{short, Output, TimedOut};
+use crate::{
+	amount::{format_fst, format_permill, parse_fst, parse_percent},
+	chain::{self, find_event, find_u128, Chain},
+	cli::{CancelArgs, CreateOrderArgs, StatusArgs},
+	deploy::package_hash,
+	table,
+	views::{OrderState, OrderView},
+};
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use subxt::dynamic::Value;
+
+/// `defaas order create`.
+pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result<()> {
+	let signer = chain::keypair(&args.signer.suri)?;
+	let max_price = parse_fst(&args.max_price).context("--max-price")?;
+	let min_reputation = parse_percent(&args.min_reputation).context("--min-reputation")?;
+	let package = std::fs::read(&args.package)
+		.with_context(|| format!("cannot read the package {}", args.package.display()))?;
+	let hash = package_hash(&package);
+	let sponsor = match &args.sponsor {
+		Some(sponsor) => Value::unnamed_variant(
+			"Some",
+			[Value::from_bytes(chain::parse_account(sponsor).context("--sponsor")?)],
+		),
+		None => Value::unnamed_variant("None", []),
+	};
+	let events = chain
+		.submit(
+			&signer,
+			"Market",
+			"create_order",
+			vec![
+				Value::u128(u128::from(args.level)),
+				Value::u128(u128::from(args.periods)),
+				Value::u128(max_price),
+				Value::u128(u128::from(args.committee)),
+				Value::u128(u128::from(args.bid_window)),
+				Value::from_bytes(hash),
+				Value::u128(u128::from(min_reputation)),
+				sponsor,
+			],
+		)
+		.await?;
+	let created = find_event(&events, "Market", "OrderCreated")?;
+	let order_id = find_u128(&created, "order_id").context("OrderCreated without order_id")?;
+	let prepay = find_u128(&created, "prepay").context("OrderCreated without prepay")?;
+	let bidding_ends = find_u128(&created, "bidding_ends").unwrap_or_default();
+	let hash_hex = format!("0x{}", chain::hex_encode(&hash));
+	if out.json {
+		return out.json(&json!({
+			"orderId": order_id as u64,
+			"packageHash": hash_hex,
+			"prepay": prepay,
+			"biddingEnds": bidding_ends as u64,
+			"customer": chain::address(&signer),
+		}));
+	}
+	println!("order {order_id} created");
+	println!(
+		"{}",
+		table::render_pairs(&[
+			("package hash", hash_hex),
+			("prepay held", format_fst(prepay)),
+			("bidding ends", format!("block {bidding_ends}")),
+		])
+	);
+	Ok(())
+}
+
+/// `defaas order cancel`.
+pub async fn cancel(chain: &Chain, out: Output, args: CancelArgs) -> Result<()> {
+	let signer = chain::keypair(&args.signer.suri)?;
+	let events = chain
+		.submit(&signer, "Market", "cancel_order", vec![Value::u128(u128::from(args.order_id))])
+		.await?;
+	let cancelled = find_event(&events, "Market", "OrderCancelled")?;
+	let refunded = find_u128(&cancelled, "refunded").unwrap_or_default();
+	if out.json {
+		return out.json(&json!({
+			"orderId": args.order_id,
+			"state": "cancelled",
+			"refunded": refunded,
+		}));
+	}
+	println!("order {} cancelled; {} released", args.order_id, format_fst(refunded));
+	Ok(())
+}
+
+/// `defaas order status`.
+pub async fn status(chain: &Chain, out: Output, args: StatusArgs) -> Result<()> {
+	if args.follow {
+		return follow(chain, out, &args).await;
+	}
+	let order = chain.order(args.order_id).await?;
+	if out.json {
+		return out.json(&order);
+	}
+	print_order(&order);
+	Ok(())
+}
+
+fn print_order(order: &OrderView) {
+	let lease = match (&order.provider, order.unit_price) {
+		(Some(provider), Some(price)) => format!("{provider} at {} per period", format_fst(price)),
+		_ => "-".into(),
+	};
+	println!(
+		"{}",
+		table::render_pairs(&[
+			("order", order.order_id.to_string()),
+			("state", order.state.describe()),
+			("customer", order.customer.clone()),
+			("level", order.level.to_string()),
+			("periods", format!("{} × {} blocks", order.periods, order.period_length)),
+			("max price", format!("{} per period", format_fst(order.max_unit_price))),
+			("committee", order.committee_size.to_string()),
+			("min reputation", format_permill(order.min_reputation)),
+			("package hash", order.package_hash.clone()),
+			("bids", order.bids.to_string()),
+			("provider", lease),
+			(
+				"prepay",
+				format!("{} (held now {})", format_fst(order.prepay), format_fst(order.held()))
+			),
+			("paid", format_fst(order.paid)),
+			("refunded", format_fst(order.refunded)),
+			(
+				"settled",
+				format!(
+					"{} of {} periods ({} violated)",
+					order.settled_periods, order.periods, order.violated_periods
+				)
+			),
+			("created", format!("block {}", order.created_at)),
+		])
+	);
+}
+
+/// Position of a state in the life cycle (failed/cancelled sort after everything).
+fn rank(name: &str) -> usize {
+	crate::views::STATE_NAMES.iter().position(|n| *n == name).unwrap_or(usize::MAX)
+}
+
+/// Whether `state` is `until` or past it on the normal path.
+fn reached(state: &OrderState, until: &str) -> bool {
+	let name = state.name();
+	if name == until {
+		return true;
+	}
+	// Failed/cancelled are only reached by name; finished passes every live state.
+	!matches!(state, OrderState::Failed { .. } | OrderState::Cancelled { .. })
+		&& rank(until) <= rank("finished")
+		&& rank(name) > rank(until)
+}
+
+/// How a state reads after an arrow in a progress line.
+fn arrow_target(order: &OrderView) -> String {
+	match &order.state {
+		OrderState::Confirming { candidate, price, .. } => {
+			format!("confirming (candidate {} at {})", short(candidate), format_fst(*price))
+		},
+		OrderState::Deploying { deploy_until } => format!(
+			"deploying (provider {}, deploy until block {deploy_until})",
+			order.provider.as_deref().map(short).unwrap_or_default()
+		),
+		OrderState::Fulfilling { round, .. } => format!("fulfilling round {round}"),
+		OrderState::Finished { .. } => format!(
+			"finished (paid {}, refunded {})",
+			format_fst(order.paid),
+			format_fst(order.refunded)
+		),
+		OrderState::Failed { reason, .. } | OrderState::Cancelled { reason, .. } => format!(
+			"{} ({reason}; paid {}, refunded {})",
+			order.state.name(),
+			format_fst(order.paid),
+			format_fst(order.refunded)
+		),
+		other => other.name().to_string(),
+	}
+}
+
+/// The progress lines between two observations of an order.
+pub fn changes(before: &OrderView, now: &OrderView) -> Vec<String> {
+	let mut lines = Vec::new();
+	if now.bids != before.bids && matches!(now.state, OrderState::Bidding { .. }) {
+		lines.push(format!("{} bid(s) committed", now.bids));
+	}
+	// Settled rounds first (the round counter and the final state follow from them).
+	let newly_violated = now.violated_periods.saturating_sub(before.violated_periods);
+	let newly_settled = now.settled_periods.saturating_sub(before.settled_periods);
+	for round in before.settled_periods..now.settled_periods {
+		let violated = round >= now.settled_periods - newly_violated.min(newly_settled);
+		let verdict = if violated { "Violated" } else { "NoViolation" };
+		lines.push(format!("round {round} settled {verdict}"));
+	}
+	match (&before.state, &now.state) {
+		(OrderState::Fulfilling { round: a, .. }, OrderState::Fulfilling { round: b, .. })
+			if a != b =>
+		{
+			lines.push(format!("fulfilling round {b}"))
+		},
+		(
+			OrderState::Confirming { candidate: a, .. },
+			OrderState::Confirming { candidate: b, .. },
+		) if a != b => lines.push(format!("candidate replaced → {}", arrow_target(now))),
+		(a, b) if a.name() != b.name() => {
+			lines.push(format!("{} → {}", a.name(), arrow_target(now)))
+		},
+		_ => {},
+	}
+	lines
+}
+
+/// `defaas order status --follow`.
+async fn follow(chain: &Chain, out: Output, args: &StatusArgs) -> Result<()> {
+	let deadline = args.timeout.map(|secs| Instant::now() + Duration::from_secs(secs));
+	let order_id = args.order_id;
+	let mut last: Option<OrderView> = None;
+	loop {
+		let block = chain.best_number().await?;
+		let order = chain.order(order_id).await?;
+		let lines = match &last {
+			None => vec![order.state.describe()],
+			Some(before) => changes(before, &order),
+		};
+		for line in &lines {
+			if out.json {
+				out.json_line(&json!({
+					"block": block,
+					"orderId": order_id,
+					"state": order.state.name(),
+					"event": line,
+				}))?;
+			} else {
+				println!("block {block}: {line}");
+			}
+		}
+		if let Some(until) = &args.until {
+			if reached(&order.state, until) {
+				return Ok(());
+			}
+			if order.state.is_terminal() {
+				bail!(
+					"order {order_id} ended ({}) without reaching {until}",
+					order.state.describe()
+				);
+			}
+		} else if order.state.is_terminal() {
+			return Ok(());
+		}
+		if deadline.is_some_and(|d| Instant::now() >= d) {
+			let goal = args.until.as_deref().unwrap_or("its end");
+			return Err(TimedOut(format!(
+				"timed out after {}s waiting for order {order_id} to reach {goal}; it is {}",
+				args.timeout.unwrap_or_default(),
+				order.state.describe()
+			))
+			.into());
+		}
+		last = Some(order);
+		tokio::time::sleep(Duration::from_millis(1000)).await;
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn order(state: OrderState) -> OrderView {
+		OrderView {
+			order_id: 1,
+			customer: "5Customer".into(),
+			payer: "5Customer".into(),
+			level: 0,
+			periods: 3,
+			period_length: 20,
+			max_unit_price: 10,
+			committee_size: 1,
+			package_hash: format!("0x{}", "00".repeat(32)),
+			min_reputation: 0,
+			prepay: 60,
+			paid: 0,
+			refunded: 0,
+			state,
+			bids: 0,
+			provider: None,
+			unit_price: None,
+			lease_start: None,
+			settled_periods: 0,
+			violated_periods: 0,
+			created_at: 1,
+		}
+	}
+
+	#[test]
+	fn until_matches_the_state_or_a_later_one() {
+		let deploying = OrderState::Deploying { deploy_until: 9 };
+		assert!(reached(&deploying, "deploying"));
+		assert!(reached(&deploying, "revealing"));
+		assert!(!reached(&deploying, "fulfilling"));
+		let failed = OrderState::Failed { reason: "noValidBid".into(), prune_at: 9 };
+		assert!(!reached(&failed, "deploying"));
+		assert!(reached(&failed, "failed"));
+		assert!(!reached(&OrderState::Finished { prune_at: 1 }, "cancelled"));
+	}
+
+	#[test]
+	fn progress_lines_name_transitions_and_settled_rounds() {
+		let bidding = order(OrderState::Bidding { bidding_ends: 5 });
+		let revealing = order(OrderState::Revealing { reveal_ends: 9 });
+		assert_eq!(changes(&bidding, &revealing), vec!["bidding → revealing"]);
+		let mut round0 = order(OrderState::Fulfilling { round: 0, verdict_due: 40 });
+		round0.provider = Some("5Provider".into());
+		let mut round1 = round0.clone();
+		round1.state = OrderState::Fulfilling { round: 1, verdict_due: 60 };
+		round1.settled_periods = 1;
+		assert_eq!(
+			changes(&round0, &round1),
+			vec!["round 0 settled NoViolation", "fulfilling round 1"]
+		);
+		let mut violated = round1.clone();
+		violated.state = OrderState::Fulfilling { round: 2, verdict_due: 80 };
+		violated.settled_periods = 2;
+		violated.violated_periods = 1;
+		assert_eq!(
+			changes(&round1, &violated),
+			vec!["round 1 settled Violated", "fulfilling round 2"]
+		);
+	}
+}

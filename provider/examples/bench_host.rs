@@ -1,0 +1,126 @@
+//! The daemon's HTTP server and function host without a chain, for the benchmark in
+//! `docs/performance.md` (run by `scripts/bench-host.sh`):
+//!
+//! ```text
+//! cargo run --release -p defaas-provider --example bench_host -- <component.wasm> <port>
+//! ```
+//!
+//! A fixed order source stands in for the chain: order 0 of level 0 (512 MiB, 1000
+//! millicores), customer `//Alice`, matched to this provider, package hash of the given file.
+//! The component is deployed through the real deployment API (`PUT /deployments/0`, signed by
+//! `//Alice`); the example prints the cold start — from sending the PUT until the first `200`
+//! from `/o/0/` — then serves until it is killed.
+
+use defaas_provider::{
+	auth,
+	deploy::{OrderFacts, OrderSource},
+	host::{FunctionHost, HostLimits},
+	metrics::Metrics,
+	server::{self, AppState},
+	store::Store,
+};
+use std::{
+	future::Future,
+	io::{Read, Write},
+	net::TcpStream,
+	pin::Pin,
+	sync::Arc,
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+/// This provider's account in the example.
+const PROVIDER: [u8; 32] = [7; 32];
+
+struct FixedOrder(OrderFacts);
+
+impl OrderSource for FixedOrder {
+	fn order(
+		&self,
+		order_id: u64,
+	) -> Pin<Box<dyn Future<Output = anyhow::Result<Option<OrderFacts>>> + Send + '_>> {
+		let facts = (order_id == 0).then(|| self.0.clone());
+		Box::pin(async move { Ok(facts) })
+	}
+}
+
+/// One HTTP/1.1 request on a fresh connection; the status code and the body.
+fn request(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+	let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+	stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+	stream.write_all(head.as_bytes())?;
+	stream.write_all(body)?;
+	let mut response = Vec::new();
+	stream.read_to_end(&mut response)?;
+	let text = String::from_utf8_lossy(&response);
+	let status = text.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+	let body = text.split_once("\r\n\r\n").map(|(_, b)| b.as_bytes().to_vec()).unwrap_or_default();
+	Ok((status, body))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+	let mut args = std::env::args().skip(1);
+	let (Some(path), Some(port)) = (args.next(), args.next()) else {
+		anyhow::bail!("usage: bench_host <component.wasm> <port>");
+	};
+	let port: u16 = port.parse()?;
+	let package = std::fs::read(&path)?;
+	let package_hash = sp_crypto_hashing::blake2_256(&package);
+	let alice = subxt_signer::sr25519::dev::alice();
+	let facts = OrderFacts {
+		customer: alice.public_key().0,
+		matched_provider: Some(PROVIDER),
+		package_hash,
+		ended: false,
+		level: 0,
+		memory_mb: 512,
+		package_mb: 50,
+		cpu_millicores: 1000,
+	};
+
+	let data = std::env::temp_dir().join(format!("defaas-bench-host-{}", std::process::id()));
+	std::fs::create_dir_all(&data)?;
+	let metrics = Arc::new(Metrics::new()?);
+	let host = Arc::new(FunctionHost::new(HostLimits::default(), metrics.clone())?);
+	let (deployed, _deployed_rx) = tokio::sync::mpsc::unbounded_channel();
+	let state = Arc::new(AppState {
+		host,
+		store: Arc::new(Store::open(&data)?),
+		metrics,
+		orders: Arc::new(FixedOrder(facts)),
+		provider: PROVIDER,
+		public_url: format!("http://127.0.0.1:{port}"),
+		capacity: vec![(0, 1)],
+		deployed,
+	});
+	let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+	let server = tokio::spawn(server::serve(listener, state));
+
+	let cold_start = tokio::task::spawn_blocking(move || -> anyhow::Result<Duration> {
+		let timestamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+		let signature = auth::sign_deployment(&alice, 0, &package_hash, timestamp);
+		let head = format!(
+			"PUT /deployments/0 HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/wasm\r\n\
+			 content-length: {}\r\n{}: {timestamp}\r\n{}: {}\r\nconnection: close\r\n\r\n",
+			package.len(),
+			auth::TIMESTAMP_HEADER,
+			auth::SIGNATURE_HEADER,
+			auth::signature_header(&signature),
+		);
+		let start = Instant::now();
+		let (status, body) = request(port, &head, &package)?;
+		anyhow::ensure!(status == 201, "deployment refused: {}", String::from_utf8_lossy(&body));
+		let get = "GET /o/0/ HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n";
+		loop {
+			if request(port, get, &[])?.0 == 200 {
+				return Ok(start.elapsed());
+			}
+		}
+	})
+	.await??;
+	let _ = std::fs::remove_dir_all(&data);
+	println!("cold start (PUT sent -> first 200): {:.1} ms", cold_start.as_secs_f64() * 1e3);
+	println!("serving order 0 on http://127.0.0.1:{port}/o/0/");
+	server.await??;
+	Ok(())
+}

@@ -1,0 +1,391 @@
+//! The bid engine: follows finalized blocks and walks each order the provider bids on through
+//! commit → reveal → confirm → (deployment by the customer) → fulfill, then cleans up when
+//! the order ends (DESIGN §5.4, §8).
+//!
+//! Every decision is taken from the chain's finalized state ([`next_step`] is a pure function of
+//! the order and the stored bid), so a restarted daemon simply picks up where the chain is. The
+//! bid's salt is written to the store *before* `commit_bid` is submitted: a crash can never lose
+//! a salt of a commitment that is on chain.
+
+use crate::{
+	chain::{self, Chain, Head},
+	config::{parse_fst, Config},
+	host::FunctionHost,
+	store::{BidRecord, Store},
+};
+use codec::Encode;
+use serde_json::Value;
+use std::{collections::HashMap, sync::Arc, time::Duration};
+use subxt::dynamic::Value as DynValue;
+use tokio::{io::AsyncWriteExt, sync::mpsc::UnboundedReceiver};
+
+/// Finalized blocks after which an unconfirmed submission of the same step is sent again.
+const RESUBMIT_AFTER_BLOCKS: u64 = 3;
+
+/// What the engine does next for one of its bids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+	/// Submit (or resubmit) `commit_bid`.
+	Commit,
+	/// Submit `reveal_bid` with the stored price and salt.
+	Reveal,
+	/// Submit `confirm_order`: the auction chose this provider.
+	Confirm,
+	/// Submit `fulfill`: the lease exists and the function is deployed here.
+	Fulfill,
+	/// Nothing to do now.
+	Wait,
+	/// The bid is over (lost, lease running or order ended): drop the bid record.
+	Forget,
+}
+
+/// The next step for a stored bid, given the order as the chain shows it.
+pub fn next_step(order: Option<&Value>, bid: &BidRecord, me: &[u8; 32], deployed: bool) -> Step {
+	let Some(order) = order else { return Step::Forget };
+	let matched = chain::matched_provider(order);
+	match chain::state_name(order) {
+		"bidding" if !bid.committed => Step::Commit,
+		"bidding" => Step::Wait,
+		"revealing" if !bid.revealed => Step::Reveal,
+		"revealing" => Step::Wait,
+		// Another candidate may still fail to confirm: keep the bid until the order moves on.
+		"confirming" if matched.as_ref() == Some(me) => Step::Confirm,
+		"confirming" if bid.revealed => Step::Wait,
+		"deploying" if matched.as_ref() == Some(me) && deployed => Step::Fulfill,
+		"deploying" if matched.as_ref() == Some(me) => Step::Wait,
+		_ => Step::Forget,
+	}
+}
+
+/// The sealed-bid commitment `blake2_256(SCALE(order_id, price, salt, provider))`.
+pub fn bid_commitment(
+	order_id: u64,
+	price: u128,
+	salt: &[u8; 32],
+	provider: &[u8; 32],
+) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&(order_id, price, salt, provider).encode())
+}
+
+/// The bid engine.
+pub struct Bidder {
+	chain: Chain,
+	config: Arc<Config>,
+	store: Arc<Store>,
+	host: Arc<FunctionHost>,
+	/// Steps submitted and not yet visible on chain, with the finalized block of submission.
+	pending: HashMap<(u64, Step), u64>,
+}
+
+impl Bidder {
+	/// An engine acting for the provider of `chain`.
+	pub fn new(
+		chain: Chain,
+		config: Arc<Config>,
+		store: Arc<Store>,
+		host: Arc<FunctionHost>,
+	) -> Self {
+		Self { chain, config, store, host, pending: HashMap::new() }
+	}
+
+	/// Runs until the process ends: one pass per new finalized block, and an immediate
+	/// `fulfill` whenever the deployment API reports a new deployment.
+	pub async fn run(mut self, mut deployed: UnboundedReceiver<u64>) {
+		let mut last: Option<Head> = None;
+		let mut ticker = tokio::time::interval(Duration::from_millis(500));
+		loop {
+			tokio::select! {
+				Some(order_id) = deployed.recv() => {
+					if let Err(e) = self.on_deployed(order_id).await {
+						log::warn!("order {order_id}: fulfil after deployment: {e:#}");
+					}
+				},
+				_ = ticker.tick() => {
+					let head = match self.chain.finalized_head().await {
+						Ok(head) => head,
+						Err(e) => {
+							log::warn!("reading the finalized head: {e:#}");
+							continue;
+						},
+					};
+					if last.is_some_and(|last| last.number >= head.number) {
+						continue;
+					}
+					if let Err(e) = self.on_finalized(head).await {
+						log::warn!("block {}: {e:#}", head.number);
+					}
+					last = Some(head);
+				},
+			}
+		}
+	}
+
+	/// One pass at finalized block `head`.
+	pub async fn on_finalized(&mut self, head: Head) -> anyhow::Result<()> {
+		self.pending.retain(|_, at| at.saturating_add(RESUBMIT_AFTER_BLOCKS) > head.number);
+		self.bid_on_open_orders(head).await?;
+		self.advance_bids(head).await?;
+		self.retire_deployments(head).await
+	}
+
+	/// Commits a sealed bid on every open order this provider serves, has capacity for and
+	/// whose price policy gives a price within the order's maximum.
+	async fn bid_on_open_orders(&mut self, head: Head) -> anyhow::Result<()> {
+		let mut bids = self.store.bids()?;
+		for order in self.chain.open_orders(Some(head.hash)).await? {
+			if chain::state_name(&order) != "bidding" {
+				continue;
+			}
+			let Some(order_id) = order["orderId"].as_u64() else { continue };
+			if bids.iter().any(|(id, _)| *id == order_id) {
+				continue;
+			}
+			let Some(level) = order["level"].as_u64().map(|l| l as u32) else { continue };
+			if !self.has_capacity(level, &bids)? {
+				log::info!("order {order_id}: level {level} at capacity; not bidding");
+				continue;
+			}
+			let Some(price) = self.price(&order, level).await else { continue };
+			let max = order["maxUnitPrice"].as_u64().map(u128::from).unwrap_or(u128::MAX);
+			if price > max {
+				log::info!("order {order_id}: our price {price} is above its maximum {max}");
+				continue;
+			}
+			let salt: [u8; 32] = rand::random();
+			let commitment = bid_commitment(order_id, price, &salt, &self.chain.account());
+			let record =
+				BidRecord { price, salt, commitment, level, committed: false, revealed: false };
+			// The salt is durable before the commitment leaves the process.
+			self.store.put_bid(order_id, &record)?;
+			self.step(head, order_id, &record, Step::Commit).await;
+			// Counts against the capacity for the next orders of this pass.
+			bids.push((order_id, record));
+		}
+		Ok(())
+	}
+
+	/// Moves every stored bid one step along the order's state.
+	async fn advance_bids(&mut self, head: Head) -> anyhow::Result<()> {
+		let me = self.chain.account();
+		for (order_id, record) in self.store.bids()? {
+			let order = self.chain.order(order_id, Some(head.hash)).await?;
+			let deployed = self.host.is_deployed(order_id);
+			let step = next_step(order.as_ref(), &record, &me, deployed);
+			match step {
+				Step::Wait => {},
+				Step::Forget => {
+					log::info!(
+						"order {order_id}: bid done ({})",
+						order.as_ref().map(chain::state_name).unwrap_or("pruned")
+					);
+					self.store.remove_bid(order_id)?;
+				},
+				_ => self.step(head, order_id, &record, step).await,
+			}
+		}
+		Ok(())
+	}
+
+	/// Undeploys functions whose order ended or whose lease is not this provider's.
+	async fn retire_deployments(&mut self, head: Head) -> anyhow::Result<()> {
+		let me = self.chain.account();
+		for order_id in self.store.deployment_ids()? {
+			let order = self.chain.order(order_id, Some(head.hash)).await?;
+			let keep = order.as_ref().is_some_and(|order| {
+				!chain::order_ended(order) && chain::matched_provider(order) == Some(me)
+			});
+			if !keep {
+				log::info!("order {order_id}: ended; undeploying its function");
+				self.host.undeploy(order_id);
+				self.store.remove_deployment(order_id)?;
+			}
+		}
+		Ok(())
+	}
+
+	/// The deployment API stored a new deployment: fulfil at once if the lease waits for it.
+	async fn on_deployed(&mut self, order_id: u64) -> anyhow::Result<()> {
+		let Some(order) = self.chain.order(order_id, None).await? else { return Ok(()) };
+		let me = self.chain.account();
+		if chain::state_name(&order) == "deploying" && chain::matched_provider(&order) == Some(me) {
+			let head = self.chain.finalized_head().await?;
+			if let Some(record) = self.store.bid(order_id)? {
+				self.step(head, order_id, &record, Step::Fulfill).await;
+			} else {
+				self.submit_fulfill(head, order_id).await;
+			}
+		}
+		Ok(())
+	}
+
+	/// Submits `step` for `order_id` unless it is already pending.
+	async fn step(&mut self, head: Head, order_id: u64, record: &BidRecord, step: Step) {
+		if self.pending.contains_key(&(order_id, step)) {
+			return;
+		}
+		let (call, args) = match step {
+			Step::Commit => (
+				"commit_bid",
+				vec![DynValue::u128(order_id.into()), DynValue::from_bytes(record.commitment)],
+			),
+			Step::Reveal => (
+				"reveal_bid",
+				vec![
+					DynValue::u128(order_id.into()),
+					DynValue::u128(record.price),
+					DynValue::from_bytes(record.salt),
+				],
+			),
+			Step::Confirm => ("confirm_order", vec![DynValue::u128(order_id.into())]),
+			Step::Fulfill => return self.submit_fulfill(head, order_id).await,
+			Step::Wait | Step::Forget => return,
+		};
+		match self.chain.submit("Market", call, args).await {
+			Ok(()) => {
+				log::info!("order {order_id}: {call} submitted at finalized block {}", head.number);
+				self.pending.insert((order_id, step), head.number);
+				let mut updated = record.clone();
+				match step {
+					Step::Commit => updated.committed = true,
+					Step::Reveal => updated.revealed = true,
+					_ => {},
+				}
+				if updated != *record {
+					if let Err(e) = self.store.put_bid(order_id, &updated) {
+						log::warn!("order {order_id}: storing the bid: {e:#}");
+					}
+				}
+			},
+			Err(e) => log::warn!("order {order_id}: {call}: {e:#}"),
+		}
+	}
+
+	async fn submit_fulfill(&mut self, head: Head, order_id: u64) {
+		if self.pending.contains_key(&(order_id, Step::Fulfill)) {
+			return;
+		}
+		match self.chain.submit("Market", "fulfill", vec![DynValue::u128(order_id.into())]).await {
+			Ok(()) => {
+				log::info!("order {order_id}: fulfill submitted");
+				self.pending.insert((order_id, Step::Fulfill), head.number);
+			},
+			Err(e) => log::warn!("order {order_id}: fulfill: {e:#}"),
+		}
+	}
+
+	/// Whether another lease of `level` fits: running deployments plus bids still in play stay
+	/// below the configured capacity.
+	fn has_capacity(&self, level: u32, bids: &[(u64, BidRecord)]) -> anyhow::Result<bool> {
+		let Some(policy) = self.config.level(level) else { return Ok(false) };
+		let deployments = self.store.deployment_levels()?;
+		let running = deployments.iter().filter(|(_, l)| *l == level).count();
+		let bidding = bids
+			.iter()
+			.filter(|(id, bid)| bid.level == level && !deployments.iter().any(|(d, _)| d == id))
+			.count();
+		Ok(running.saturating_add(bidding) < policy.capacity as usize)
+	}
+
+	/// The unit price to bid on `order`: the level's configured price, or what the pricing
+	/// script answers. `None`: do not bid.
+	async fn price(&self, order: &Value, level: u32) -> Option<u128> {
+		let base = self.config.level(level).and_then(|policy| parse_fst(&policy.price).ok())?;
+		let Some(script) = &self.config.pricing.script else { return Some(base) };
+		let mut input = order.clone();
+		input["basePrice"] = Value::from(base as f64);
+		let timeout = Duration::from_secs(self.config.pricing.timeout_secs);
+		match tokio::time::timeout(timeout, run_script(script, &input)).await {
+			Ok(Ok(answer)) => parse_script_answer(&answer),
+			Ok(Err(e)) => {
+				log::warn!("pricing script {}: {e:#}", script.display());
+				None
+			},
+			Err(_) => {
+				log::warn!("pricing script {} timed out", script.display());
+				None
+			},
+		}
+	}
+}
+
+/// Runs the pricing script with `input` on stdin and returns its stdout.
+async fn run_script(script: &std::path::Path, input: &Value) -> anyhow::Result<String> {
+	let mut child = tokio::process::Command::new(script)
+		.stdin(std::process::Stdio::piped())
+		.stdout(std::process::Stdio::piped())
+		.kill_on_drop(true)
+		.spawn()?;
+	if let Some(mut stdin) = child.stdin.take() {
+		stdin.write_all(input.to_string().as_bytes()).await?;
+	}
+	let output = child.wait_with_output().await?;
+	anyhow::ensure!(output.status.success(), "exited with {}", output.status);
+	Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// A pricing script's answer: a price in FST, or `skip`.
+pub fn parse_script_answer(answer: &str) -> Option<u128> {
+	let answer = answer.trim();
+	if answer.eq_ignore_ascii_case("skip") {
+		return None;
+	}
+	parse_fst(answer).ok()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use serde_json::json;
+
+	const ME: [u8; 32] = [1; 32];
+	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+	fn me_ss58() -> String {
+		subxt::utils::AccountId32(ME).to_string()
+	}
+
+	fn bid(committed: bool, revealed: bool) -> BidRecord {
+		BidRecord { price: 3, salt: [9; 32], commitment: [8; 32], level: 0, committed, revealed }
+	}
+
+	#[test]
+	fn each_state_gives_its_step() {
+		let state = |state: Value, provider: Value| json!({"state": state, "provider": provider});
+		let bidding = state(json!({"bidding": {"biddingEnds": 5}}), Value::Null);
+		assert_eq!(next_step(Some(&bidding), &bid(false, false), &ME, false), Step::Commit);
+		assert_eq!(next_step(Some(&bidding), &bid(true, false), &ME, false), Step::Wait);
+		let revealing = state(json!({"revealing": {"revealEnds": 9}}), Value::Null);
+		assert_eq!(next_step(Some(&revealing), &bid(true, false), &ME, false), Step::Reveal);
+		assert_eq!(next_step(Some(&revealing), &bid(true, true), &ME, false), Step::Wait);
+		let mine = state(json!({"confirming": {"candidate": me_ss58()}}), Value::Null);
+		assert_eq!(next_step(Some(&mine), &bid(true, true), &ME, false), Step::Confirm);
+		let theirs = state(json!({"confirming": {"candidate": ALICE}}), Value::Null);
+		assert_eq!(next_step(Some(&theirs), &bid(true, true), &ME, false), Step::Wait);
+		assert_eq!(next_step(Some(&theirs), &bid(true, false), &ME, false), Step::Forget);
+		let deploying = state(json!({"deploying": {"deployUntil": 30}}), json!(me_ss58()));
+		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false), Step::Wait);
+		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true), Step::Fulfill);
+		let lost = state(json!({"deploying": {"deployUntil": 30}}), json!(ALICE));
+		assert_eq!(next_step(Some(&lost), &bid(true, true), &ME, true), Step::Forget);
+		let running = state(json!({"fulfilling": {"round": 0}}), json!(me_ss58()));
+		assert_eq!(next_step(Some(&running), &bid(true, true), &ME, true), Step::Forget);
+		assert_eq!(next_step(None, &bid(true, true), &ME, true), Step::Forget);
+	}
+
+	#[test]
+	fn the_commitment_is_the_pallets() {
+		// blake2_256(SCALE(order_id: u64, price: u128, salt, provider)).
+		let mut bytes = 7u64.to_le_bytes().to_vec();
+		bytes.extend(5u128.to_le_bytes());
+		bytes.extend([3u8; 32]);
+		bytes.extend(ME);
+		assert_eq!(bid_commitment(7, 5, &[3; 32], &ME), sp_crypto_hashing::blake2_256(&bytes));
+	}
+
+	#[test]
+	fn script_answers_parse() {
+		assert_eq!(parse_script_answer("2.5\n"), Some(2_500_000_000_000));
+		assert_eq!(parse_script_answer(" skip "), None);
+		assert_eq!(parse_script_answer("cheap"), None);
+	}
+}

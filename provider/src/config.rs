@@ -1,0 +1,209 @@
+//! The daemon's configuration file (TOML).
+//!
+//! ```toml
+//! node_url = "ws://127.0.0.1:9944"   # the node whose finalized blocks the daemon follows
+//! suri = "//Charlie"                 # the provider account (or env DEFAAS_PROVIDER_SURI)
+//! listen = "127.0.0.1:8080"          # function host and deployment API
+//! public_url = "http://127.0.0.1:8080" # the endpoint registered on chain
+//! data_dir = "/var/lib/defaas-provider"
+//!
+//! [[level]]
+//! id = 0
+//! price = "3"        # FST per billing period
+//! capacity = 4       # concurrent leases of this level
+//!
+//! [pricing]
+//! script = "/etc/defaas/price.sh"   # optional; gets the order as JSON on stdin
+//!
+//! [limits]
+//! cpu_ms = 1000          # CPU budget of one request
+//! wall_ms = 10000        # wall-time limit of one request
+//! max_response_mb = 16   # response bodies are cut off beyond this
+//! ```
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf};
+
+/// FST has 12 decimals: 1 FST = 10^12 plancks.
+pub const PLANCKS_PER_FST: u128 = 1_000_000_000_000;
+
+/// The whole configuration file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+	/// WebSocket URL of the node.
+	pub node_url: String,
+	/// Secret URI of the provider account (`//Charlie`, a mnemonic, ...); the environment
+	/// variable `DEFAAS_PROVIDER_SURI` overrides it.
+	#[serde(default)]
+	pub suri: Option<String>,
+	/// Address the HTTP server listens on.
+	pub listen: SocketAddr,
+	/// Public base URL of the server, as registered on chain (`register_provider` endpoint).
+	pub public_url: String,
+	/// Directory of the embedded store.
+	pub data_dir: PathBuf,
+	/// Levels this provider serves, with their prices and capacities.
+	#[serde(rename = "level", default)]
+	pub levels: Vec<LevelPolicy>,
+	/// Optional pricing script.
+	#[serde(default)]
+	pub pricing: Pricing,
+	/// Per-request limits of the function host.
+	#[serde(default)]
+	pub limits: Limits,
+}
+
+/// What the provider asks for one level.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelPolicy {
+	/// Level id.
+	pub id: u32,
+	/// Price per billing period in FST (a decimal string, e.g. `"2.5"`).
+	pub price: String,
+	/// Leases of this level the provider can run at once.
+	pub capacity: u32,
+}
+
+/// The optional external pricing script (Akash's bid pricing script).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pricing {
+	/// Executable run once per candidate order, with the order (the `defaas_order` JSON plus
+	/// `"basePrice"` in plancks) on stdin. It prints a price in FST (decimal) to bid, or `skip`;
+	/// a failure or an unparsable answer skips the order.
+	pub script: Option<PathBuf>,
+	/// Seconds the script may run.
+	#[serde(default = "default_script_timeout")]
+	pub timeout_secs: u64,
+}
+
+fn default_script_timeout() -> u64 {
+	5
+}
+
+/// Per-request limits.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+	/// CPU budget of one request in milliseconds (epoch interruption).
+	pub cpu_ms: u64,
+	/// Wall-time limit of one request in milliseconds.
+	pub wall_ms: u64,
+	/// Response bodies are cut off beyond this many MiB.
+	pub max_response_mb: u64,
+}
+
+impl Default for Limits {
+	fn default() -> Self {
+		Self { cpu_ms: 1_000, wall_ms: 10_000, max_response_mb: 16 }
+	}
+}
+
+impl Config {
+	/// Reads and checks the file at `path`.
+	pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
+		let text = std::fs::read_to_string(path)
+			.with_context(|| format!("reading the config file {}", path.display()))?;
+		let config: Config =
+			toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+		config.check()?;
+		Ok(config)
+	}
+
+	/// Rejects configurations the daemon cannot run with.
+	pub fn check(&self) -> anyhow::Result<()> {
+		if self.levels.is_empty() {
+			bail!("the config serves no level: add at least one [[level]] table");
+		}
+		for level in &self.levels {
+			parse_fst(&level.price)
+				.with_context(|| format!("level {}: price {:?}", level.id, level.price))?;
+			if self.levels.iter().filter(|other| other.id == level.id).count() > 1 {
+				bail!("level {} is configured twice", level.id);
+			}
+		}
+		if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
+			bail!("public_url must be an http:// or https:// URL, got {:?}", self.public_url);
+		}
+		Ok(())
+	}
+
+	/// The policy of `level`, if served.
+	pub fn level(&self, level: u32) -> Option<&LevelPolicy> {
+		self.levels.iter().find(|policy| policy.id == level)
+	}
+
+	/// `(level, capacity)` of every served level.
+	pub fn capacity(&self) -> Vec<(u32, u32)> {
+		self.levels.iter().map(|level| (level.id, level.capacity)).collect()
+	}
+}
+
+/// Parses a decimal FST amount (`"3"`, `"0.25"`) into plancks.
+pub fn parse_fst(text: &str) -> anyhow::Result<u128> {
+	let text = text.trim();
+	let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+	if whole.is_empty() && fraction.is_empty() {
+		bail!("empty amount");
+	}
+	if fraction.len() > 12 {
+		bail!("more than 12 decimals");
+	}
+	let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+	if !digits(whole) || !digits(fraction) {
+		bail!("not a decimal number");
+	}
+	let whole: u128 = if whole.is_empty() { 0 } else { whole.parse()? };
+	let fraction: u128 =
+		if fraction.is_empty() { 0 } else { format!("{fraction:0<12}").parse()? };
+	whole
+		.checked_mul(PLANCKS_PER_FST)
+		.and_then(|plancks| plancks.checked_add(fraction))
+		.context("amount too large")
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn fst_amounts_parse_to_plancks() {
+		assert_eq!(parse_fst("3").unwrap(), 3 * PLANCKS_PER_FST);
+		assert_eq!(parse_fst("0.25").unwrap(), PLANCKS_PER_FST / 4);
+		assert_eq!(parse_fst(".5").unwrap(), PLANCKS_PER_FST / 2);
+		assert_eq!(parse_fst("1.000000000001").unwrap(), PLANCKS_PER_FST + 1);
+		for bad in ["", ".", "-1", "1.2.3", "1e3", "0.0000000000001", "abc"] {
+			assert!(parse_fst(bad).is_err(), "{bad:?}");
+		}
+	}
+
+	#[test]
+	fn a_config_file_parses_and_is_checked() {
+		let text = r#"
+			node_url = "ws://127.0.0.1:9944"
+			listen = "127.0.0.1:8080"
+			public_url = "http://127.0.0.1:8080"
+			data_dir = "/tmp/p"
+			[[level]]
+			id = 0
+			price = "2.5"
+			capacity = 3
+			[limits]
+			cpu_ms = 200
+		"#;
+		let config: Config = toml::from_str(text).unwrap();
+		config.check().unwrap();
+		assert_eq!(config.capacity(), vec![(0, 3)]);
+		assert_eq!(config.limits.cpu_ms, 200);
+		assert_eq!(config.limits.wall_ms, 10_000);
+		assert!(config.level(1).is_none());
+
+		let twice = format!("{text}\n[[level]]\nid = 0\nprice = \"1\"\ncapacity = 1\n");
+		let twice = twice.replace("[limits]\n\t\t\tcpu_ms = 200", "");
+		let config: Config = toml::from_str(&twice).unwrap();
+		assert!(config.check().is_err());
+	}
+}

@@ -1,0 +1,275 @@
+//! The deployment API (DESIGN §8): `PUT /deployments/{order_id}` with the package as the body.
+//!
+//! The customer authenticates with two headers: [`TIMESTAMP_HEADER`] (Unix seconds) and
+//! [`SIGNATURE_HEADER`] (`0x` + 128 hex digits), an sr25519 signature of
+//! [`deploy_message`](crate::auth::deploy_message)`(order_id, package_hash, timestamp)` by the
+//! order's customer. The checks run in this order, each failing with its own JSON error
+//! `{"error":"<code>","message":"<sentence>"}` and leaving the host and the store untouched:
+//!
+//! | status | code | when |
+//! |---|---|---|
+//! | 400 | `bad_request` | a header is missing or malformed |
+//! | 401 | `stale_timestamp` | the timestamp is more than 300 s away from the daemon's clock |
+//! | 404 | `unknown_order` | the chain has no such order |
+//! | 409 | `not_matched` | the order is not matched to this provider (lease or Confirming candidate) |
+//! | 409 | `order_ended` | the order has ended |
+//! | 401 | `bad_signature` | the signature is not the customer's over the order's package hash |
+//! | 413 | `package_too_large` | the body is larger than the level's `package_mb` MiB |
+//! | 422 | `hash_mismatch` | `blake2_256(body)` is not the order's `package_hash` |
+//! | 422 | `invalid_component` | the body is not a `wasi:http` component |
+//! | 503 | `chain_unavailable` | the order could not be looked up |
+//! | 500 | `internal` | the daemon could not store the deployment |
+//!
+//! The signature is checked against the order's `package_hash` before the body is read, so an
+//! unauthenticated client cannot make the daemon read a package. On success the deployment is
+//! stored, then the order id is sent on [`AppState::deployed`] and the daemon answers `201`
+//! (`200` when the same package is already deployed: nothing is compiled again) with
+//! `{"orderId":N,"packageHash":"0x..","url":"<public_url>/o/N/","status":"deployed"}`.
+
+use crate::{
+	auth::{self, MAX_CLOCK_SKEW_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER},
+	host::{DeployError, DeploymentSpec, FunctionBody},
+	server::{error, json, read_body, AppState},
+	store::DeploymentRecord,
+};
+use hyper::{body::Incoming, Request, Response};
+use std::{
+	future::Future,
+	pin::Pin,
+	time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+/// How long the deployment API waits for the chain.
+const CHAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the deployment API needs to know about an order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderFacts {
+	/// The account that created the order (its sr25519 public key).
+	pub customer: [u8; 32],
+	/// The provider of the order's lease, or its Confirming candidate; `None` before.
+	pub matched_provider: Option<[u8; 32]>,
+	/// `blake2_256` of the package the customer committed to.
+	pub package_hash: [u8; 32],
+	/// Whether the order is Finished, Failed or Cancelled.
+	pub ended: bool,
+	/// The order's FaaS level.
+	pub level: u32,
+	/// The level's memory, MiB.
+	pub memory_mb: u32,
+	/// The level's largest package, MiB.
+	pub package_mb: u32,
+	/// The level's CPU share, millicores.
+	pub cpu_millicores: u32,
+}
+
+impl OrderFacts {
+	/// The deployment spec of this order.
+	pub fn spec(&self) -> DeploymentSpec {
+		DeploymentSpec {
+			package_hash: self.package_hash,
+			level: self.level,
+			memory_mb: self.memory_mb,
+			package_mb: self.package_mb,
+			cpu_millicores: self.cpu_millicores,
+		}
+	}
+
+	/// The largest package accepted, in bytes.
+	pub fn package_limit(&self) -> usize {
+		usize::try_from(u64::from(self.package_mb) << 20).unwrap_or(usize::MAX)
+	}
+}
+
+/// The future of an [`OrderSource`] lookup.
+pub type OrderFuture<'a> =
+	Pin<Box<dyn Future<Output = anyhow::Result<Option<OrderFacts>>> + Send + 'a>>;
+
+/// Where the deployment API looks orders up (the chain, through the node's RPC).
+pub trait OrderSource: Send + Sync + 'static {
+	/// The facts of `order_id`, `None` if the chain has no such order; `Err` if the chain
+	/// could not be asked.
+	fn order(&self, order_id: u64) -> OrderFuture<'_>;
+}
+
+/// The current Unix time, seconds.
+fn now_secs() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Handles `PUT /deployments/{order_id}`.
+pub async fn put_deployment(
+	state: &AppState,
+	order_id: u64,
+	request: Request<Incoming>,
+) -> Response<FunctionBody> {
+	match deploy(state, order_id, request).await {
+		Ok(response) => response,
+		Err(failure) => error(failure.status, failure.code, &failure.message),
+	}
+}
+
+/// A refused deployment.
+struct Failure {
+	status: u16,
+	code: &'static str,
+	message: String,
+}
+
+fn fail(status: u16, code: &'static str, message: impl Into<String>) -> Failure {
+	Failure { status, code, message: message.into() }
+}
+
+/// The checks and the deployment, in the documented order.
+async fn deploy(
+	state: &AppState,
+	order_id: u64,
+	request: Request<Incoming>,
+) -> Result<Response<FunctionBody>, Failure> {
+	let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+	let timestamp =
+		header(TIMESTAMP_HEADER).and_then(|v| v.trim().parse::<u64>().ok()).ok_or_else(|| {
+			fail(
+				400,
+				"bad_request",
+				format!("missing or malformed {TIMESTAMP_HEADER} header (Unix seconds)"),
+			)
+		})?;
+	let signature = header(SIGNATURE_HEADER)
+		.and_then(|v| auth::parse_signature(v.trim()))
+		.ok_or_else(|| {
+			fail(
+				400,
+				"bad_request",
+				format!("missing or malformed {SIGNATURE_HEADER} header (0x and 128 hex digits)"),
+			)
+		})?;
+	let announced = match header(hyper::header::CONTENT_LENGTH.as_str()) {
+		None => None,
+		Some(v) => Some(
+			v.trim()
+				.parse::<u64>()
+				.map_err(|_| fail(400, "bad_request", "malformed Content-Length header"))?,
+		),
+	};
+
+	if now_secs().abs_diff(timestamp) > MAX_CLOCK_SKEW_SECS {
+		return Err(fail(
+			401,
+			"stale_timestamp",
+			format!("the timestamp is more than {MAX_CLOCK_SKEW_SECS} s away from the provider's clock; sign again"),
+		));
+	}
+
+	let order = match tokio::time::timeout(CHAIN_TIMEOUT, state.orders.order(order_id)).await {
+		Ok(Ok(Some(order))) => order,
+		Ok(Ok(None)) => {
+			return Err(fail(404, "unknown_order", format!("the chain has no order {order_id}")))
+		},
+		Ok(Err(e)) => {
+			return Err(fail(503, "chain_unavailable", format!("cannot look the order up: {e:#}")))
+		},
+		Err(_) => return Err(fail(503, "chain_unavailable", "the chain did not answer in time")),
+	};
+	if order.matched_provider != Some(state.provider) {
+		return Err(fail(
+			409,
+			"not_matched",
+			format!("order {order_id} is not matched to this provider"),
+		));
+	}
+	if order.ended {
+		return Err(fail(409, "order_ended", format!("order {order_id} has ended")));
+	}
+	if !auth::verify_deployment(
+		&order.customer,
+		&signature,
+		order_id,
+		&order.package_hash,
+		timestamp,
+	) {
+		return Err(fail(
+			401,
+			"bad_signature",
+			"the signature is not the order's customer's over (order id, package hash, timestamp)",
+		));
+	}
+
+	let limit = order.package_limit();
+	let too_large = || {
+		fail(
+			413,
+			"package_too_large",
+			format!("the package exceeds the level's limit of {} MiB", order.package_mb),
+		)
+	};
+	if announced.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
+		return Err(too_large());
+	}
+	let package = match read_body(request.into_body(), limit).await {
+		Ok(Some(package)) => package,
+		Ok(None) => return Err(too_large()),
+		Err(e) => return Err(fail(400, "bad_request", format!("cannot read the package: {e}"))),
+	};
+	let package_hash = sp_crypto_hashing::blake2_256(&package);
+	if package_hash != order.package_hash {
+		return Err(fail(
+			422,
+			"hash_mismatch",
+			format!(
+				"the package hashes to 0x{}, the order expects 0x{}",
+				auth::hex(&package_hash),
+				auth::hex(&order.package_hash)
+			),
+		));
+	}
+
+	let spec = order.spec();
+	let already = state.host.spec(order_id) == Some(spec)
+		&& matches!(state.store.deployment_spec(order_id), Ok(Some(stored)) if stored == spec);
+	if !already {
+		install(state, order_id, spec, package).await?;
+	}
+	// The bid engine dedups; a retry re-sends so that a lost `fulfill` is retried too.
+	let _ = state.deployed.send(order_id);
+	let status = if already { 200 } else { 201 };
+	Ok(json(
+		status,
+		&serde_json::json!({
+			"orderId": order_id,
+			"packageHash": format!("0x{}", auth::hex(&package_hash)),
+			"url": format!("{}/o/{}/", state.public_url.trim_end_matches('/'), order_id),
+			"status": "deployed",
+		}),
+	))
+}
+
+/// Compiles and serves the package, then stores it; on a storage failure nothing stays deployed.
+async fn install(
+	state: &AppState,
+	order_id: u64,
+	spec: DeploymentSpec,
+	package: Vec<u8>,
+) -> Result<(), Failure> {
+	let (host, store) = (state.host.clone(), state.store.clone());
+	let joined = tokio::task::spawn_blocking(move || {
+		let artifact = host.deploy(order_id, spec, &package)?;
+		let record = DeploymentRecord { spec, deployed_at: now_secs(), package };
+		if let Err(e) = store.put_deployment(order_id, &record, &artifact) {
+			host.undeploy(order_id);
+			return Err(DeployError::Internal(format!("cannot store the deployment: {e}")));
+		}
+		Ok(())
+	})
+	.await;
+	match joined {
+		Ok(Ok(())) => Ok(()),
+		Ok(Err(DeployError::InvalidComponent(message))) => Err(fail(
+			422,
+			"invalid_component",
+			format!("the package is not a wasi:http component: {message}"),
+		)),
+		Ok(Err(DeployError::Internal(message))) => Err(fail(500, "internal", message)),
+		Err(e) => Err(fail(500, "internal", format!("the deployment task failed: {e}"))),
+	}
+}

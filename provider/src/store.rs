@@ -1,0 +1,297 @@
+//! The daemon's durable state (DESIGN §8, §11 "a crashed provider loses no deployments"): an
+//! embedded [`redb`] database at `<data_dir>/provider.redb`.
+//!
+//! Tables, all keyed by order id:
+//! - `deployments`: a SCALE-encoded [`DeploymentRecord`] (spec, time, package bytes);
+//! - `artifacts`: the compiled component ([`wasmtime::component::Component::serialize`]), so a
+//!   restart deserializes instead of recompiling;
+//! - `bids`: a SCALE-encoded [`BidRecord`] (price and salt of a sealed bid, needed to reveal it).
+//!
+//! Every write is one committed transaction with immediate durability: when a method returns
+//! `Ok`, the data survives a crash.
+
+use crate::host::DeploymentSpec;
+use codec::{Decode, Encode};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use std::path::Path;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "provider.redb";
+
+const DEPLOYMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("deployments");
+const ARTIFACTS: TableDefinition<u64, &[u8]> = TableDefinition::new("artifacts");
+const BIDS: TableDefinition<u64, &[u8]> = TableDefinition::new("bids");
+
+/// A deployment as stored: what to serve for an order.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct DeploymentRecord {
+	/// The order's level limits and package hash.
+	pub spec: DeploymentSpec,
+	/// When the package was deployed, Unix seconds.
+	pub deployed_at: u64,
+	/// The component's bytes, as uploaded by the customer.
+	pub package: Vec<u8>,
+}
+
+/// A sealed bid of this provider, kept until the order's auction is over.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BidRecord {
+	/// The unit price bid.
+	pub price: u128,
+	/// The salt of the commitment.
+	pub salt: [u8; 32],
+	/// The order's level (for the capacity check of the bid engine).
+	pub level: u32,
+	/// `blake2_256(SCALE(order_id, price, salt, provider))`, as committed on chain.
+	pub commitment: [u8; 32],
+	/// Whether `commit_bid` was included in a block.
+	pub committed: bool,
+	/// Whether `reveal_bid` was included in a block.
+	pub revealed: bool,
+}
+
+/// What went wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	/// The database could not be opened, read or written.
+	#[error("provider database: {0}")]
+	Database(#[from] redb::Error),
+	/// A stored record could not be decoded (corruption or an incompatible version).
+	#[error("provider database: undecodable {table} record for order {order_id}: {error}")]
+	Corrupt {
+		/// The table holding the record.
+		table: &'static str,
+		/// The record's key.
+		order_id: u64,
+		/// The decoding error.
+		error: codec::Error,
+	},
+}
+
+/// Converts any redb error into a [`StoreError`].
+fn db_err<E: Into<redb::Error>>(error: E) -> StoreError {
+	StoreError::Database(error.into())
+}
+
+/// The provider's database.
+pub struct Store {
+	db: Database,
+}
+
+impl Store {
+	/// Opens (or creates) `<data_dir>/provider.redb`, creating `data_dir` if needed.
+	pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+		std::fs::create_dir_all(data_dir).map_err(db_err)?;
+		let db = Database::create(data_dir.join(DB_FILE)).map_err(db_err)?;
+		// Create the tables up front so that readers never meet a missing table.
+		let tx = db.begin_write().map_err(db_err)?;
+		for table in [DEPLOYMENTS, ARTIFACTS, BIDS] {
+			tx.open_table(table).map_err(db_err)?;
+		}
+		tx.commit().map_err(db_err)?;
+		Ok(Self { db })
+	}
+
+	/// Stores `record` and its compiled `artifact` for `order_id` in one transaction,
+	/// replacing what was there.
+	pub fn put_deployment(
+		&self,
+		order_id: u64,
+		record: &DeploymentRecord,
+		artifact: &[u8],
+	) -> Result<(), StoreError> {
+		let encoded = record.encode();
+		let tx = self.db.begin_write().map_err(db_err)?;
+		{
+			tx.open_table(DEPLOYMENTS)
+				.map_err(db_err)?
+				.insert(order_id, encoded.as_slice())
+				.map_err(db_err)?;
+			tx.open_table(ARTIFACTS).map_err(db_err)?.insert(order_id, artifact).map_err(db_err)?;
+		}
+		tx.commit().map_err(db_err)
+	}
+
+	/// Replaces the compiled artifact of `order_id` (after a recompilation).
+	pub fn put_artifact(&self, order_id: u64, artifact: &[u8]) -> Result<(), StoreError> {
+		self.put(ARTIFACTS, order_id, artifact)
+	}
+
+	/// The deployment of `order_id`, if any.
+	pub fn deployment(&self, order_id: u64) -> Result<Option<DeploymentRecord>, StoreError> {
+		self.get(DEPLOYMENTS, order_id)?
+			.map(|bytes| decode(&bytes, "deployments", order_id))
+			.transpose()
+	}
+
+	/// The spec of the deployment of `order_id`, if any, without reading its package.
+	pub fn deployment_spec(&self, order_id: u64) -> Result<Option<DeploymentSpec>, StoreError> {
+		let tx = self.db.begin_read().map_err(db_err)?;
+		let table = tx.open_table(DEPLOYMENTS).map_err(db_err)?;
+		let Some(value) = table.get(order_id).map_err(db_err)? else { return Ok(None) };
+		// The spec is the record's prefix: decode it without copying the package.
+		Ok(Some(decode(value.value(), "deployments", order_id)?))
+	}
+
+	/// Every stored deployment, by order id (packages included: prefer
+	/// [`Store::deployment_ids`] and [`Store::deployment`] for large stores).
+	pub fn deployments(&self) -> Result<Vec<(u64, DeploymentRecord)>, StoreError> {
+		self.all(DEPLOYMENTS)?
+			.into_iter()
+			.map(|(order_id, bytes)| Ok((order_id, decode(&bytes, "deployments", order_id)?)))
+			.collect()
+	}
+
+	/// The order ids of every stored deployment.
+	pub fn deployment_ids(&self) -> Result<Vec<u64>, StoreError> {
+		Ok(self.deployment_levels()?.into_iter().map(|(order_id, _)| order_id).collect())
+	}
+
+	/// `(order_id, level)` of every stored deployment.
+	pub fn deployment_levels(&self) -> Result<Vec<(u64, u32)>, StoreError> {
+		let tx = self.db.begin_read().map_err(db_err)?;
+		let table = tx.open_table(DEPLOYMENTS).map_err(db_err)?;
+		let mut out = Vec::new();
+		for entry in table.iter().map_err(db_err)? {
+			let (key, value) = entry.map_err(db_err)?;
+			let order_id = key.value();
+			// The spec is the record's prefix: decode it without copying the package.
+			let spec: DeploymentSpec = decode(value.value(), "deployments", order_id)?;
+			out.push((order_id, spec.level));
+		}
+		Ok(out)
+	}
+
+	/// The compiled artifact of `order_id`, if any.
+	pub fn artifact(&self, order_id: u64) -> Result<Option<Vec<u8>>, StoreError> {
+		self.get(ARTIFACTS, order_id)
+	}
+
+	/// Removes the deployment of `order_id` and its artifact; `true` if there was one.
+	pub fn remove_deployment(&self, order_id: u64) -> Result<bool, StoreError> {
+		let tx = self.db.begin_write().map_err(db_err)?;
+		let existed = {
+			let mut deployments = tx.open_table(DEPLOYMENTS).map_err(db_err)?;
+			let existed = deployments.remove(order_id).map_err(db_err)?.is_some();
+			tx.open_table(ARTIFACTS).map_err(db_err)?.remove(order_id).map_err(db_err)?;
+			existed
+		};
+		tx.commit().map_err(db_err)?;
+		Ok(existed)
+	}
+
+	/// Stores the bid on `order_id`, replacing any earlier one.
+	pub fn put_bid(&self, order_id: u64, bid: &BidRecord) -> Result<(), StoreError> {
+		self.put(BIDS, order_id, &bid.encode())
+	}
+
+	/// The bid on `order_id`, if any.
+	pub fn bid(&self, order_id: u64) -> Result<Option<BidRecord>, StoreError> {
+		self.get(BIDS, order_id)?.map(|bytes| decode(&bytes, "bids", order_id)).transpose()
+	}
+
+	/// Every stored bid, by order id.
+	pub fn bids(&self) -> Result<Vec<(u64, BidRecord)>, StoreError> {
+		self.all(BIDS)?
+			.into_iter()
+			.map(|(order_id, bytes)| Ok((order_id, decode(&bytes, "bids", order_id)?)))
+			.collect()
+	}
+
+	/// Removes the bid on `order_id`; `true` if there was one.
+	pub fn remove_bid(&self, order_id: u64) -> Result<bool, StoreError> {
+		let tx = self.db.begin_write().map_err(db_err)?;
+		let existed = {
+			let mut bids = tx.open_table(BIDS).map_err(db_err)?;
+			let existed = bids.remove(order_id).map_err(db_err)?.is_some();
+			existed
+		};
+		tx.commit().map_err(db_err)?;
+		Ok(existed)
+	}
+
+	fn put(
+		&self,
+		table: TableDefinition<u64, &[u8]>,
+		order_id: u64,
+		value: &[u8],
+	) -> Result<(), StoreError> {
+		let tx = self.db.begin_write().map_err(db_err)?;
+		tx.open_table(table).map_err(db_err)?.insert(order_id, value).map_err(db_err)?;
+		tx.commit().map_err(db_err)
+	}
+
+	fn get(
+		&self,
+		table: TableDefinition<u64, &[u8]>,
+		order_id: u64,
+	) -> Result<Option<Vec<u8>>, StoreError> {
+		let tx = self.db.begin_read().map_err(db_err)?;
+		let table = tx.open_table(table).map_err(db_err)?;
+		let value = table.get(order_id).map_err(db_err)?.map(|guard| guard.value().to_vec());
+		Ok(value)
+	}
+
+	fn all(&self, table: TableDefinition<u64, &[u8]>) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+		let tx = self.db.begin_read().map_err(db_err)?;
+		let table = tx.open_table(table).map_err(db_err)?;
+		let mut out = Vec::new();
+		for entry in table.iter().map_err(db_err)? {
+			let (key, value) = entry.map_err(db_err)?;
+			out.push((key.value(), value.value().to_vec()));
+		}
+		Ok(out)
+	}
+}
+
+/// Decodes a stored record.
+fn decode<T: Decode>(bytes: &[u8], table: &'static str, order_id: u64) -> Result<T, StoreError> {
+	T::decode(&mut &bytes[..]).map_err(|error| StoreError::Corrupt { table, order_id, error })
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn spec() -> DeploymentSpec {
+		DeploymentSpec {
+			package_hash: [7; 32],
+			level: 0,
+			memory_mb: 64,
+			package_mb: 1,
+			cpu_millicores: 1000,
+		}
+	}
+
+	#[test]
+	fn deployments_and_bids_survive_reopening() {
+		let dir = tempfile::tempdir().expect("temp dir");
+		{
+			let store = Store::open(dir.path()).expect("open");
+			let record = DeploymentRecord { spec: spec(), deployed_at: 5, package: vec![1, 2, 3] };
+			store.put_deployment(3, &record, b"artifact").expect("put");
+			let bid = BidRecord {
+				price: 10,
+				salt: [1; 32],
+				level: 0,
+				commitment: [2; 32],
+				committed: true,
+				revealed: false,
+			};
+			store.put_bid(4, &bid).expect("bid");
+		}
+		let store = Store::open(dir.path()).expect("reopen");
+		let deployments = store.deployments().expect("deployments");
+		assert_eq!(deployments.len(), 1);
+		assert_eq!(deployments[0].0, 3);
+		assert_eq!(deployments[0].1.package, vec![1, 2, 3]);
+		assert_eq!(store.artifact(3).expect("artifact"), Some(b"artifact".to_vec()));
+		assert_eq!(store.bid(4).expect("bid").map(|bid| bid.price), Some(10));
+		assert_eq!(store.bids().expect("bids").len(), 1);
+		assert!(store.remove_bid(4).expect("remove bid"));
+		assert!(!store.remove_bid(4).expect("remove bid again"));
+		assert!(store.remove_deployment(3).expect("remove"));
+		assert_eq!(store.artifact(3).expect("artifact"), None);
+		assert!(store.deployments().expect("deployments").is_empty());
+	}
+}

@@ -1,0 +1,72 @@
+//! A restarted daemon serves its deployments again from the stored compiled artifacts, without
+//! recompiling (DESIGN §11: a crashed provider loses no deployments).
+
+mod support;
+
+use defaas_provider::{
+	host::{FunctionHost, HostLimits},
+	metrics::Metrics,
+	store::Store,
+};
+use std::sync::Arc;
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_restores_deployments_from_stored_artifacts() {
+	let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+	{
+		let daemon = TestDaemon::start_in(dir.clone(), test_config()).await;
+		assert_eq!(daemon.order_and_deploy(8, &function_bytes("hello")).await.status, 201);
+		assert_eq!(daemon.state.host.compilations(), 1);
+		daemon.stop();
+	}
+	// Give the aborted server task a moment to drop its state (and the database).
+	tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+	let daemon = TestDaemon::start_in(dir.clone(), test_config()).await;
+	assert_eq!(daemon.state.host.compilations(), 0, "restored without compiling");
+	assert_eq!(daemon.state.host.deserializations(), 1);
+	let reply = daemon.get("/o/8/again").await;
+	assert_eq!(reply.status, 200);
+	assert_eq!(reply.text(), "Hello from DeFaaS! path=/o/8/again\n");
+	assert_eq!(daemon.get("/o/8/.well-known/defaas/health").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_artifact_is_recompiled_from_the_stored_package() {
+	let dir = tempfile::tempdir().expect("temp dir");
+	let hello = function_bytes("hello");
+	{
+		let store = Store::open(dir.path()).expect("store");
+		let host = FunctionHost::new(test_config(), Arc::new(Metrics::new().expect("metrics")))
+			.expect("host");
+		let spec = defaas_provider::host::DeploymentSpec {
+			package_hash: hash(&hello),
+			level: 0,
+			memory_mb: 64,
+			package_mb: 1,
+			cpu_millicores: 1000,
+		};
+		host.deploy(9, spec, &hello).expect("deploy");
+		let record = defaas_provider::store::DeploymentRecord {
+			spec,
+			deployed_at: now(),
+			package: hello.clone(),
+		};
+		store.put_deployment(9, &record, b"not an artifact").expect("put");
+	}
+	let store = Store::open(dir.path()).expect("store");
+	let host = FunctionHost::new(
+		HostLimits { ..test_config() },
+		Arc::new(Metrics::new().expect("metrics")),
+	)
+	.expect("host");
+	let report = host.restore(&store).expect("restore");
+	assert_eq!((report.deserialized, report.recompiled, report.failed.len()), (0, 1, 0));
+	assert!(host.is_serving(9));
+	// The fresh artifact was stored: the next restart deserializes it.
+	let again =
+		FunctionHost::new(test_config(), Arc::new(Metrics::new().expect("metrics"))).expect("host");
+	let report = again.restore(&store).expect("restore");
+	assert_eq!((report.deserialized, report.recompiled), (1, 0));
+}

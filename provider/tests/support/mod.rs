@@ -1,0 +1,314 @@
+//! Shared test harness: the example functions, an in-memory order source, a daemon on
+//! `127.0.0.1:0` and a small HTTP client.
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use defaas_provider::{
+	auth,
+	deploy::{OrderFacts, OrderFuture, OrderSource},
+	host::{FunctionHost, HostLimits},
+	metrics::Metrics,
+	server::{serve, AppState},
+	store::Store,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use std::{
+	collections::HashMap,
+	net::SocketAddr,
+	path::{Path, PathBuf},
+	process::Command,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, Mutex, OnceLock,
+	},
+	time::{Duration, SystemTime, UNIX_EPOCH},
+};
+use subxt_signer::sr25519::Keypair;
+use tokio::{
+	net::{TcpListener, TcpStream},
+	sync::mpsc::{unbounded_channel, UnboundedReceiver},
+	task::JoinHandle,
+};
+
+/// How long any single HTTP exchange of a test may take.
+pub const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// This daemon's provider account in the tests.
+pub const PROVIDER: [u8; 32] = [0x50; 32];
+
+/// The compiled example function `name` (`hello`, `hash`, `spin`, `membomb`, `huge`,
+/// `panicky`), built once per test binary.
+pub fn function_wasm(name: &str) -> PathBuf {
+	static BUILT: OnceLock<PathBuf> = OnceLock::new();
+	let dir = BUILT.get_or_init(|| {
+		let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+		let outer = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
+			PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/defaas-target")
+		});
+		let target = outer.join("functions");
+		let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+			.args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
+			.arg(repo.join("examples/functions/Cargo.toml"))
+			.env("CARGO_TARGET_DIR", &target)
+			.status()
+			.expect("run cargo to build the example functions");
+		assert!(status.success(), "building the example functions failed");
+		target.join("wasm32-wasip2/release")
+	});
+	let path = dir.join(format!("{name}.wasm"));
+	assert!(path.exists(), "{} was not built", path.display());
+	path
+}
+
+/// The bytes of an example function.
+pub fn function_bytes(name: &str) -> Vec<u8> {
+	std::fs::read(function_wasm(name)).expect("read the function")
+}
+
+/// `blake2_256` of `bytes`.
+pub fn hash(bytes: &[u8]) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(bytes)
+}
+
+/// The customer of every test order.
+pub fn customer() -> Keypair {
+	subxt_signer::sr25519::dev::alice()
+}
+
+/// The current Unix time, seconds.
+pub fn now() -> u64 {
+	SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs()
+}
+
+/// An order of the test level (64 MiB memory, 1 MiB packages, 1000 millicores) for `package`,
+/// matched to [`PROVIDER`] and created by [`customer`].
+pub fn order_for(package: &[u8]) -> OrderFacts {
+	OrderFacts {
+		customer: customer().public_key().0,
+		matched_provider: Some(PROVIDER),
+		package_hash: hash(package),
+		ended: false,
+		level: 0,
+		memory_mb: 64,
+		package_mb: 1,
+		cpu_millicores: 1000,
+	}
+}
+
+/// The orders on the "chain".
+#[derive(Default)]
+pub struct MockOrders {
+	orders: Mutex<HashMap<u64, OrderFacts>>,
+	unavailable: AtomicBool,
+}
+
+impl MockOrders {
+	/// Adds or replaces an order.
+	pub fn insert(&self, order_id: u64, facts: OrderFacts) {
+		self.orders.lock().expect("lock").insert(order_id, facts);
+	}
+
+	/// Makes every lookup fail (`true`) or work again.
+	pub fn set_unavailable(&self, unavailable: bool) {
+		self.unavailable.store(unavailable, Ordering::SeqCst);
+	}
+}
+
+impl OrderSource for MockOrders {
+	fn order(&self, order_id: u64) -> OrderFuture<'_> {
+		let result = if self.unavailable.load(Ordering::SeqCst) {
+			Err(anyhow::anyhow!("connection refused"))
+		} else {
+			Ok(self.orders.lock().expect("lock").get(&order_id).cloned())
+		};
+		Box::pin(async move { result })
+	}
+}
+
+/// Host limits for tests: a small pool, the given CPU budget and response cap.
+pub fn test_config() -> HostLimits {
+	HostLimits {
+		cpu_budget: Duration::from_millis(200),
+		wall_time: Duration::from_secs(5),
+		max_response_bytes: 1 << 20,
+		queue_wait: Duration::from_millis(50),
+		max_instances: 16,
+		max_memory_mb: 128,
+		outgoing_http: false,
+	}
+}
+
+/// A daemon serving on `127.0.0.1:0`.
+pub struct TestDaemon {
+	/// Its address.
+	pub addr: SocketAddr,
+	/// Its state.
+	pub state: Arc<AppState>,
+	/// The chain it asks.
+	pub orders: Arc<MockOrders>,
+	/// The deployment notifications.
+	pub deployed: UnboundedReceiver<u64>,
+	server: JoinHandle<()>,
+	/// The data directory (kept alive while the daemon runs).
+	pub dir: Arc<tempfile::TempDir>,
+}
+
+impl TestDaemon {
+	/// Starts a daemon with `config` in a fresh data directory.
+	pub async fn start(config: HostLimits) -> Self {
+		let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+		Self::start_in(dir, config).await
+	}
+
+	/// Starts a daemon with `config` over the data directory `dir` (restoring what is there).
+	pub async fn start_in(dir: Arc<tempfile::TempDir>, config: HostLimits) -> Self {
+		let metrics = Arc::new(Metrics::new().expect("metrics"));
+		let host = Arc::new(FunctionHost::new(config, metrics.clone()).expect("host"));
+		// A daemon stopped just before may still be dropping its database handle.
+		let mut attempts = 0;
+		let store = loop {
+			match Store::open(dir.path()) {
+				Ok(store) => break Arc::new(store),
+				Err(e) if attempts < 50 => {
+					attempts += 1;
+					eprintln!("store not ready yet: {e}");
+					tokio::time::sleep(Duration::from_millis(100)).await;
+				},
+				Err(e) => panic!("cannot open the store: {e}"),
+			}
+		};
+		host.restore(&store).expect("restore");
+		let orders = Arc::new(MockOrders::default());
+		let served_orders = orders.clone();
+		let (sender, deployed) = unbounded_channel();
+		let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+		let addr = listener.local_addr().expect("addr");
+		let state = Arc::new(AppState {
+			host,
+			store,
+			metrics,
+			orders: served_orders,
+			provider: PROVIDER,
+			public_url: format!("http://{addr}"),
+			capacity: vec![(0, 3), (1, 1)],
+			deployed: sender,
+		});
+		let served = state.clone();
+		let server = tokio::spawn(async move {
+			let _ = serve(listener, served).await;
+		});
+		Self { addr, state, orders, deployed, server, dir }
+	}
+
+	/// Registers `package` as order `order_id` on the chain and uploads it through the
+	/// deployment API; returns the reply.
+	pub async fn order_and_deploy(&self, order_id: u64, package: &[u8]) -> Reply {
+		self.orders.insert(order_id, order_for(package));
+		self.upload(order_id, package, now()).await
+	}
+
+	/// A signed upload of `package` for `order_id` at `timestamp`.
+	pub async fn upload(&self, order_id: u64, package: &[u8], timestamp: u64) -> Reply {
+		let signature = auth::sign_deployment(&customer(), order_id, &hash(package), timestamp);
+		let headers = [
+			(auth::TIMESTAMP_HEADER, timestamp.to_string()),
+			(auth::SIGNATURE_HEADER, auth::signature_header(&signature)),
+		];
+		self.request("PUT", &format!("/deployments/{order_id}"), &headers, package.to_vec()).await
+	}
+
+	/// A request to this daemon.
+	pub async fn request(
+		&self,
+		method: &str,
+		path: &str,
+		headers: &[(&str, String)],
+		body: Vec<u8>,
+	) -> Reply {
+		request(self.addr, method, path, headers, body).await
+	}
+
+	/// `GET path`.
+	pub async fn get(&self, path: &str) -> Reply {
+		self.request("GET", path, &[], Vec::new()).await
+	}
+
+	/// Stops serving.
+	pub fn stop(self) {
+		self.server.abort();
+	}
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Reply {
+	/// The status code.
+	pub status: u16,
+	/// The headers.
+	pub headers: hyper::HeaderMap,
+	/// The body bytes received.
+	pub body: Vec<u8>,
+	/// Whether the body ended normally (`false`: the connection broke off).
+	pub complete: bool,
+}
+
+impl Reply {
+	/// The body as text.
+	pub fn text(&self) -> String {
+		String::from_utf8_lossy(&self.body).into_owned()
+	}
+
+	/// The body as JSON.
+	pub fn json(&self) -> serde_json::Value {
+		serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+	}
+
+	/// The `error` code of a JSON error body.
+	pub fn error_code(&self) -> String {
+		self.json()["error"].as_str().unwrap_or_default().to_owned()
+	}
+}
+
+/// One HTTP/1.1 exchange on a fresh connection, bounded by [`EXCHANGE_TIMEOUT`].
+pub async fn request(
+	addr: SocketAddr,
+	method: &str,
+	path: &str,
+	headers: &[(&str, String)],
+	body: Vec<u8>,
+) -> Reply {
+	let exchange = async {
+		let stream = TcpStream::connect(addr).await.expect("connect");
+		let (mut sender, connection) =
+			hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+		tokio::spawn(connection);
+		let mut builder =
+			Request::builder().method(method).uri(path).header("host", addr.to_string());
+		for (name, value) in headers {
+			builder = builder.header(*name, value.as_str());
+		}
+		let request = builder.body(Full::new(Bytes::from(body))).expect("request");
+		let response = sender.send_request(request).await.expect("response");
+		let status = response.status().as_u16();
+		let headers = response.headers().clone();
+		let mut body = response.into_body();
+		let (mut bytes, mut complete) = (Vec::new(), true);
+		while let Some(frame) = body.frame().await {
+			match frame {
+				Ok(frame) => {
+					if let Ok(data) = frame.into_data() {
+						bytes.extend_from_slice(&data);
+					}
+				},
+				Err(_) => {
+					complete = false;
+					break;
+				},
+			}
+		}
+		Reply { status, headers, body: bytes, complete }
+	};
+	tokio::time::timeout(EXCHANGE_TIMEOUT, exchange).await.expect("the exchange timed out")
+}
