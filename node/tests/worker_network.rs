@@ -20,10 +20,7 @@ use codec::Encode;
 use common::*;
 use defaas_test_endpoint::TestEndpoint;
 use serde_json::Value;
-use subxt::{
-	dynamic::Value as DynValue,
-	rpcs::rpc_params,
-};
+use subxt::{dynamic::Value as DynValue, rpcs::rpc_params};
 use subxt_signer::sr25519::dev;
 
 const FST: u128 = 1_000_000_000_000;
