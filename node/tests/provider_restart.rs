@@ -5,92 +5,18 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::{
-	path::{Path, PathBuf},
-	process::{Child, Command, Stdio},
-};
 use subxt::rpcs::rpc_params;
-
-/// `target/release`, where cargo put the node and the other workspace binaries.
-fn bin_dir() -> PathBuf {
-	Path::new(NODE_BIN).parent().expect("the node binary's directory").to_path_buf()
-}
-
-/// Builds `defaas` and `defaas-provider` (a no-op after `cargo test --workspace`).
-fn build_binaries() {
-	let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root");
-	let target = bin_dir().parent().expect("target dir").to_path_buf();
-	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-	let status = Command::new(cargo)
-		.current_dir(root)
-		.env("CARGO_TARGET_DIR", target)
-		.args(["build", "--release", "-p", "defaas-cli", "-p", "defaas-provider"])
-		.status()
-		.expect("cargo build");
-	assert!(status.success(), "building defaas and defaas-provider");
-}
-
-fn cli(url: &str, args: &[&str]) -> String {
-	let output = Command::new(bin_dir().join("defaas"))
-		.args(["--url", url])
-		.args(args)
-		.output()
-		.expect("run defaas");
-	assert!(
-		output.status.success(),
-		"defaas {args:?}: {}\n{}",
-		String::from_utf8_lossy(&output.stdout),
-		String::from_utf8_lossy(&output.stderr)
-	);
-	String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn spawn_daemon(config: &Path, log: &Path) -> Child {
-	let log = std::fs::File::options().create(true).append(true).open(log).expect("log");
-	Command::new(bin_dir().join("defaas-provider"))
-		.arg("--config")
-		.arg(config)
-		.arg("--insert-heartbeat-key")
-		.stdout(Stdio::null())
-		.stderr(log)
-		.spawn()
-		.expect("spawn defaas-provider")
-}
-
-/// Kills the child on drop.
-struct Killed(Child);
-
-impl Drop for Killed {
-	fn drop(&mut self) {
-		let _ = self.0.kill();
-		let _ = self.0.wait();
-	}
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_restarted_daemon_reveals_the_bid_it_committed_before_the_kill() {
-	tokio::task::spawn_blocking(build_binaries).await.expect("build");
+	tokio::task::spawn_blocking(build_cli_and_provider).await.expect("build");
 	let mut node = Node::spawn("dev", &["--dev", "--tmp", "--offchain-worker", "always"]);
 	let (rpc, _api) = node.connect().await;
 	let url = node.ws_url.clone();
 
 	let dir = std::env::temp_dir().join(format!("defaas-provider-restart-{}", std::process::id()));
 	let _ = std::fs::remove_dir_all(&dir);
-	std::fs::create_dir_all(&dir).expect("dir");
-	let port = free_port();
-	let config = dir.join("provider.toml");
-	std::fs::write(
-		&config,
-		format!(
-			"node_url = \"{url}\"\nsuri = \"//Charlie\"\nlisten = \"127.0.0.1:{port}\"\n\
-			 public_url = \"http://127.0.0.1:{port}\"\ndata_dir = \"{}\"\n\n[[level]]\nid = 0\n\
-			 price = \"4\"\ncapacity = 1\n",
-			dir.join("data").display()
-		),
-	)
-	.expect("config");
-	let log = dir.join("provider.log");
-	let mut daemon = Killed(spawn_daemon(&config, &log));
+	let mut daemon = Daemon::start(&dir, &url, "//Charlie", "4", 1);
 	cli(
 		&url,
 		&[
@@ -99,7 +25,7 @@ async fn a_restarted_daemon_reveals_the_bid_it_committed_before_the_kill() {
 			"--stake",
 			"1000",
 			"--endpoint",
-			&format!("http://127.0.0.1:{port}"),
+			&daemon.url,
 			"--levels",
 			"0",
 			"--suri",
@@ -107,22 +33,14 @@ async fn a_restarted_daemon_reveals_the_bid_it_committed_before_the_kill() {
 		],
 	);
 	let charlie = ss58(&account_id(&keypair("//Charlie")));
-	poll("Charlie's heartbeat", 120, || {
-		let (rpc, charlie) = (rpc.clone(), charlie.clone());
-		async move {
-			let view: Value = rpc.request("defaas_provider", rpc_params![charlie]).await.ok()?;
-			(view["online"] == Value::Bool(true)).then_some(())
-		}
-	})
-	.await;
+	wait_online(&rpc, &account_id(&keypair("//Charlie"))).await;
 
 	// A package file only to hash: the order never gets that far.
 	let package = dir.join("package.wasm");
 	std::fs::write(&package, b"\0asm not deployed").expect("package");
-	let created = cli(
+	let created = cli_json(
 		&url,
 		&[
-			"--json",
 			"order",
 			"create",
 			"--level",
@@ -141,7 +59,6 @@ async fn a_restarted_daemon_reveals_the_bid_it_committed_before_the_kill() {
 			"//Dave",
 		],
 	);
-	let created: Value = serde_json::from_str(&created).expect("JSON");
 	let order_id = as_u64(&created["orderId"]);
 
 	// Kill the daemon as soon as its commitment is on chain, then restart it.
@@ -153,11 +70,10 @@ async fn a_restarted_daemon_reveals_the_bid_it_committed_before_the_kill() {
 		}
 	})
 	.await;
-	let _ = daemon.0.kill();
-	let _ = daemon.0.wait();
-	let committed_log = std::fs::read_to_string(&log).unwrap_or_default();
+	daemon.kill();
+	let committed_log = daemon.log_text();
 	assert!(committed_log.contains("commit_bid submitted"), "{committed_log}");
-	daemon = Killed(spawn_daemon(&config, &log));
+	daemon.restart();
 
 	// The restarted daemon reveals (the auction picks Charlie at 4 FST) and confirms.
 	let order = poll("the auction to pick Charlie", 180, || {
@@ -175,7 +91,7 @@ async fn a_restarted_daemon_reveals_the_bid_it_committed_before_the_kill() {
 		Some(charlie.as_str()),
 		"{order}"
 	);
-	let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+	let log_text = daemon.log_text();
 	let after_restart = log_text.split("commit_bid submitted").last().unwrap_or_default();
 	assert!(after_restart.contains("reveal_bid submitted"), "{log_text}");
 	assert!(!after_restart.contains("commit_bid submitted"), "no second commitment");

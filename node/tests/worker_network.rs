@@ -23,77 +23,28 @@ use serde_json::Value;
 use subxt::{dynamic::Value as DynValue, rpcs::rpc_params};
 use subxt_signer::sr25519::dev;
 
-const FST: u128 = 1_000_000_000_000;
-/// `MinProviderStake` of the runtime.
-const PROVIDER_STAKE: u128 = 1_000 * FST;
-/// `MinWitnessStake` of the runtime.
-const WITNESS_STAKE: u128 = 100 * FST;
-/// `ViolationSlash` of the runtime.
-const VIOLATION_SLASH: u128 = 50 * FST;
 /// The provider's price per billing period.
 const UNIT_PRICE: u128 = 5 * FST;
 /// Committee size and billing periods of the order.
 const COMMITTEE: u128 = 3;
 const PERIODS: u128 = 3;
 
-/// (node, witness account seed): one witness per validator node.
-const WITNESSES: [(&str, &str); 4] = [
-	("alice", "//Alice//stash"),
-	("bob", "//Bob//stash"),
-	("charlie", "//Eve"),
-	("dave", "//Ferdie"),
-];
-
 #[tokio::test(flavor = "multi_thread")]
 async fn workers_heartbeat_probe_commit_and_reveal_by_themselves() {
-	let base = std::env::temp_dir().join(format!("defaas-workers-{}", std::process::id()));
-	let _ = std::fs::remove_dir_all(&base);
-	let alice_port = free_port();
-	let mut nodes: Vec<(&str, Node)> = ["alice", "bob", "charlie", "dave"]
-		.into_iter()
-		.map(|name| (name, Node::spawn_local(name, &base, alice_port)))
-		.collect();
-	let mut rpcs = Vec::new();
-	for (_, node) in nodes.iter_mut() {
-		rpcs.push(node.connect().await);
-	}
-	let (rpc, api) = rpcs[0].clone();
-	let node_rpc = |name: &str| {
-		let index =
-			["alice", "bob", "charlie", "dave"].iter().position(|n| *n == name).expect("node");
-		rpcs[index].0.clone()
-	};
+	let mut network = LocalNetwork::start("workers").await;
+	let (rpc, api) = network.alice();
 
 	// The function endpoint.
 	let mut endpoint = TestEndpoint::start();
 
 	// Setup: witnesses register (stake + wtns key in their node's keystore).
-	for (node, uri) in WITNESSES {
-		let vrf_uri = format!("{uri}//wtns");
-		insert_key(&node_rpc(node), "wtns", &vrf_uri).await;
-		submit(
-			&api,
-			&keypair(uri),
-			"WitnessPool",
-			"register_witness",
-			vec![
-				DynValue::u128(WITNESS_STAKE),
-				DynValue::from_bytes(keypair(&vrf_uri).public_key().0),
-			],
-		)
-		.await;
-	}
-	let witness: Value = rpc
-		.request("defaas_witness", rpc_params![ss58(&account_id(&keypair(WITNESSES[0].1)))])
-		.await
-		.expect("defaas_witness");
-	let active_from = as_u64(&witness["activeFrom"]);
+	let active_from = network.register_witnesses().await;
 
 	// Setup: the provider (Charlie) registers with the endpoint and his node's `prov` key; his
 	// node's worker sends the heartbeats.
 	let provider = dev::charlie();
 	let charlie = account_id(&provider);
-	insert_key(&node_rpc("charlie"), "prov", "//Charlie//prov").await;
+	insert_key(&network.rpc("charlie"), "prov", "//Charlie//prov").await;
 	submit(
 		&api,
 		&provider,
@@ -209,9 +160,9 @@ async fn workers_heartbeat_probe_commit_and_reveal_by_themselves() {
 		}
 	})
 	.await;
-	let index = nodes.iter().position(|(name, _)| *name == restarted).expect("node");
-	nodes[index].1.restart();
-	nodes[index].1.connect().await;
+	let index = network.nodes.iter().position(|(name, _)| *name == restarted).expect("node");
+	network.nodes[index].1.restart();
+	network.nodes[index].1.connect().await;
 	// Round 2 with the endpoint stopped as soon as the round opens (its probes start after the
 	// join window): Violated, refunded. Round 1 settles meanwhile (after round 2 opened).
 	let view_2 = poll("round 2 to open", 300, || {
@@ -276,6 +227,5 @@ async fn workers_heartbeat_probe_commit_and_reveal_by_themselves() {
 	assert_eq!(count("RoundSettled"), 3);
 	assert_eq!(count("ReportCommitted"), reports, "every member's worker committed");
 	assert_eq!(count("ReportRevealed"), reports, "every member's worker revealed");
-	drop(nodes);
-	let _ = std::fs::remove_dir_all(&base);
+	network.finish();
 }

@@ -15,7 +15,11 @@ use crate::{
 };
 use codec::Encode;
 use serde_json::Value;
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+	collections::{HashMap, HashSet},
+	sync::Arc,
+	time::Duration,
+};
 use subxt::dynamic::Value as DynValue;
 use tokio::{io::AsyncWriteExt, sync::mpsc::UnboundedReceiver};
 
@@ -57,6 +61,13 @@ pub fn next_step(order: Option<&Value>, bid: &BidRecord, me: &[u8; 32], deployed
 	}
 }
 
+/// Whether a deployment of `order` is no longer this provider's to serve: the order ended, or
+/// its lease belongs to another provider.
+pub fn retired(order: &Value, me: &[u8; 32]) -> bool {
+	chain::order_ended(order)
+		|| chain::account_of(&order["provider"]).is_some_and(|provider| provider != *me)
+}
+
 /// The sealed-bid commitment `blake2_256(SCALE(order_id, price, salt, provider))`.
 pub fn bid_commitment(
 	order_id: u64,
@@ -75,6 +86,8 @@ pub struct Bidder {
 	host: Arc<FunctionHost>,
 	/// Steps submitted and not yet visible on chain, with the finalized block of submission.
 	pending: HashMap<(u64, Step), u64>,
+	/// Open orders already passed over for lack of capacity (logged once).
+	passed: HashSet<u64>,
 }
 
 impl Bidder {
@@ -85,7 +98,7 @@ impl Bidder {
 		store: Arc<Store>,
 		host: Arc<FunctionHost>,
 	) -> Self {
-		Self { chain, config, store, host, pending: HashMap::new() }
+		Self { chain, config, store, host, pending: HashMap::new(), passed: HashSet::new() }
 	}
 
 	/// Runs until the process ends: one pass per new finalized block, and an immediate
@@ -142,7 +155,9 @@ impl Bidder {
 			}
 			let Some(level) = order["level"].as_u64().map(|l| l as u32) else { continue };
 			if !self.has_capacity(level, &bids)? {
-				log::info!("order {order_id}: level {level} at capacity; not bidding");
+				if self.passed.insert(order_id) {
+					log::info!("order {order_id}: level {level} at capacity; not bidding");
+				}
 				continue;
 			}
 			let Some(price) = self.price(&order, level).await else { continue };
@@ -186,16 +201,15 @@ impl Bidder {
 		Ok(())
 	}
 
-	/// Undeploys functions whose order ended or whose lease is not this provider's.
+	/// Undeploys functions whose order ended or whose lease went to another provider. (A
+	/// package may arrive before the finalized state shows this provider as the candidate: the
+	/// customer reads the best block.)
 	async fn retire_deployments(&mut self, head: Head) -> anyhow::Result<()> {
 		let me = self.chain.account();
 		for order_id in self.store.deployment_ids()? {
 			let order = self.chain.order(order_id, Some(head.hash)).await?;
-			let keep = order.as_ref().is_some_and(|order| {
-				!chain::order_ended(order) && chain::matched_provider(order) == Some(me)
-			});
-			if !keep {
-				log::info!("order {order_id}: ended; undeploying its function");
+			if order.as_ref().is_none_or(|order| retired(order, &me)) {
+				log::info!("order {order_id}: over for this provider; undeploying its function");
 				self.host.undeploy(order_id);
 				self.store.remove_deployment(order_id)?;
 			}
@@ -370,6 +384,18 @@ mod tests {
 		let running = state(json!({"fulfilling": {"round": 0}}), json!(me_ss58()));
 		assert_eq!(next_step(Some(&running), &bid(true, true), &ME, true), Step::Forget);
 		assert_eq!(next_step(None, &bid(true, true), &ME, true), Step::Forget);
+	}
+
+	#[test]
+	fn deployments_are_retired_only_when_the_order_ended_or_went_elsewhere() {
+		let order = |state: Value, provider: Value| json!({"state": state, "provider": provider});
+		// The finalized state may lag the customer's upload: still revealing, no candidate.
+		assert!(!retired(&order(json!({"revealing": {}}), Value::Null), &ME));
+		assert!(!retired(&order(json!({"confirming": {"candidate": ALICE}}), Value::Null), &ME));
+		assert!(!retired(&order(json!({"fulfilling": {}}), json!(me_ss58())), &ME));
+		assert!(retired(&order(json!({"deploying": {}}), json!(ALICE)), &ME));
+		assert!(retired(&order(json!({"finished": {}}), json!(me_ss58())), &ME));
+		assert!(retired(&order(json!({"cancelled": {}}), Value::Null), &ME));
 	}
 
 	#[test]

@@ -66,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
 	};
 	let host = Arc::new(FunctionHost::new(limits, metrics.clone())?);
 	let restored = host.restore(&store)?;
-	log::info!("serving {restored} stored deployment(s) again");
+	log::info!("store: {restored}");
 
 	let chain = connect(&config.node_url, &suri).await;
 	log::info!("provider account {}", chain.account_ss58());

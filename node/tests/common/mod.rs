@@ -399,3 +399,248 @@ pub async fn wait_settled(rpc: &RpcClient, order_id: u64, settled: u64) -> Value
 	wait_for_finalized(rpc, best_number(rpc).await).await;
 	order
 }
+
+// ---- local networks of four validators with witnesses ----
+
+/// One FST in plancks.
+pub const FST: u128 = 1_000_000_000_000;
+/// `MinProviderStake` of the runtime.
+pub const PROVIDER_STAKE: u128 = 1_000 * FST;
+/// `MinWitnessStake` of the runtime.
+pub const WITNESS_STAKE: u128 = 100 * FST;
+/// `ViolationSlash` of the runtime.
+pub const VIOLATION_SLASH: u128 = 50 * FST;
+
+/// The validators of [`LocalNetwork`].
+pub const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+
+/// (node, witness account seed): one witness per validator node.
+pub const WITNESSES: [(&str, &str); 4] = [
+	("alice", "//Alice//stash"),
+	("bob", "//Bob//stash"),
+	("charlie", "//Eve"),
+	("dave", "//Ferdie"),
+];
+
+/// Four `local_testnet` validators with off-chain workers always on; their state lives under
+/// `base` (removed by [`LocalNetwork::finish`]).
+pub struct LocalNetwork {
+	/// The nodes' base directory.
+	pub base: PathBuf,
+	/// The validators, named as in [`VALIDATORS`].
+	pub nodes: Vec<(&'static str, Node)>,
+	/// RPC and subxt clients per node, in the same order.
+	pub clients: Vec<(RpcClient, Api)>,
+}
+
+impl LocalNetwork {
+	/// Starts the four validators (state under a fresh `defaas-<tag>-<pid>` directory) and
+	/// connects to each.
+	pub async fn start(tag: &str) -> Self {
+		let base = std::env::temp_dir().join(format!("defaas-{tag}-{}", std::process::id()));
+		let _ = std::fs::remove_dir_all(&base);
+		let alice_port = free_port();
+		let mut nodes: Vec<(&'static str, Node)> = VALIDATORS
+			.into_iter()
+			.map(|name| (name, Node::spawn_local(name, &base, alice_port)))
+			.collect();
+		let mut clients = Vec::new();
+		for (_, node) in nodes.iter_mut() {
+			clients.push(node.connect().await);
+		}
+		Self { base, nodes, clients }
+	}
+
+	fn index(name: &str) -> usize {
+		VALIDATORS.iter().position(|n| *n == name).expect("a validator of the network")
+	}
+
+	/// The RPC client of node `name`.
+	pub fn rpc(&self, name: &str) -> RpcClient {
+		self.clients[Self::index(name)].0.clone()
+	}
+
+	/// Alice's RPC and subxt clients (the tests talk to the chain through her node).
+	pub fn alice(&self) -> (RpcClient, Api) {
+		self.clients[0].clone()
+	}
+
+	/// The WebSocket URL of node `name`.
+	pub fn url(&self, name: &str) -> String {
+		self.nodes[Self::index(name)].1.ws_url.clone()
+	}
+
+	/// Registers the [`WITNESSES`] (stake, and the `wtns` key in their node's keystore);
+	/// returns the block from which they are active.
+	pub async fn register_witnesses(&self) -> u64 {
+		let (rpc, api) = self.alice();
+		for (node, uri) in WITNESSES {
+			let vrf_uri = format!("{uri}//wtns");
+			insert_key(&self.rpc(node), "wtns", &vrf_uri).await;
+			submit(
+				&api,
+				&keypair(uri),
+				"WitnessPool",
+				"register_witness",
+				vec![
+					DynValue::u128(WITNESS_STAKE),
+					DynValue::from_bytes(keypair(&vrf_uri).public_key().0),
+				],
+			)
+			.await;
+		}
+		let witness: Value = rpc
+			.request("defaas_witness", rpc_params![ss58(&account_id(&keypair(WITNESSES[0].1)))])
+			.await
+			.expect("defaas_witness");
+		as_u64(&witness["activeFrom"])
+	}
+
+	/// Stops every node and removes their state.
+	pub fn finish(self) {
+		let base = self.base.clone();
+		drop(self);
+		let _ = std::fs::remove_dir_all(base);
+	}
+}
+
+// ---- the `defaas` CLI and `defaas-provider` daemons ----
+
+/// The directory of the workspace binaries (`target/release`, next to the node).
+pub fn bin_dir() -> PathBuf {
+	std::path::Path::new(NODE_BIN).parent().expect("the node binary's directory").to_path_buf()
+}
+
+/// Builds `defaas` and `defaas-provider` into [`bin_dir`] (cheap when they are up to date).
+pub fn build_cli_and_provider() {
+	let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root");
+	let target = bin_dir().parent().expect("target dir").to_path_buf();
+	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+	let status = Command::new(cargo)
+		.current_dir(root)
+		.env("CARGO_TARGET_DIR", target)
+		.args(["build", "--release", "-p", "defaas-cli", "-p", "defaas-provider"])
+		.status()
+		.expect("cargo build");
+	assert!(status.success(), "building defaas and defaas-provider");
+}
+
+/// Runs `defaas --url <url> <args>` and returns its stdout; panics with its output on failure.
+pub fn cli(url: &str, args: &[&str]) -> String {
+	let output = Command::new(bin_dir().join("defaas"))
+		.args(["--url", url])
+		.args(args)
+		.output()
+		.expect("run defaas");
+	assert!(
+		output.status.success(),
+		"defaas {args:?} failed ({}):\n{}\n{}",
+		output.status,
+		String::from_utf8_lossy(&output.stdout),
+		String::from_utf8_lossy(&output.stderr)
+	);
+	String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `defaas --json <args>`, parsed.
+pub fn cli_json(url: &str, args: &[&str]) -> Value {
+	let mut all = vec!["--json"];
+	all.extend_from_slice(args);
+	let stdout = cli(url, &all);
+	serde_json::from_str(&stdout)
+		.unwrap_or_else(|e| panic!("defaas {args:?}: not JSON ({e}): {stdout}"))
+}
+
+/// A running `defaas-provider` serving level 0 on a free port, killed when dropped.
+pub struct Daemon {
+	child: Child,
+	config: PathBuf,
+	/// Its log file (stderr).
+	pub log: PathBuf,
+	/// Its public URL, `http://127.0.0.1:<port>`.
+	pub url: String,
+}
+
+impl Daemon {
+	/// Writes a config under `dir` (node `node_url`, account `suri`, level 0 at `price` FST
+	/// for up to `capacity` leases) and starts the daemon with `--insert-heartbeat-key`.
+	pub fn start(
+		dir: &std::path::Path,
+		node_url: &str,
+		suri: &str,
+		price: &str,
+		capacity: u32,
+	) -> Daemon {
+		std::fs::create_dir_all(dir).expect("daemon dir");
+		let port = free_port();
+		let url = format!("http://127.0.0.1:{port}");
+		let config = dir.join("provider.toml");
+		std::fs::write(
+			&config,
+			format!(
+				"node_url = \"{node_url}\"\nsuri = \"{suri}\"\nlisten = \"127.0.0.1:{port}\"\n\
+				 public_url = \"{url}\"\ndata_dir = \"{}\"\n\n[[level]]\nid = 0\n\
+				 price = \"{price}\"\ncapacity = {capacity}\n",
+				dir.join("data").display()
+			),
+		)
+		.expect("config");
+		let log = dir.join("provider.log");
+		let child = Self::spawn(&config, &log);
+		Daemon { child, config, log, url }
+	}
+
+	fn spawn(config: &std::path::Path, log: &std::path::Path) -> Child {
+		let log = File::options().create(true).append(true).open(log).expect("log");
+		Command::new(bin_dir().join("defaas-provider"))
+			.arg("--config")
+			.arg(config)
+			.arg("--insert-heartbeat-key")
+			.stdout(Stdio::null())
+			.stderr(log)
+			.spawn()
+			.expect("spawn defaas-provider")
+	}
+
+	/// Kills the daemon like a crash (SIGKILL) and waits for it.
+	pub fn kill(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// Kills the daemon and starts it again with the same config and store.
+	pub fn restart(&mut self) {
+		self.kill();
+		self.child = Self::spawn(&self.config, &self.log);
+	}
+
+	/// Everything the daemon logged so far.
+	pub fn log_text(&self) -> String {
+		std::fs::read_to_string(&self.log).unwrap_or_default()
+	}
+}
+
+impl Drop for Daemon {
+	fn drop(&mut self) {
+		self.kill();
+		if std::thread::panicking() {
+			let log = self.log_text();
+			let lines: Vec<&str> = log.lines().collect();
+			let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+			eprintln!("defaas-provider log ({}):\n{tail}", self.url);
+		}
+	}
+}
+
+/// Waits until `defaas_provider` shows `who` online (its node's worker sent a heartbeat).
+pub async fn wait_online(rpc: &RpcClient, who: &[u8; 32]) {
+	let account = ss58(who);
+	poll("the provider's heartbeat", 180, || {
+		let (rpc, account) = (rpc.clone(), account.clone());
+		async move {
+			let view: Value = rpc.request("defaas_provider", rpc_params![account]).await.ok()?;
+			(view["online"] == Value::Bool(true)).then_some(())
+		}
+	})
+	.await;
+}
