@@ -39,10 +39,10 @@ kill $host_pid; wait $host_pid 2>/dev/null || true
 
 port2=$((port + 1))
 start=$(date +%s%N)
-"$wasmtime" serve -Scli --addr "127.0.0.1:$port2" "$hello" > /tmp/wasmtime_serve.out 2>&1 &
+"$wasmtime" serve -Scli -Ccache=n --addr "127.0.0.1:$port2" "$hello" > /tmp/wasmtime_serve.out 2>&1 &
 serve_pid=$!
 until curl -sf "http://127.0.0.1:$port2/" > /dev/null; do sleep 0.01; done
-echo "wasmtime serve cold start (process start -> first 200, compile included): $(( ($(date +%s%N) - start) / 1000000 )) ms"
+echo "wasmtime serve cold start (process start -> first 200, compile included, no compile cache): $(( ($(date +%s%N) - start) / 1000000 )) ms"
 wrk -t1 -c1 -d2s "http://127.0.0.1:$port2/" > /dev/null # warm-up
 echo "== wasmtime serve (http://127.0.0.1:$port2/)"
 run_wrk "http://127.0.0.1:$port2/"

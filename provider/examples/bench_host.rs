@@ -2,11 +2,11 @@
 //! `docs/performance.md` (run by `scripts/bench-host.sh`):
 //!
 //! ```text
-//! cargo run --release -p defaas-provider --example bench_host -- <component.wasm> <port>
+//! cargo run --release -p defaas-provider --example bench_host -- <component.wasm> <port> [millicores]
 //! ```
 //!
-//! A fixed order source stands in for the chain: order 0 of level 0 (512 MiB, 1000
-//! millicores), customer `//Alice`, matched to this provider, package hash of the given file.
+//! A fixed order source stands in for the chain: order 0 of a level with 512 MiB and 1000
+//! millicores (or `millicores`: the concurrency limit is one request per 250), customer `//Alice`, matched to this provider, package hash of the given file.
 //! The component is deployed through the real deployment API (`PUT /deployments/0`, signed by
 //! `//Alice`); the example prints the cold start — from sending the PUT until the first `200`
 //! from `/o/0/` — then serves until it is killed.
@@ -64,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
 		anyhow::bail!("usage: bench_host <component.wasm> <port>");
 	};
 	let port: u16 = port.parse()?;
+	let cpu_millicores: u32 = args.next().map(|m| m.parse()).transpose()?.unwrap_or(1000);
 	let package = std::fs::read(&path)?;
 	let package_hash = sp_crypto_hashing::blake2_256(&package);
 	let alice = subxt_signer::sr25519::dev::alice();
@@ -75,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
 		level: 0,
 		memory_mb: 512,
 		package_mb: 50,
-		cpu_millicores: 1000,
+		cpu_millicores,
 	};
 
 	let data = std::env::temp_dir().join(format!("defaas-bench-host-{}", std::process::id()));

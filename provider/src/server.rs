@@ -83,6 +83,11 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> std::io::Resu
 				continue;
 			},
 		};
+		// A response goes out as head and body chunks: without TCP_NODELAY, Nagle's algorithm
+		// holds a chunk until the client's delayed ACK (up to 40 ms on Linux).
+		if let Err(e) = stream.set_nodelay(true) {
+			log::debug!(target: "defaas-provider", "TCP_NODELAY for {peer}: {e}");
+		}
 		let state = state.clone();
 		tokio::spawn(async move {
 			let service = service_fn(move |request| {
