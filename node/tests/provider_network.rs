@@ -87,6 +87,8 @@ async fn providers_serve_real_functions_bought_with_the_cli() {
 	}
 	let charlie = account_id(&keypair("//Charlie"));
 	let bob = account_id(&keypair("//Bob"));
+	// Balances are read at the finalized block: the registrations (stakes) must be in it.
+	wait_for_finalized(&rpc, best_number(&rpc).await).await;
 	let (charlie_free_0, _) = balances(&api, &charlie).await;
 
 	// Customers: order A (Dave) and order B (Alice), with the CLI only. The bid window ends

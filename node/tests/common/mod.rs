@@ -511,9 +511,34 @@ pub fn bin_dir() -> PathBuf {
 	std::path::Path::new(NODE_BIN).parent().expect("the node binary's directory").to_path_buf()
 }
 
-/// Builds `defaas` and `defaas-provider` into [`bin_dir`] (cheap when they are up to date).
+/// The newest modification time of the files under `path`.
+fn newest(path: &std::path::Path) -> Option<std::time::SystemTime> {
+	let meta = std::fs::metadata(path).ok()?;
+	if !meta.is_dir() {
+		return meta.modified().ok();
+	}
+	std::fs::read_dir(path).ok()?.filter_map(Result::ok).filter_map(|e| newest(&e.path())).max()
+}
+
+/// Builds `defaas` and `defaas-provider` into [`bin_dir`], unless both are newer than every
+/// source of theirs (`cargo test --workspace` builds them for their own integration tests; a
+/// second cargo run would rebuild shared crates with another feature set, ≈ 80 s).
 pub fn build_cli_and_provider() {
 	let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root");
+	let sources = ["cli", "provider", "offchain-workers/src", "Cargo.lock"]
+		.iter()
+		.filter_map(|dir| newest(&root.join(dir)))
+		.max();
+	let built = ["defaas", "defaas-provider"]
+		.iter()
+		.map(|bin| std::fs::metadata(bin_dir().join(bin)).and_then(|m| m.modified()).ok())
+		.collect::<Option<Vec<_>>>()
+		.and_then(|times| times.into_iter().min());
+	if let (Some(sources), Some(built)) = (sources, built) {
+		if built > sources {
+			return;
+		}
+	}
 	let target = bin_dir().parent().expect("target dir").to_path_buf();
 	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
 	let status = Command::new(cargo)

@@ -1,13 +1,11 @@
 //! The node's chain specifications: `--dev` and `--chain local` build (plain and raw, i.e.
 //! through the runtime's genesis builder) and carry the FST token properties.
 
-mod common;
-
 use serde_json::Value;
 use std::process::Command;
 
 fn build_spec(chain: &str, raw: bool) -> Value {
-	let mut cmd = Command::new(common::NODE_BIN);
+	let mut cmd = Command::new(crate::common::NODE_BIN);
 	cmd.args(["build-spec", "--chain", chain, "--disable-default-bootnode"]);
 	if raw {
 		cmd.arg("--raw");

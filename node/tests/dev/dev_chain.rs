@@ -2,9 +2,7 @@
 //! finalizes them, the chain reports FST with 12 decimals, and an FST transfer from Alice to
 //! Bob lands in a finalized block with exactly the balances and fee the events say.
 
-mod common;
-
-use common::Node;
+use crate::common::Node;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use subxt::{
@@ -37,7 +35,7 @@ async fn free_balance(
 	block: subxt::utils::H256,
 	who: [u8; 32],
 ) -> u128 {
-	common::account(api, block, who).await.free
+	crate::common::account(api, block, who).await.free
 }
 
 /// The number of the block with `hash`.

@@ -4,9 +4,7 @@
 //! Needs Node.js and npm; the test installs `tests/js`'s locked dependencies when missing
 //! (`.ci/run` does it up front).
 
-mod common;
-
-use common::Node;
+use crate::common::Node;
 use serde_json::Value;
 use std::{path::Path, process::Command};
 

@@ -10,10 +10,8 @@
 //! (Violated: nothing paid, the provider's stake compensates the customer, the majority earns 10
 //! units, the minority loses one reputation point) — all checked from balances and events.
 
-mod common;
-
+use crate::common::*;
 use codec::Encode;
-use common::*;
 use serde_json::Value;
 use subxt::{
 	dynamic::Value as DynValue,
@@ -396,8 +394,10 @@ async fn witnesses_sign_with_the_node_join_commit_reveal_and_periods_settle_by_v
 	assert_eq!(named("WitnessPool", "RoundSettled").len(), 2);
 	let minted = named("FaasToken", "RewardMinted");
 	assert_eq!(minted.len(), COMMITTEE + 2, "{minted:?}");
-	let mut rewards: Vec<u128> =
-		minted.iter().filter_map(|(_, _, fields)| common::find_u128(fields, "amount")).collect();
+	let mut rewards: Vec<u128> = minted
+		.iter()
+		.filter_map(|(_, _, fields)| crate::common::find_u128(fields, "amount"))
+		.collect();
 	rewards.sort();
 	assert_eq!(
 		rewards,

@@ -5,10 +5,8 @@
 //! prescribes (prepay, bid deposits, stakes), read from the chain. `defaas_*` JSON-RPC answers
 //! along the way.
 
-mod common;
-
+use crate::common::Node;
 use codec::Encode;
-use common::Node;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use subxt::{
@@ -27,7 +25,7 @@ const BID_DEPOSIT: u128 = 10 * FST;
 /// (free, held) FST of `who` at the best block.
 async fn balances(api: &OnlineClient<PolkadotConfig>, who: &Keypair) -> (u128, u128) {
 	let at = api.at_current_block().await.expect("block").block_hash();
-	let data = common::account(api, at, who.public_key().0).await;
+	let data = crate::common::account(api, at, who.public_key().0).await;
 	(data.free, data.reserved)
 }
 
@@ -186,7 +184,7 @@ async fn sealed_bid_auction_lower_price_wins_and_order_reaches_fulfilling() {
 		.find(|e| e.pallet_name() == "Market" && e.event_name() == "OrderCreated")
 		.expect("OrderCreated event");
 	let fields: DynValue = created.decode_as().expect("event as value");
-	let order_id = common::find_u128(&fields, "order_id").expect("order_id field") as u64;
+	let order_id = crate::common::find_u128(&fields, "order_id").expect("order_id field") as u64;
 	let prepay = 2 * periods * max_unit_price;
 	let (_, customer_held) = balances(&api, &customer).await;
 	assert_eq!(customer_held - customer_held_before, prepay, "prepay is held");

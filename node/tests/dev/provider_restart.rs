@@ -1,9 +1,7 @@
 //! A provider daemon killed (SIGKILL) right after committing its sealed bid still reveals it
 //! after a restart: the salt was in its store before the commitment left the process.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use subxt::rpcs::rpc_params;
 
