@@ -69,11 +69,11 @@ pub fn decode_request(body: &[u8]) -> Option<([u8; 32], u32, u64)> {
 	}
 	let mut p = Parser { rest: body };
 	let (mut seed, mut n, mut order_id) = (None, None, None);
-	p.expect(b'{')?;
+	p.require(b'{')?;
 	if !p.eat(b'}') {
 		loop {
 			let key = p.string()?;
-			p.expect(b':')?;
+			p.require(b':')?;
 			match key {
 				b"seed" if seed.is_none() => seed = Some(parse_seed(p.string()?)?),
 				b"n" if n.is_none() => n = Some(u32::try_from(p.number()?).ok()?),
@@ -84,7 +84,7 @@ pub fn decode_request(body: &[u8]) -> Option<([u8; 32], u32, u64)> {
 			if p.eat(b'}') {
 				break;
 			}
-			p.expect(b',')?;
+			p.require(b',')?;
 		}
 	}
 	p.skip_whitespace();
@@ -183,13 +183,13 @@ impl<'a> Parser<'a> {
 	}
 
 	/// Skips whitespace, then consumes `c` or fails.
-	fn expect(&mut self, c: u8) -> Option<()> {
+	fn require(&mut self, c: u8) -> Option<()> {
 		self.eat(c).then_some(())
 	}
 
 	/// A string without escapes (none of the request's keys or values needs one); its content.
 	fn string(&mut self) -> Option<&'a [u8]> {
-		self.expect(b'"')?;
+		self.require(b'"')?;
 		let end = self.rest.iter().position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)?;
 		let (content, tail) = self.rest.split_at_checked(end)?;
 		self.rest = tail.strip_prefix(b"\"")?;

@@ -171,11 +171,11 @@ pub fn parse_capacity(body: &[u8]) -> Option<Vec<(u32, u32)>> {
 	}
 	let mut p = Json { rest: body };
 	let mut capacity = None;
-	p.expect(b'{')?;
+	p.require(b'{')?;
 	if !p.eat(b'}') {
 		loop {
 			let key = p.string()?;
-			p.expect(b':')?;
+			p.require(b':')?;
 			if key == b"capacity" {
 				if capacity.is_some() {
 					return None;
@@ -187,7 +187,7 @@ pub fn parse_capacity(body: &[u8]) -> Option<Vec<(u32, u32)>> {
 			if p.eat(b'}') {
 				break;
 			}
-			p.expect(b',')?;
+			p.require(b',')?;
 		}
 	}
 	p.skip_whitespace();
@@ -228,7 +228,7 @@ impl<'a> Json<'a> {
 		}
 	}
 
-	fn expect(&mut self, byte: u8) -> Option<()> {
+	fn require(&mut self, byte: u8) -> Option<()> {
 		self.eat(byte).then_some(())
 	}
 
@@ -241,7 +241,7 @@ impl<'a> Json<'a> {
 
 	/// A string's raw content (escapes left as they are).
 	fn string(&mut self) -> Option<&'a [u8]> {
-		self.expect(b'"')?;
+		self.require(b'"')?;
 		let body = self.rest;
 		let mut i = 0usize;
 		loop {
@@ -275,7 +275,7 @@ impl<'a> Json<'a> {
 	/// `[[level,count],...]`.
 	fn capacity_entries(&mut self) -> Option<Vec<(u32, u32)>> {
 		let mut entries = Vec::new();
-		self.expect(b'[')?;
+		self.require(b'[')?;
 		if self.eat(b']') {
 			return Some(entries);
 		}
@@ -283,16 +283,16 @@ impl<'a> Json<'a> {
 			if entries.len() >= MAX_CAPACITY_ENTRIES {
 				return None;
 			}
-			self.expect(b'[')?;
+			self.require(b'[')?;
 			let level = self.integer()?;
-			self.expect(b',')?;
+			self.require(b',')?;
 			let count = self.integer()?;
-			self.expect(b']')?;
+			self.require(b']')?;
 			entries.push((level, count));
 			if self.eat(b']') {
 				return Some(entries);
 			}
-			self.expect(b',')?;
+			self.require(b',')?;
 		}
 	}
 
@@ -305,7 +305,7 @@ impl<'a> Json<'a> {
 			b'n' => self.keyword(b"null"),
 			b'[' => {
 				let depth = depth.checked_sub(1)?;
-				self.expect(b'[')?;
+				self.require(b'[')?;
 				if self.eat(b']') {
 					return Some(());
 				}
@@ -314,23 +314,23 @@ impl<'a> Json<'a> {
 					if self.eat(b']') {
 						return Some(());
 					}
-					self.expect(b',')?;
+					self.require(b',')?;
 				}
 			},
 			b'{' => {
 				let depth = depth.checked_sub(1)?;
-				self.expect(b'{')?;
+				self.require(b'{')?;
 				if self.eat(b'}') {
 					return Some(());
 				}
 				loop {
 					self.string()?;
-					self.expect(b':')?;
+					self.require(b':')?;
 					self.skip_value(depth)?;
 					if self.eat(b'}') {
 						return Some(());
 					}
-					self.expect(b',')?;
+					self.require(b',')?;
 				}
 			},
 			b'-' | b'0'..=b'9' => {

@@ -159,7 +159,7 @@ fn rejections(trials: u64, n: u32, k: u32, error: impl Fn(u64, u64) -> u64) -> u
 fn mixed_error(trial: u64, random: u64) -> u64 {
 	match random {
 		0 => 1,
-		e if trial % 10 == 0 => e << 40 | 1 << 63,
+		e if trial.is_multiple_of(10) => e << 40 | 1 << 63,
 		e => e,
 	}
 }
