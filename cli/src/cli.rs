@@ -110,7 +110,7 @@ pub struct StatusArgs {
 	#[arg(long)]
 	pub follow: bool,
 	/// With `--follow`: stop once the order reaches this state (or a later one).
-	#[arg(long, requires = "follow", value_parser = clap::builder::PossibleValuesParser::new(crate::views::STATE_NAMES))]
+	#[arg(long, requires = "follow", value_parser = clap::builder::PossibleValuesParser::new(defaas_client::views::STATE_NAMES))]
 	pub until: Option<String>,
 	/// With `--follow`: give up (exit status 2) after this many seconds.
 	#[arg(long, requires = "follow")]

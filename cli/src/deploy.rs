@@ -1,40 +1,17 @@
-//! Uploading a function package to the provider matched to an order (DESIGN §8):
+//! Uploading a function package to the provider matched to an order (docs/architecture.md §8):
 //! `PUT {endpoint}/deployments/{order_id}`, authenticated by the order's customer.
 
 use crate::http::{self, SendError};
 use anyhow::{anyhow, bail, Result};
-use codec::Encode;
+use defaas_primitives::deploy::{
+	deploy_message, package_hash, signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use subxt_signer::sr25519::Keypair;
 
-/// Domain separator that starts every deployment message.
-pub const DEPLOY_CONTEXT: &[u8] = b"defaas/deploy/v1";
-
-/// Header carrying the Unix time (seconds) the customer signed.
-pub const TIMESTAMP_HEADER: &str = "x-defaas-timestamp";
-
-/// Header carrying `0x` + the hex of the customer's 64-byte sr25519 signature.
-pub const SIGNATURE_HEADER: &str = "x-defaas-signature";
-
 /// Attempts of an upload that fails transiently (connection refused, 502/503/504).
 pub const UPLOAD_ATTEMPTS: u32 = 5;
-
-/// The message a customer signs to deploy a package: [`DEPLOY_CONTEXT`] followed by the
-/// SCALE encoding of `(order_id: u64, package_hash: [u8; 32], timestamp: u64)`, i.e.
-/// `b"defaas/deploy/v1" ‖ order_id (8 bytes LE) ‖ package_hash (32) ‖ timestamp (8 bytes LE)`,
-/// 64 bytes in all. The signature is sr25519 with the `substrate` signing context
-/// (`subxt_signer::sr25519::Keypair::sign`, `sp_core::sr25519::Pair::sign`).
-pub fn deploy_message(order_id: u64, package_hash: [u8; 32], timestamp: u64) -> Vec<u8> {
-	let mut message = DEPLOY_CONTEXT.to_vec();
-	(order_id, package_hash, timestamp).encode_to(&mut message);
-	message
-}
-
-/// `blake2_256` of a package: the `package_hash` of its order.
-pub fn package_hash(package: &[u8]) -> [u8; 32] {
-	sp_crypto_hashing::blake2_256(package)
-}
 
 /// The daemon's answer to an accepted deployment.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -76,11 +53,11 @@ pub fn signed_headers(
 	package_hash: [u8; 32],
 	timestamp: u64,
 ) -> Vec<(String, String)> {
-	let signature = customer.sign(&deploy_message(order_id, package_hash, timestamp));
+	let signature = customer.sign(&deploy_message(order_id, &package_hash, timestamp));
 	vec![
 		("content-type".into(), "application/wasm".into()),
 		(TIMESTAMP_HEADER.into(), timestamp.to_string()),
-		(SIGNATURE_HEADER.into(), format!("0x{}", crate::chain::hex_encode(&signature.0))),
+		(SIGNATURE_HEADER.into(), signature_header(&signature.0)),
 	]
 }
 
@@ -146,43 +123,23 @@ fn refusal(response: &http::Response) -> anyhow::Error {
 mod tests {
 	use super::*;
 
-	/// The documented message layout, byte for byte (the provider daemon checks the same).
-	#[test]
-	fn deploy_message_test_vector() {
-		let message = deploy_message(7, [0xab; 32], 1_700_000_000);
-		let expected = format!(
-			"{}{}{}{}",
-			"6465666161732f6465706c6f792f7631", // "defaas/deploy/v1"
-			"0700000000000000",                 // order id 7, u64 LE
-			"ab".repeat(32),                    // package hash
-			"00f1536500000000",                 // 1_700_000_000, u64 LE
-		);
-		assert_eq!(crate::chain::hex_encode(&message), expected);
-		assert_eq!(message.len(), 64);
-	}
-
 	#[test]
 	fn signed_headers_verify_against_the_customer_key() {
 		let alice = subxt_signer::sr25519::dev::alice();
 		let headers = signed_headers(&alice, 3, [1; 32], 42);
 		let signature = &headers.iter().find(|(k, _)| k == SIGNATURE_HEADER).unwrap().1;
-		let bytes = crate::chain::hex_decode(signature.strip_prefix("0x").unwrap()).unwrap();
-		let signature = subxt_signer::sr25519::Signature(bytes.try_into().unwrap());
-		let message = deploy_message(3, [1; 32], 42);
-		assert!(subxt_signer::sr25519::verify(&signature, &message, &alice.public_key()));
+		let bytes = defaas_primitives::deploy::parse_signature(signature).unwrap();
+		let signature = subxt_signer::sr25519::Signature(bytes);
+		let message = deploy_message(3, &[1; 32], 42);
+		assert!(subxt_signer::sr25519::verify(&signature, message, &alice.public_key()));
 		assert!(!subxt_signer::sr25519::verify(
 			&signature,
-			deploy_message(3, [1; 32], 43),
+			deploy_message(3, &[1; 32], 43),
 			&alice.public_key()
 		));
-	}
-
-	#[test]
-	fn package_hash_is_blake2_256() {
-		// blake2b-256 of the empty input.
 		assert_eq!(
-			crate::chain::hex_encode(&package_hash(b"")),
-			"0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
+			headers.iter().find(|(k, _)| k == TIMESTAMP_HEADER).map(|(_, v)| v.as_str()),
+			Some("42")
 		);
 	}
 }

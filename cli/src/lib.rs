@@ -4,11 +4,8 @@
 
 #![warn(missing_docs)]
 
-pub mod amount;
-pub mod chain;
 pub mod cli;
 pub mod commands;
 pub mod deploy;
 pub mod http;
 pub mod table;
-pub mod views;

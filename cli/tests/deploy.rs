@@ -4,15 +4,14 @@
 
 mod support;
 
-use codec::Encode;
 use subxt::{dynamic::Value as DynValue, rpcs::rpc_params};
 use subxt_signer::sr25519::dev;
-use support::{defaas, submit, wait_for_state, Node, Scratch, TestServer, FST};
+use support::{defaas, submit, wait_for_state, DevNode, Scratch, TestServer, FST};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn registered_provider_receives_the_signed_package_and_invocations() {
-	let mut node = Node::spawn_dev("cli-deploy");
-	let (rpc, api) = node.connect().await;
+	let node = DevNode::start("cli-deploy").await;
+	let (rpc, api) = node.clients();
 	let url = node.ws_url.clone();
 	let server = TestServer::start();
 	let scratch = Scratch::new("deploy");
@@ -44,7 +43,7 @@ async fn registered_provider_receives_the_signed_package_and_invocations() {
 	assert!(registered.stderr.contains("heartbeat"), "{}", registered.stderr);
 	let view: serde_json::Value =
 		rpc.request("defaas_provider", rpc_params![address(&bob)]).await.unwrap();
-	assert_eq!(view["stake"].as_u64().map(u128::from), Some(1000 * FST), "{view}");
+	assert_eq!(view["stake"], (1000 * FST).to_string(), "{view}");
 	assert_eq!(view["levels"], serde_json::json!([0, 1]));
 	assert_eq!(view["heartbeatKey"], address(&bob).as_str());
 
@@ -55,7 +54,7 @@ async fn registered_provider_receives_the_signed_package_and_invocations() {
 	assert!(witness.stdout.contains(&address(&eve)), "{}", witness.stdout);
 	let view: serde_json::Value =
 		rpc.request("defaas_witness", rpc_params![address(&eve)]).await.unwrap();
-	assert_eq!(view["stake"].as_u64().map(u128::from), Some(100 * FST), "{view}");
+	assert_eq!(view["stake"], (100 * FST).to_string(), "{view}");
 	let shown = defaas(&url, &["--json", "witness", "show", &address(&eve)]).await.ok().json();
 	assert_eq!(shown["account"], address(&eve).as_str());
 
@@ -100,10 +99,10 @@ async fn registered_provider_receives_the_signed_package_and_invocations() {
 	.ok()
 	.json();
 	let order_id = created["orderId"].as_u64().expect("orderId");
-	let package_hash = defaas_cli::deploy::package_hash(&bytes);
+	let package_hash = defaas_primitives::deploy::package_hash(&bytes);
 	let (price, salt) = (3 * FST, [9u8; 32]);
 	let commitment =
-		sp_crypto_hashing::blake2_256(&(order_id, price, salt, bob.public_key().0).encode());
+		defaas_primitives::commitments::bid_commitment(order_id, &price, &salt, &bob.public_key().0);
 	submit(
 		&api,
 		&rpc,
@@ -139,8 +138,8 @@ async fn registered_provider_receives_the_signed_package_and_invocations() {
 	server.answer(
 		201,
 		&format!(
-			r#"{{"orderId":{order_id},"packageHash":"0x{}","url":"{deployed_url}","status":"deployed"}}"#,
-			defaas_cli::chain::hex_encode(&package_hash)
+			r#"{{"orderId":{order_id},"packageHash":"{}","url":"{deployed_url}","status":"deployed"}}"#,
+			defaas_primitives::json::to_hex(&package_hash)
 		),
 	);
 	wait_for_state(&api, &rpc, order_id, "revealing", 90).await;
@@ -172,9 +171,9 @@ async fn registered_provider_receives_the_signed_package_and_invocations() {
 	let now = defaas_cli::deploy::unix_now();
 	assert!(timestamp <= now && now - timestamp < 300, "{timestamp} vs {now}");
 	let signature = upload.header("x-defaas-signature").expect("signature");
-	let signature = defaas_cli::chain::hex_decode(signature.strip_prefix("0x").unwrap()).unwrap();
-	let signature = subxt_signer::sr25519::Signature(signature.try_into().expect("64 bytes"));
-	let message = defaas_cli::deploy::deploy_message(order_id, package_hash, timestamp);
+	let signature = defaas_primitives::deploy::parse_signature(signature).expect("64 bytes");
+	let signature = subxt_signer::sr25519::Signature(signature);
+	let message = defaas_primitives::deploy::deploy_message(order_id, &package_hash, timestamp);
 	assert!(subxt_signer::sr25519::verify(&signature, &message, &dave.public_key()));
 
 	let deploy = ["deploy", &order_id.to_string(), "--package", &package, "--suri", "//Dave"]

@@ -3,9 +3,8 @@
 
 mod support;
 
-use codec::Encode;
 use subxt::dynamic::Value as DynValue;
-use support::{defaas, free_port, submit, Node, Scratch, FST};
+use support::{defaas, submit, DevNode, Scratch, FST};
 
 /// The order id in `order <id> created`.
 fn created_id(stdout: &str) -> u64 {
@@ -17,10 +16,21 @@ fn created_id(stdout: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn customer_creates_follows_and_cancels_orders() {
-	let mut node = Node::spawn_dev("cli-orders");
-	let (rpc, api) = node.connect().await;
+	let node = DevNode::start("cli-orders").await;
+	let (rpc, api) = node.clients();
 	let url = node.ws_url.clone();
 	let scratch = Scratch::new("orders");
+	// A lease is monitored by a committee: one witness lets orders with a committee of 1 in.
+	let eve = subxt_signer::sr25519::dev::eve();
+	submit(
+		&api,
+		&rpc,
+		&eve,
+		"WitnessPool",
+		"register_witness",
+		vec![DynValue::u128(100 * FST), DynValue::from_bytes([5u8; 32])],
+	)
+	.await;
 	let package = scratch.file("fn.wasm", b"\0asm\x0d\0\x01\0 a tiny stand-in component");
 
 	// The paper's four levels, as a table and as JSON.
@@ -56,18 +66,15 @@ async fn customer_creates_follows_and_cancels_orders() {
 	let created = defaas(&url, &[&create[..], &["--bid-window", "40"]].concat()).await.ok();
 	let order_id = created_id(&created.stdout);
 	assert!(created.stdout.contains("60 FST"), "{}", created.stdout);
-	let hash = format!(
-		"0x{}",
-		defaas_cli::chain::hex_encode(&defaas_cli::deploy::package_hash(
-			&std::fs::read(&package).unwrap()
-		))
-	);
+	let hash = defaas_primitives::json::to_hex(&defaas_primitives::deploy::package_hash(
+		&std::fs::read(&package).unwrap(),
+	));
 	assert!(created.stdout.contains(&hash), "{}", created.stdout);
 
 	let status = defaas(&url, &["--json", "order", "status", &order_id.to_string()]).await.ok();
 	let status = status.json();
 	assert!(status["state"]["bidding"]["biddingEnds"].is_u64(), "{status}");
-	assert_eq!(status["prepay"].as_u64().map(u128::from), Some(60 * FST));
+	assert_eq!(status["prepay"], (60 * FST).to_string());
 	assert_eq!(status["packageHash"], hash.as_str());
 	let table = defaas(&url, &["order", "status", &order_id.to_string()]).await.ok().stdout;
 	assert!(table.contains("bidding until block"), "{table}");
@@ -93,6 +100,23 @@ async fn customer_creates_follows_and_cancels_orders() {
 		"{}",
 		failed.stderr
 	);
+	// More committee members than witnesses that could serve: refused at creation.
+	let two: Vec<&str> = [&create[..], &["--bid-window", "10"]]
+		.concat()
+		.iter()
+		.map(|a| if *a == "1" { "2" } else { a })
+		.collect();
+	let failed = defaas(&url, &two).await.failed();
+	assert!(failed.stderr.contains("Market.NotEnoughWitnesses"), "{}", failed.stderr);
+	// A package over the level's limit (level 0: 50 MB) is refused before any transaction.
+	let big = scratch.file("big.wasm", &vec![0u8; 50 * 1024 * 1024 + 1]);
+	let oversized: Vec<&str> = [&create[..], &["--bid-window", "10"]]
+		.concat()
+		.iter()
+		.map(|a| if *a == package.as_str() { big.as_str() } else { a })
+		.collect();
+	let failed = defaas(&url, &oversized).await.failed();
+	assert!(failed.stderr.contains("more than level 0's 50 MB package limit"), "{}", failed.stderr);
 	let failed = defaas(&url, &[&create[..], &["--bid-window", "1"]].concat()).await.failed();
 	assert!(
 		failed.stderr.contains("Market.BidWindowTooShort: Bid window shorter"),
@@ -139,8 +163,12 @@ async fn customer_creates_follows_and_cancels_orders() {
 	.json();
 	let order_id = created["orderId"].as_u64().expect("orderId");
 	assert_eq!(created["packageHash"], hash.as_str());
-	let commitment =
-		sp_crypto_hashing::blake2_256(&(order_id, 3 * FST, [1u8; 32], bob.public_key().0).encode());
+	let commitment = defaas_primitives::commitments::bid_commitment(
+		order_id,
+		&(3 * FST),
+		&[1u8; 32],
+		&bob.public_key().0,
+	);
 	submit(
 		&api,
 		&rpc,
@@ -193,7 +221,8 @@ async fn customer_creates_follows_and_cancels_orders() {
 	assert!(timeout.failed().stderr.contains("no order 999"));
 
 	// An unreachable node is one clear line.
-	let nowhere = format!("ws://127.0.0.1:{}", free_port());
+	// Nothing listens on port 1 (tcpmux): the connection is refused at once.
+	let nowhere = "ws://127.0.0.1:1".to_string();
 	let failed = defaas(&nowhere, &["level", "list"]).await.failed();
 	assert!(
 		failed.stderr.starts_with(&format!("error: cannot reach a DeFaaS node at {nowhere}")),

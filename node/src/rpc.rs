@@ -1,12 +1,9 @@
 //! JSON-RPC of the node beyond the standard Substrate set: `system_accountNextIndex` and
 //! friends (`substrate-frame-rpc-system`), `payment_queryInfo`/`payment_queryFeeDetails`
 //! (`transaction_payment`), `babe_epochAuthorship` (unsafe methods only) and the `defaas_*`
-//! methods of the market ([`market`]) and the witness pool ([`witness`]).
+//! methods of the market (`pallet-market-rpc`) and the witness pool (`pallet-witness-pool-rpc`).
 
 #![warn(missing_docs)]
-
-pub mod market;
-pub mod witness;
 
 use std::sync::Arc;
 
@@ -60,11 +57,11 @@ where
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + Clone + 'static,
 {
-	use market::{Market, MarketApiServer};
+	use pallet_market_rpc::{Market, MarketApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
-	use witness::{WitnessPool, WitnessPoolApiServer};
+	use pallet_witness_pool_rpc::{WitnessPool, WitnessPoolApiServer};
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, select_chain, babe } = deps;

@@ -1,4 +1,4 @@
-//! The wire format of the liveness and capacity probes (DESIGN §7.2).
+//! The wire format of the liveness and capacity probes (docs/architecture.md §7.2).
 //!
 //! - Liveness: `GET {endpoint}/o/{order_id}/.well-known/defaas/health`; any `2xx` is healthy
 //!   ([`health_url`]).

@@ -1,4 +1,4 @@
-//! The capacity challenge (DESIGN §7.2): multiply two seeded matrices, checked with Freivalds'
+//! The capacity challenge (docs/architecture.md §7.2): multiply two seeded matrices, checked with Freivalds'
 //! algorithm.
 //!
 //! A witness sends the provider a fresh random `seed` and a size `n`. Both sides expand the seed

@@ -1,4 +1,4 @@
-//! The witness's HTTP probes (DESIGN §7.2) and the heartbeat worker's health check (§7.1), each
+//! The witness's HTTP probes (docs/architecture.md §7.2) and the heartbeat worker's health check (§7.1), each
 //! bounded by a deadline.
 //!
 //! A probe runs in the off-chain worker through the node's HTTP API
@@ -25,7 +25,7 @@ use sp_runtime::offchain::http;
 /// Largest health-check body a witness reads (the body itself is ignored): 64 KiB.
 pub const MAX_HEALTH_BODY: usize = 64 * 1024;
 
-/// Path of the provider daemon's own health check, relative to its endpoint (DESIGN §7.1).
+/// Path of the provider daemon's own health check, relative to its endpoint (docs/architecture.md §7.1).
 pub const HEALTHZ_PATH: &str = "/healthz";
 
 /// Largest `/healthz` body the heartbeat worker reads: 4 KiB.
@@ -86,7 +86,7 @@ impl From<Result<(), ProbeFailure>> for ProbeOutcome {
 }
 
 /// The report a witness makes from its probes of a round: `violated` iff a strict majority of
-/// them failed (DESIGN §7.2). No probes is no accusation: `false`.
+/// them failed (docs/architecture.md §7.2). No probes is no accusation: `false`.
 pub fn report_violated(outcomes: &[ProbeOutcome]) -> bool {
 	let failed = outcomes.iter().filter(|outcome| outcome.is_failed()).count();
 	failed.saturating_mul(2) > outcomes.len()
@@ -143,7 +143,7 @@ pub fn probe_get(url: &str, timeout_ms: u64, max_body: usize) -> Result<Vec<u8>,
 	fetch(http::Request::get(url), deadline, max_body)
 }
 
-/// Heartbeat probe (DESIGN §7.1): `GET {endpoint}/healthz` must answer `2xx` within
+/// Heartbeat probe (docs/architecture.md §7.1): `GET {endpoint}/healthz` must answer `2xx` within
 /// `timeout_ms` milliseconds. Returns the body (at most [`MAX_HEALTHZ_BODY`] bytes), which may
 /// carry the provider's free capacity (see [`parse_capacity`]).
 pub fn probe_healthz(endpoint: &str, timeout_ms: u64) -> Result<Vec<u8>, ProbeFailure> {

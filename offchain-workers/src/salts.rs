@@ -1,5 +1,5 @@
 //! The witness's report salts and submission claims, in the node's persistent off-chain storage
-//! (DESIGN §6.3, §7.2).
+//! (docs/architecture.md §6.3, §7.2).
 //!
 //! A report is committed as `blake2_256(SCALE(order_id, round, violated, salt, witness))` and
 //! revealed later with the same salt, so the salt must survive node restarts until the reveal:
@@ -108,7 +108,7 @@ impl PendingReport {
 }
 
 /// `blake2_256(SCALE(order_id, round, violated, salt, witness))`, the commitment that
-/// `commit_report` carries (DESIGN §6.3).
+/// `commit_report` carries (docs/architecture.md §6.3).
 pub fn report_commitment(
 	order_id: u64,
 	round: u32,

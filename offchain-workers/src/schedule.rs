@@ -1,4 +1,4 @@
-//! When a witness probes (DESIGN §7.2): block numbers derived from its VRF output.
+//! When a witness probes (docs/architecture.md §7.2): block numbers derived from its VRF output.
 //!
 //! The VRF output of a committee member is known only to the member until it joins, and the
 //! probe blocks are a hash of it, so the provider cannot predict when it will be probed and

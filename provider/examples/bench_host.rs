@@ -11,19 +11,22 @@
 //! `//Alice`); the example prints the cold start — from sending the PUT until the first `200`
 //! from `/o/0/` — then serves until it is killed.
 
+use defaas_primitives::deploy::{
+	package_hash, signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 use defaas_provider::{
+	app::AppState,
 	auth,
-	deploy::{OrderFacts, OrderSource},
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
-	server::{self, AppState},
+	orders::{OrderFacts, OrderFuture, OrderSource},
+	server::Server,
+	shutdown::Shutdown,
 	store::Store,
 };
 use std::{
-	future::Future,
 	io::{Read, Write},
 	net::TcpStream,
-	pin::Pin,
 	sync::Arc,
 	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -34,10 +37,7 @@ const PROVIDER: [u8; 32] = [7; 32];
 struct FixedOrder(OrderFacts);
 
 impl OrderSource for FixedOrder {
-	fn order(
-		&self,
-		order_id: u64,
-	) -> Pin<Box<dyn Future<Output = anyhow::Result<Option<OrderFacts>>> + Send + '_>> {
+	fn order(&self, order_id: u64) -> OrderFuture<'_> {
 		let facts = (order_id == 0).then(|| self.0.clone());
 		Box::pin(async move { Ok(facts) })
 	}
@@ -66,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
 	let port: u16 = port.parse()?;
 	let cpu_millicores: u32 = args.next().map(|m| m.parse()).transpose()?.unwrap_or(1000);
 	let package = std::fs::read(&path)?;
-	let package_hash = sp_crypto_hashing::blake2_256(&package);
+	let package_hash = package_hash(&package);
 	let alice = subxt_signer::sr25519::dev::alice();
 	let facts = OrderFacts {
 		customer: alice.public_key().0,
@@ -95,7 +95,8 @@ async fn main() -> anyhow::Result<()> {
 		deployed,
 	});
 	let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-	let server = tokio::spawn(server::serve(listener, state));
+	let shutdown = Shutdown::new();
+	let server = Server::start(listener, state, shutdown.clone(), Duration::from_secs(15))?;
 
 	let cold_start = tokio::task::spawn_blocking(move || -> anyhow::Result<Duration> {
 		let timestamp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
@@ -104,9 +105,9 @@ async fn main() -> anyhow::Result<()> {
 			"PUT /deployments/0 HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/wasm\r\n\
 			 content-length: {}\r\n{}: {timestamp}\r\n{}: {}\r\nconnection: close\r\n\r\n",
 			package.len(),
-			auth::TIMESTAMP_HEADER,
-			auth::SIGNATURE_HEADER,
-			auth::signature_header(&signature),
+			TIMESTAMP_HEADER,
+			SIGNATURE_HEADER,
+			signature_header(&signature),
 		);
 		let start = Instant::now();
 		let (status, body) = request(port, &head, &package)?;
@@ -121,7 +122,9 @@ async fn main() -> anyhow::Result<()> {
 	.await??;
 	let _ = std::fs::remove_dir_all(&data);
 	println!("cold start (PUT sent -> first 200): {:.1} ms", cold_start.as_secs_f64() * 1e3);
-	println!("serving order 0 on http://127.0.0.1:{port}/o/0/");
-	server.await??;
+	println!("serving order 0 on http://127.0.0.1:{port}/o/0/ (Ctrl-C stops)");
+	tokio::signal::ctrl_c().await?;
+	shutdown.trigger();
+	server.stopped().await;
 	Ok(())
 }

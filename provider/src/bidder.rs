@@ -1,6 +1,6 @@
 //! The bid engine: follows finalized blocks and walks each order the provider bids on through
 //! commit → reveal → confirm → (deployment by the customer) → fulfill, then cleans up when
-//! the order ends (DESIGN §5.4, §8).
+//! the order ends (docs/architecture.md §5.4, §8).
 //!
 //! Every decision is taken from the chain's finalized state ([`next_step`] is a pure function of
 //! the order and the stored bid), so a restarted daemon simply picks up where the chain is. The
@@ -8,12 +8,13 @@
 //! a salt of a commitment that is on chain.
 
 use crate::{
-	chain::{self, Chain, Head},
+	chain::{self, Chain, Head, OpenOrder},
 	config::{parse_fst, Config},
 	host::FunctionHost,
+	shutdown::Shutdown,
 	store::{BidRecord, Store},
 };
-use codec::Encode;
+use defaas_primitives::commitments::bid_commitment;
 use serde_json::Value;
 use std::{
 	collections::{HashMap, HashSet},
@@ -68,14 +69,18 @@ pub fn retired(order: &Value, me: &[u8; 32]) -> bool {
 		|| chain::account_of(&order["provider"]).is_some_and(|provider| provider != *me)
 }
 
-/// The sealed-bid commitment `blake2_256(SCALE(order_id, price, salt, provider))`.
-pub fn bid_commitment(
+/// A new sealed bid of `provider` on `order_id` (of `level`) at unit `price`, with `salt`: the
+/// record to store before `commit_bid` carries its commitment, [`bid_commitment`] of the price
+/// as the runtime's `u128` balance (what the market pallet checks at reveal).
+pub fn seal_bid(
 	order_id: u64,
+	level: u32,
 	price: u128,
-	salt: &[u8; 32],
+	salt: [u8; 32],
 	provider: &[u8; 32],
-) -> [u8; 32] {
-	sp_crypto_hashing::blake2_256(&(order_id, price, salt, provider).encode())
+) -> BidRecord {
+	let commitment = bid_commitment(order_id, &price, &salt, provider);
+	BidRecord { price, salt, commitment, level, committed: false, revealed: false }
 }
 
 /// The bid engine.
@@ -101,13 +106,16 @@ impl Bidder {
 		Self { chain, config, store, host, pending: HashMap::new(), passed: HashSet::new() }
 	}
 
-	/// Runs until the process ends: one pass per new finalized block, and an immediate
-	/// `fulfill` whenever the deployment API reports a new deployment.
-	pub async fn run(mut self, mut deployed: UnboundedReceiver<u64>) {
+	/// Runs until `shutdown` is triggered: one pass per new finalized block, and an immediate
+	/// `fulfill` whenever the deployment API reports a new deployment. A pass under way when
+	/// the shutdown comes is finished first (the engine stops between passes).
+	pub async fn run(mut self, mut deployed: UnboundedReceiver<u64>, shutdown: Shutdown) {
 		let mut last: Option<Head> = None;
 		let mut ticker = tokio::time::interval(Duration::from_millis(500));
 		loop {
 			tokio::select! {
+				biased;
+				() = shutdown.triggered() => break,
 				Some(order_id) = deployed.recv() => {
 					if let Err(e) = self.on_deployed(order_id).await {
 						log::warn!("order {order_id}: fulfil after deployment: {e:#}");
@@ -131,6 +139,7 @@ impl Bidder {
 				},
 			}
 		}
+		log::info!("bid engine stopped");
 	}
 
 	/// One pass at finalized block `head`.
@@ -149,11 +158,19 @@ impl Bidder {
 			if chain::state_name(&order) != "bidding" {
 				continue;
 			}
-			let Some(order_id) = order["orderId"].as_u64() else { continue };
+			let OpenOrder { order_id, level, max_unit_price: max } =
+				match OpenOrder::from_json(&order) {
+					Ok(open) => open,
+					Err(e) => {
+						if self.passed.insert(chain::number(&order["orderId"]).unwrap_or(0)) {
+							log::warn!("an open order the engine cannot read ({e}): {order}");
+						}
+						continue;
+					},
+				};
 			if bids.iter().any(|(id, _)| *id == order_id) {
 				continue;
 			}
-			let Some(level) = order["level"].as_u64().map(|l| l as u32) else { continue };
 			if !self.has_capacity(level, &bids)? {
 				if self.passed.insert(order_id) {
 					log::info!("order {order_id}: level {level} at capacity; not bidding");
@@ -161,15 +178,11 @@ impl Bidder {
 				continue;
 			}
 			let Some(price) = self.price(&order, level).await else { continue };
-			let max = order["maxUnitPrice"].as_u64().map(u128::from).unwrap_or(u128::MAX);
 			if price > max {
 				log::info!("order {order_id}: our price {price} is above its maximum {max}");
 				continue;
 			}
-			let salt: [u8; 32] = rand::random();
-			let commitment = bid_commitment(order_id, price, &salt, &self.chain.account());
-			let record =
-				BidRecord { price, salt, commitment, level, committed: false, revealed: false };
+			let record = seal_bid(order_id, level, price, rand::random(), &self.chain.account());
 			// The salt is durable before the commitment leaves the process.
 			self.store.put_bid(order_id, &record)?;
 			self.step(head, order_id, &record, Step::Commit).await;
@@ -305,8 +318,7 @@ impl Bidder {
 	async fn price(&self, order: &Value, level: u32) -> Option<u128> {
 		let base = self.config.level(level).and_then(|policy| parse_fst(&policy.price).ok())?;
 		let Some(script) = &self.config.pricing.script else { return Some(base) };
-		let mut input = order.clone();
-		input["basePrice"] = Value::from(base as f64);
+		let input = pricing_input(order, base);
 		let timeout = Duration::from_secs(self.config.pricing.timeout_secs);
 		match tokio::time::timeout(timeout, run_script(script, &input)).await {
 			Ok(Ok(answer)) => parse_script_answer(&answer),
@@ -320,6 +332,14 @@ impl Bidder {
 			},
 		}
 	}
+}
+
+/// What the pricing script reads on stdin: the order as the node wrote it (balances as decimal
+/// strings) plus `"basePrice"`, the level's configured price in plancks, a decimal string too.
+pub fn pricing_input(order: &Value, base_price: u128) -> Value {
+	let mut input = order.clone();
+	input["basePrice"] = Value::String(base_price.to_string());
+	input
 }
 
 /// Runs the pricing script with `input` on stdin and returns its stdout.
@@ -399,13 +419,26 @@ mod tests {
 	}
 
 	#[test]
-	fn the_commitment_is_the_pallets() {
+	fn a_sealed_bid_carries_the_pallets_commitment() {
 		// blake2_256(SCALE(order_id: u64, price: u128, salt, provider)).
 		let mut bytes = 7u64.to_le_bytes().to_vec();
 		bytes.extend(5u128.to_le_bytes());
 		bytes.extend([3u8; 32]);
 		bytes.extend(ME);
-		assert_eq!(bid_commitment(7, 5, &[3; 32], &ME), sp_crypto_hashing::blake2_256(&bytes));
+		let record = seal_bid(7, 2, 5, [3; 32], &ME);
+		assert_eq!(record.commitment, sp_crypto_hashing::blake2_256(&bytes));
+		assert_eq!((record.price, record.salt, record.level), (5, [3; 32], 2));
+		assert!(!record.committed && !record.revealed);
+	}
+
+	#[test]
+	fn the_pricing_script_gets_exact_decimal_strings() {
+		let order =
+			json!({"orderId": 3, "maxUnitPrice": "340282366920938463463374607431768211455"});
+		let input = pricing_input(&order, 2_500_000_000_001);
+		assert_eq!(input["basePrice"], "2500000000001");
+		assert_eq!(input["maxUnitPrice"], "340282366920938463463374607431768211455");
+		assert_eq!(input["orderId"], 3);
 	}
 
 	#[test]

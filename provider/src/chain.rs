@@ -1,10 +1,17 @@
 //! The daemon's view of the chain: JSON-RPC reads (`defaas_*` methods) and signed
 //! submissions through subxt.
+//!
+//! The node's JSON writes every 128-bit number (balances such as `maxUnitPrice`, `prepay`,
+//! `unitPrice`, `stake`, a Confirming candidate's `price`) as a decimal string and byte strings
+//! such as `packageHash` as `0x` hex; [`number`] reads a decimal string or a JSON number, so
+//! older nodes that wrote numbers still work.
 
-use crate::deploy::{OrderFacts, OrderSource};
+use crate::orders::{OrderFacts, OrderFuture, OrderSource};
 use anyhow::{anyhow, Context};
+use defaas_primitives::json::{from_hex, to_hex};
+use serde::Deserialize;
 use serde_json::Value;
-use std::{future::Future, pin::Pin, str::FromStr};
+use std::str::FromStr;
 use subxt::{
 	config::DefaultExtrinsicParamsBuilder,
 	dynamic::{self, Value as DynValue},
@@ -105,7 +112,7 @@ impl Chain {
 	/// Puts the provider's key into the node's keystore as its `prov` heartbeat key, so the
 	/// node's off-chain worker sends the heartbeats (needs the node's unsafe RPC methods).
 	pub async fn insert_heartbeat_key(&self) -> anyhow::Result<()> {
-		let public = format!("0x{}", hex(&self.account()));
+		let public = to_hex(&self.account());
 		let _: Value = self
 			.rpc
 			.request("author_insertKey", rpc_params![HEARTBEAT_KEY_TYPE, &self.suri, public])
@@ -158,36 +165,55 @@ impl RpcOrders {
 
 	async fn facts(&self, order_id: u64) -> anyhow::Result<Option<OrderFacts>> {
 		let Some(order) = self.chain.order(order_id, None).await? else { return Ok(None) };
-		let level_id = order["level"].as_u64().context("order without a level")? as u32;
+		let level_id: u32 = number(&order["level"]).context("order without a level")?;
 		let levels = self.chain.levels().await?;
 		let level = levels
 			.iter()
-			.find(|level| level["levelId"].as_u64() == Some(u64::from(level_id)))
+			.find(|level| number::<u32>(&level["levelId"]) == Some(level_id))
 			.with_context(|| format!("level {level_id} of order {order_id} is unknown"))?;
-		let number = |value: &Value, name: &str| -> anyhow::Result<u32> {
-			value[name].as_u64().map(|n| n as u32).with_context(|| format!("level field {name}"))
+		let field = |value: &Value, name: &str| -> anyhow::Result<u32> {
+			number(&value[name]).with_context(|| format!("level field {name}"))
 		};
-		let package_hash = hex_decode_32(order["packageHash"].as_str().unwrap_or_default())
-			.context("the order's package hash")?;
+		let package_hash =
+			order["packageHash"].as_str().and_then(bytes32).context("the order's package hash")?;
 		Ok(Some(OrderFacts {
 			customer: account_of(&order["customer"]).context("the order's customer")?,
 			matched_provider: matched_provider(&order),
 			package_hash,
 			ended: order_ended(&order),
 			level: level_id,
-			memory_mb: number(level, "memoryMb")?,
-			package_mb: number(level, "packageMb")?,
-			cpu_millicores: number(level, "cpuMillicores")?,
+			memory_mb: field(level, "memoryMb")?,
+			package_mb: field(level, "packageMb")?,
+			cpu_millicores: field(level, "cpuMillicores")?,
 		}))
 	}
 }
 
 impl OrderSource for RpcOrders {
-	fn order(
-		&self,
-		order_id: u64,
-	) -> Pin<Box<dyn Future<Output = anyhow::Result<Option<OrderFacts>>> + Send + '_>> {
+	fn order(&self, order_id: u64) -> OrderFuture<'_> {
 		Box::pin(self.facts(order_id))
+	}
+}
+
+/// What the bid engine reads of an open order (`defaas_openOrders`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenOrder {
+	/// The order id.
+	#[serde(deserialize_with = "defaas_primitives::json::string::deserialize")]
+	pub order_id: u64,
+	/// Its FaaS level.
+	#[serde(deserialize_with = "defaas_primitives::json::string::deserialize")]
+	pub level: u32,
+	/// The highest unit price the customer accepts (a decimal string).
+	#[serde(deserialize_with = "defaas_primitives::json::string::deserialize")]
+	pub max_unit_price: u128,
+}
+
+impl OpenOrder {
+	/// Reads the fields of `order`; an error if one is missing or malformed.
+	pub fn from_json(order: &Value) -> Result<Self, serde_json::Error> {
+		Self::deserialize(order)
 	}
 }
 
@@ -217,36 +243,20 @@ pub fn matched_provider(order: &Value) -> Option<[u8; 32]> {
 pub fn account_of(value: &Value) -> Option<[u8; 32]> {
 	let text = value.as_str()?;
 	if text.starts_with("0x") {
-		return hex_decode_32(text);
+		return bytes32(text);
 	}
 	AccountId32::from_str(text).ok().map(|account| account.0)
 }
 
-/// A JSON number (or numeric string) as u128.
-pub fn as_u128(value: &Value) -> Option<u128> {
-	value
-		.as_u64()
-		.map(u128::from)
-		.or_else(|| value.as_str().and_then(|s| s.parse().ok()))
-		.or_else(|| value.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u128))
+/// A number written as a decimal string (how the node writes 128-bit values) or as a JSON
+/// number; `None` if it is neither or does not fit `T`.
+pub fn number<T: FromStr>(value: &Value) -> Option<T> {
+	defaas_primitives::json::string::deserialize(value).ok()
 }
 
-/// Lower-case hex without prefix.
-pub fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// 32 bytes from `0x` hex.
-pub fn hex_decode_32(text: &str) -> Option<[u8; 32]> {
-	let text = text.strip_prefix("0x").unwrap_or(text);
-	if text.len() != 64 {
-		return None;
-	}
-	let mut out = [0u8; 32];
-	for (i, byte) in out.iter_mut().enumerate() {
-		*byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-	}
-	Some(out)
+/// Exactly 32 bytes from `0x` hex.
+fn bytes32(text: &str) -> Option<[u8; 32]> {
+	from_hex(text)?.try_into().ok()
 }
 
 #[cfg(test)]
@@ -254,24 +264,64 @@ mod tests {
 	use super::*;
 	use serde_json::json;
 
+	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
 	#[test]
 	fn order_json_is_read_as_the_rpc_writes_it() {
-		let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 		let confirming = json!({
-			"state": {"confirming": {"candidate": alice, "price": 5, "confirmUntil": 9}},
+			"state": {"confirming": {"candidate": ALICE, "price": "5", "confirmUntil": 9}},
 			"provider": null,
 		});
 		assert_eq!(state_name(&confirming), "confirming");
-		let alice_id = account_of(&json!(alice)).unwrap();
+		let alice_id = account_of(&json!(ALICE)).unwrap();
 		assert_eq!(alice_id[..4], [0xd4, 0x35, 0x93, 0xc7]);
+		assert_eq!(account_of(&json!(to_hex(&alice_id))), Some(alice_id));
 		assert_eq!(matched_provider(&confirming), Some(alice_id));
 		assert!(!order_ended(&confirming));
-		let finished = json!({"state": {"finished": {"pruneAt": 9}}, "provider": alice});
+		let finished = json!({"state": {"finished": {"pruneAt": 9}}, "provider": ALICE});
 		assert!(order_ended(&finished));
 		assert_eq!(matched_provider(&finished), Some(alice_id));
 		assert_eq!(matched_provider(&json!({"state": {"bidding": {}}})), None);
-		assert_eq!(as_u128(&json!(5_000_000_000_000u64)), Some(5_000_000_000_000));
-		assert_eq!(hex_decode_32(&format!("0x{}", hex(&[7u8; 32]))), Some([7u8; 32]));
-		assert_eq!(hex_decode_32("0x12"), None);
+		assert_eq!(bytes32(&to_hex(&[7u8; 32])), Some([7u8; 32]));
+		assert_eq!(bytes32("0x12"), None);
+	}
+
+	#[test]
+	fn numbers_are_read_from_decimal_strings_and_from_json_numbers() {
+		assert_eq!(number::<u128>(&json!("5000000000000")), Some(5_000_000_000_000));
+		assert_eq!(number::<u128>(&json!(5_000_000_000_000u64)), Some(5_000_000_000_000));
+		// Beyond 2^64 (and 2^53): exact only as a string.
+		assert_eq!(number::<u128>(&json!(u128::MAX.to_string())), Some(u128::MAX));
+		assert_eq!(number::<u32>(&json!(7)), Some(7));
+		assert_eq!(number::<u32>(&json!("4294967296")), None);
+		for bad in [json!(null), json!("3 FST"), json!(-1), json!(1.5), json!({})] {
+			assert_eq!(number::<u128>(&bad), None, "{bad}");
+		}
+	}
+
+	#[test]
+	fn open_orders_are_read_as_the_node_writes_them_and_as_older_nodes_did() {
+		// The node now: balances as decimal strings, the package hash as hex.
+		let order = json!({
+			"orderId": 12,
+			"customer": ALICE,
+			"level": 1,
+			"maxUnitPrice": "340282366920938463463374607431768211455",
+			"prepay": "30000000000000",
+			"paid": "0",
+			"refunded": "0",
+			"unitPrice": null,
+			"packageHash": to_hex(&[1; 32]),
+			"state": {"bidding": {"biddingEnds": 5}},
+		});
+		let expected = OpenOrder { order_id: 12, level: 1, max_unit_price: u128::MAX };
+		assert_eq!(OpenOrder::from_json(&order).unwrap(), expected);
+		// Older nodes: JSON numbers.
+		let older = json!({"orderId": 12, "level": 1, "maxUnitPrice": 3_000_000_000_000u64});
+		assert_eq!(OpenOrder::from_json(&older).unwrap().max_unit_price, 3_000_000_000_000);
+		// A missing or unreadable maximum is an error, never "no maximum".
+		assert!(OpenOrder::from_json(&json!({"orderId": 12, "level": 1})).is_err());
+		let garbled = json!({"orderId": 12, "level": 1, "maxUnitPrice": "lots"});
+		assert!(OpenOrder::from_json(&garbled).is_err());
 	}
 }

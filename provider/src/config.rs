@@ -17,13 +17,13 @@
 //!
 //! [limits]
 //! cpu_ms = 1000          # CPU budget of one request
-//! wall_ms = 10000        # wall-time limit of one request
+//! wall_ms = 10000        # wall-time limit of one request (a shutdown drains for this + 5 s)
 //! max_response_mb = 16   # response bodies are cut off beyond this
 //! ```
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// FST has 12 decimals: 1 FST = 10^12 plancks.
 pub const PLANCKS_PER_FST: u128 = 1_000_000_000_000;
@@ -71,8 +71,10 @@ pub struct LevelPolicy {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pricing {
-	/// Executable run once per candidate order, with the order (the `defaas_order` JSON plus
-	/// `"basePrice"` in plancks) on stdin. It prints a price in FST (decimal) to bid, or `skip`;
+	/// Executable run once per candidate order, with the order on stdin: the
+	/// `defaas_openOrders` JSON of the order — balances such as `"maxUnitPrice"` are decimal
+	/// strings of plancks — plus `"basePrice"`, the level's configured price in plancks, also a
+	/// decimal string (`"3000000000000"`). It prints a price in FST (decimal) to bid, or `skip`;
 	/// a failure or an unparsable answer skips the order.
 	pub script: Option<PathBuf>,
 	/// Seconds the script may run.
@@ -99,6 +101,19 @@ pub struct Limits {
 impl Default for Limits {
 	fn default() -> Self {
 		Self { cpu_ms: 1_000, wall_ms: 10_000, max_response_mb: 16 }
+	}
+}
+
+/// What the drain timeout adds to the wall-time limit (see [`Limits::drain_timeout`]).
+pub const DRAIN_MARGIN: Duration = Duration::from_secs(5);
+
+impl Limits {
+	/// How long a shutting-down daemon lets busy connections finish: the wall-time limit of a
+	/// function request (the longest a request of a well-behaved client takes once it has
+	/// arrived) plus [`DRAIN_MARGIN`] for the response to reach the client. Connections still
+	/// busy after that — slow uploads, clients that stop reading — are cut.
+	pub fn drain_timeout(&self) -> Duration {
+		Duration::from_millis(self.wall_ms).saturating_add(DRAIN_MARGIN)
 	}
 }
 
@@ -199,6 +214,7 @@ mod tests {
 		assert_eq!(config.capacity(), vec![(0, 3)]);
 		assert_eq!(config.limits.cpu_ms, 200);
 		assert_eq!(config.limits.wall_ms, 10_000);
+		assert_eq!(config.limits.drain_timeout(), Duration::from_secs(15));
 		assert!(config.level(1).is_none());
 
 		let twice = format!("{text}\n[[level]]\nid = 0\nprice = \"1\"\ncapacity = 1\n");

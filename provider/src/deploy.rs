@@ -1,10 +1,11 @@
-//! The deployment API (DESIGN §8): `PUT /deployments/{order_id}` with the package as the body.
+//! The deployment API (docs/architecture.md §8): `PUT /deployments/{order_id}` with the package as the body.
 //!
 //! The customer authenticates with two headers: [`TIMESTAMP_HEADER`] (Unix seconds) and
 //! [`SIGNATURE_HEADER`] (`0x` + 128 hex digits), an sr25519 signature of
-//! [`deploy_message`](crate::auth::deploy_message)`(order_id, package_hash, timestamp)` by the
-//! order's customer. The checks run in this order, each failing with its own JSON error
-//! `{"error":"<code>","message":"<sentence>"}` and leaving the host and the store untouched:
+//! [`deploy_message`](defaas_primitives::deploy::deploy_message)`(order_id, package_hash,
+//! timestamp)` by the order's customer. The checks run in this order, each failing with its own
+//! JSON error `{"error":"<code>","message":"<sentence>"}` and leaving the host and the store
+//! untouched:
 //!
 //! | status | code | when |
 //! |---|---|---|
@@ -21,76 +22,32 @@
 //! | 500 | `internal` | the daemon could not store the deployment |
 //!
 //! The signature is checked against the order's `package_hash` before the body is read, so an
-//! unauthenticated client cannot make the daemon read a package. On success the deployment is
-//! stored, then the order id is sent on [`AppState::deployed`] and the daemon answers `201`
-//! (`200` when the same package is already deployed: nothing is compiled again) with
+//! unauthenticated client cannot make the daemon buffer, hash or compile a package. The unread
+//! rest of a refused request's body is discarded (bounded) so that the client can read the
+//! refusal: see [`crate::http`]. On success the deployment is stored, then the order id is sent
+//! on [`AppState::deployed`] and the daemon answers `201` (`200` when the same package is
+//! already deployed: nothing is compiled again) with
 //! `{"orderId":N,"packageHash":"0x..","url":"<public_url>/o/N/","status":"deployed"}`.
 
 use crate::{
-	auth::{self, MAX_CLOCK_SKEW_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER},
+	app::AppState,
+	auth,
 	host::{DeployError, DeploymentSpec, FunctionBody},
-	server::{error, json, read_body, AppState},
+	http::{error, json, read_body, refuse_unread_body},
 	store::DeploymentRecord,
 };
-use hyper::{body::Incoming, Request, Response};
-use std::{
-	future::Future,
-	pin::Pin,
-	time::{Duration, SystemTime, UNIX_EPOCH},
+use defaas_primitives::{
+	deploy::{
+		package_hash, parse_signature, MAX_CLOCK_SKEW_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+	},
+	json::to_hex,
+	OrderId,
 };
+use hyper::{body::Incoming, HeaderMap, Request, Response};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long the deployment API waits for the chain.
 const CHAIN_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// What the deployment API needs to know about an order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderFacts {
-	/// The account that created the order (its sr25519 public key).
-	pub customer: [u8; 32],
-	/// The provider of the order's lease, or its Confirming candidate; `None` before.
-	pub matched_provider: Option<[u8; 32]>,
-	/// `blake2_256` of the package the customer committed to.
-	pub package_hash: [u8; 32],
-	/// Whether the order is Finished, Failed or Cancelled.
-	pub ended: bool,
-	/// The order's FaaS level.
-	pub level: u32,
-	/// The level's memory, MiB.
-	pub memory_mb: u32,
-	/// The level's largest package, MiB.
-	pub package_mb: u32,
-	/// The level's CPU share, millicores.
-	pub cpu_millicores: u32,
-}
-
-impl OrderFacts {
-	/// The deployment spec of this order.
-	pub fn spec(&self) -> DeploymentSpec {
-		DeploymentSpec {
-			package_hash: self.package_hash,
-			level: self.level,
-			memory_mb: self.memory_mb,
-			package_mb: self.package_mb,
-			cpu_millicores: self.cpu_millicores,
-		}
-	}
-
-	/// The largest package accepted, in bytes.
-	pub fn package_limit(&self) -> usize {
-		usize::try_from(u64::from(self.package_mb) << 20).unwrap_or(usize::MAX)
-	}
-}
-
-/// The future of an [`OrderSource`] lookup.
-pub type OrderFuture<'a> =
-	Pin<Box<dyn Future<Output = anyhow::Result<Option<OrderFacts>>> + Send + 'a>>;
-
-/// Where the deployment API looks orders up (the chain, through the node's RPC).
-pub trait OrderSource: Send + Sync + 'static {
-	/// The facts of `order_id`, `None` if the chain has no such order; `Err` if the chain
-	/// could not be asked.
-	fn order(&self, order_id: u64) -> OrderFuture<'_>;
-}
 
 /// The current Unix time, seconds.
 fn now_secs() -> u64 {
@@ -100,12 +57,17 @@ fn now_secs() -> u64 {
 /// Handles `PUT /deployments/{order_id}`.
 pub async fn put_deployment(
 	state: &AppState,
-	order_id: u64,
+	order_id: OrderId,
 	request: Request<Incoming>,
 ) -> Response<FunctionBody> {
-	match deploy(state, order_id, request).await {
+	let (parts, mut body) = request.into_parts();
+	match deploy(state, order_id, &parts.headers, &mut body).await {
 		Ok(response) => response,
-		Err(failure) => error(failure.status, failure.code, &failure.message),
+		Err(failure) => refuse_unread_body(
+			error(failure.status, failure.code, &failure.message),
+			&parts.headers,
+			body,
+		),
 	}
 }
 
@@ -123,10 +85,11 @@ fn fail(status: u16, code: &'static str, message: impl Into<String>) -> Failure 
 /// The checks and the deployment, in the documented order.
 async fn deploy(
 	state: &AppState,
-	order_id: u64,
-	request: Request<Incoming>,
+	order_id: OrderId,
+	headers: &HeaderMap,
+	body: &mut Incoming,
 ) -> Result<Response<FunctionBody>, Failure> {
-	let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+	let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
 	let timestamp =
 		header(TIMESTAMP_HEADER).and_then(|v| v.trim().parse::<u64>().ok()).ok_or_else(|| {
 			fail(
@@ -135,9 +98,8 @@ async fn deploy(
 				format!("missing or malformed {TIMESTAMP_HEADER} header (Unix seconds)"),
 			)
 		})?;
-	let signature = header(SIGNATURE_HEADER)
-		.and_then(|v| auth::parse_signature(v.trim()))
-		.ok_or_else(|| {
+	let signature =
+		header(SIGNATURE_HEADER).and_then(|v| parse_signature(v.trim())).ok_or_else(|| {
 			fail(
 				400,
 				"bad_request",
@@ -206,20 +168,20 @@ async fn deploy(
 	if announced.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
 		return Err(too_large());
 	}
-	let package = match read_body(request.into_body(), limit).await {
+	let package = match read_body(body, limit).await {
 		Ok(Some(package)) => package,
 		Ok(None) => return Err(too_large()),
 		Err(e) => return Err(fail(400, "bad_request", format!("cannot read the package: {e}"))),
 	};
-	let package_hash = sp_crypto_hashing::blake2_256(&package);
+	let package_hash = package_hash(&package);
 	if package_hash != order.package_hash {
 		return Err(fail(
 			422,
 			"hash_mismatch",
 			format!(
-				"the package hashes to 0x{}, the order expects 0x{}",
-				auth::hex(&package_hash),
-				auth::hex(&order.package_hash)
+				"the package hashes to {}, the order expects {}",
+				to_hex(&package_hash),
+				to_hex(&order.package_hash)
 			),
 		));
 	}
@@ -237,7 +199,7 @@ async fn deploy(
 		status,
 		&serde_json::json!({
 			"orderId": order_id,
-			"packageHash": format!("0x{}", auth::hex(&package_hash)),
+			"packageHash": to_hex(&package_hash),
 			"url": format!("{}/o/{}/", state.public_url.trim_end_matches('/'), order_id),
 			"status": "deployed",
 		}),
@@ -247,7 +209,7 @@ async fn deploy(
 /// Compiles and serves the package, then stores it; on a storage failure nothing stays deployed.
 async fn install(
 	state: &AppState,
-	order_id: u64,
+	order_id: OrderId,
 	spec: DeploymentSpec,
 	package: Vec<u8>,
 ) -> Result<(), Failure> {

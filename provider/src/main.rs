@@ -1,4 +1,4 @@
-//! `defaas-provider`: the provider daemon (DESIGN §8).
+//! `defaas-provider`: the provider daemon (docs/architecture.md §8).
 //!
 //! ```text
 //! defaas-provider --config provider.toml [--suri //Charlie] [--insert-heartbeat-key]
@@ -7,16 +7,25 @@
 //! Opens the embedded store, serves every stored deployment again, starts the HTTP server
 //! (functions, health and challenge endpoints, `/healthz`, `/metrics`, the deployment API) and
 //! follows the chain's finalized blocks with the bid engine.
+//!
+//! SIGTERM or Ctrl-C shuts it down gracefully ([`defaas_provider::daemon`]): the listener is
+//! closed, requests in flight finish (within the drain timeout: the `[limits] wall_ms` + 5 s),
+//! the bid engine stops, the store is closed, and the process exits with status 0. A second
+//! signal exits at once (status 130).
 
 use anyhow::Context;
 use clap::Parser;
 use defaas_provider::{
+	app::AppState,
 	bidder::Bidder,
 	chain::{Chain, RpcOrders},
 	config::Config,
+	daemon::Daemon,
 	host::{FunctionHost, HostLimits},
+	logger::StderrLogger,
 	metrics::Metrics,
-	server::{self, AppState},
+	restore::restore,
+	shutdown::Shutdown,
 	store::Store,
 };
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -44,6 +53,8 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
 	let args = Args::parse();
 	StderrLogger::install(args.log_level);
+	let shutdown = Shutdown::new();
+	tokio::spawn(on_signals(shutdown.clone()));
 	let config = Arc::new(Config::load(&args.config)?);
 	let suri = args
 		.suri
@@ -65,10 +76,16 @@ async fn main() -> anyhow::Result<()> {
 		..HostLimits::default()
 	};
 	let host = Arc::new(FunctionHost::new(limits, metrics.clone())?);
-	let restored = host.restore(&store)?;
+	let restored = restore(&host, &store)?;
 	log::info!("store: {restored}");
 
-	let chain = connect(&config.node_url, &suri).await;
+	let chain = tokio::select! {
+		chain = connect(&config.node_url, &suri) => chain,
+		() = shutdown.triggered() => {
+			log::info!("shut down before the node answered; the store is closed, bye");
+			return Ok(());
+		},
+	};
 	log::info!("provider account {}", chain.account_ss58());
 	if args.insert_heartbeat_key {
 		chain.insert_heartbeat_key().await?;
@@ -90,14 +107,51 @@ async fn main() -> anyhow::Result<()> {
 		metrics,
 		deployed: deployed_tx,
 	});
+	let drain_timeout = config.limits.drain_timeout();
+	// The bid engine and the state hold the only references to the store from here on: the
+	// daemon closes it when both are gone.
 	let bidder = Bidder::new(chain, config, store, host);
-	tokio::select! {
-		result = server::serve(listener, state) => result.context("the HTTP server stopped"),
-		() = bidder.run(deployed_rx) => Ok(()),
-		_ = tokio::signal::ctrl_c() => {
-			log::info!("interrupted; the store is durable, bye");
-			Ok(())
+	let daemon =
+		Daemon::start(listener, state, Some((bidder, deployed_rx)), shutdown, drain_timeout)
+			.context("starting the HTTP server")?;
+	let report = daemon.run().await;
+	log::info!(
+		"shutdown complete (bid engine {}, store {}); bye",
+		if report.bidder_stopped { "stopped" } else { "aborted" },
+		if report.store_closed { "closed" } else { "still in use" },
+	);
+	Ok(())
+}
+
+/// Triggers `shutdown` on the first SIGTERM or Ctrl-C; exits at once on the second.
+async fn on_signals(shutdown: Shutdown) {
+	#[cfg(unix)]
+	let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+	{
+		Ok(terminate) => Some(terminate),
+		Err(e) => {
+			log::warn!("cannot listen for SIGTERM ({e}); Ctrl-C still shuts down");
+			None
 		},
+	};
+	for received in 0u32.. {
+		#[cfg(unix)]
+		let name = tokio::select! {
+			_ = tokio::signal::ctrl_c() => "Ctrl-C",
+			Some(()) = async { terminate.as_mut()?.recv().await } => "SIGTERM",
+		};
+		#[cfg(not(unix))]
+		let name = {
+			let _ = tokio::signal::ctrl_c().await;
+			"Ctrl-C"
+		};
+		if received == 0 {
+			log::info!("{name}: shutting down gracefully (a second signal exits at once)");
+			shutdown.trigger();
+		} else {
+			log::warn!("{name} again: exiting without waiting for the shutdown");
+			std::process::exit(130);
+		}
 	}
 }
 
@@ -112,41 +166,4 @@ async fn connect(url: &str, suri: &str) -> Chain {
 			},
 		}
 	}
-}
-
-/// Log lines to stderr: `<unix seconds.millis> <LEVEL> <target>: <message>`.
-struct StderrLogger(log::LevelFilter);
-
-impl StderrLogger {
-	fn install(level: log::LevelFilter) {
-		let logger: &'static StderrLogger = Box::leak(Box::new(StderrLogger(level)));
-		if log::set_logger(logger).is_ok() {
-			log::set_max_level(level);
-		}
-	}
-}
-
-impl log::Log for StderrLogger {
-	fn enabled(&self, metadata: &log::Metadata) -> bool {
-		metadata.level() <= self.0
-			&& (metadata.target().starts_with("defaas") || metadata.level() <= log::Level::Warn)
-	}
-
-	fn log(&self, record: &log::Record) {
-		if self.enabled(record.metadata()) {
-			let now = std::time::SystemTime::now()
-				.duration_since(std::time::UNIX_EPOCH)
-				.unwrap_or_default();
-			eprintln!(
-				"{}.{:03} {} {}: {}",
-				now.as_secs(),
-				now.subsec_millis(),
-				record.level(),
-				record.target(),
-				record.args()
-			);
-		}
-	}
-
-	fn flush(&self) {}
 }

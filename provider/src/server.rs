@@ -1,4 +1,4 @@
-//! The daemon's HTTP/1.1 server (DESIGN §7.2, §8).
+//! The daemon's HTTP/1.1 server (docs/architecture.md §7.2, §8).
 //!
 //! | route | answer |
 //! |---|---|
@@ -12,24 +12,35 @@
 //! Errors of the daemon itself are JSON, `{"error":"<code>","message":"<sentence>"}`; errors of
 //! a function (trap, limits) are `text/plain` sentences such as
 //! `function trapped: cpu time limit exceeded`.
+//!
+//! **Shutdown.** [`Server::start`] serves until its [`Shutdown`] is triggered; then it closes
+//! the listener (new connections are refused), lets every open connection finish the request
+//! it is serving — idle keep-alive connections close at once — and aborts those still busy
+//! after the drain timeout. [`Server::stopped`] resolves when every connection is gone, with it
+//! every reference the server held to the [`AppState`].
 
 use crate::{
-	deploy::{self, OrderSource},
-	host::{FunctionBody, FunctionHost, Rejection},
-	metrics::{Metrics, RejectReason},
-	store::Store,
+	app::AppState,
+	deploy,
+	host::{FunctionBody, Rejection},
+	http::{error, json, read_body, refuse_unread_body, response, text},
+	metrics::RejectReason,
+	shutdown::Shutdown,
 };
-use bytes::Bytes;
 use defaas_offchain_workers::{challenge, freivalds};
-use http_body_util::{BodyExt, Full};
 use hyper::{body::Incoming, server::conn::http1, service::service_fn, Method, Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::{
 	convert::Infallible,
+	net::SocketAddr,
 	sync::Arc,
 	time::{Duration, Instant},
 };
-use tokio::{net::TcpListener, sync::mpsc::UnboundedSender};
+use tokio::{
+	net::{TcpListener, TcpStream},
+	sync::watch,
+	task::{JoinHandle, JoinSet},
+};
 
 /// Path of the daemon's own health check.
 pub const HEALTHZ_PATH: &str = "/healthz";
@@ -46,63 +57,162 @@ pub const FUNCTIONS_PREFIX: &str = "/o/";
 /// How long a connection may take to send a request head.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Everything the HTTP handlers share.
-pub struct AppState {
-	/// The function host.
-	pub host: Arc<FunctionHost>,
-	/// The durable state.
-	pub store: Arc<Store>,
-	/// The metrics (the same as the host's).
-	pub metrics: Arc<Metrics>,
-	/// Facts about orders, from the chain.
-	pub orders: Arc<dyn OrderSource>,
-	/// This provider's account.
-	pub provider: [u8; 32],
-	/// The public base URL of this daemon (the endpoint registered on chain), without a
-	/// trailing slash; deployment answers carry `<public_url>/o/N/`.
-	pub public_url: String,
-	/// Capacity per level, `(level, count)`, reported on `/healthz` (and from there in the
-	/// heartbeat).
-	pub capacity: Vec<(u32, u32)>,
-	/// Receives the order id of every successful deployment (the bid engine then submits
-	/// `fulfill`). Sent again on an idempotent retry.
-	pub deployed: UnboundedSender<u64>,
+/// Where a [`Server`] is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+	/// Accepting connections.
+	Serving,
+	/// The listener is closed (new connections are refused); open connections finish.
+	Draining,
+	/// Every connection is closed.
+	Stopped,
 }
 
-/// Serves HTTP/1.1 on `listener` until the returned future is dropped: a task per connection,
-/// keep-alive on. Failed accepts (e.g. out of file descriptors) are logged and retried, so the
-/// future never completes.
-pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-	loop {
-		let (stream, peer) = match listener.accept().await {
-			Ok(accepted) => accepted,
-			Err(e) => {
-				// Out of file descriptors and the like: back off instead of spinning.
-				log::warn!(target: "defaas-provider", "accept failed: {e}");
-				tokio::time::sleep(Duration::from_millis(50)).await;
-				continue;
-			},
-		};
-		// A response goes out as head and body chunks: without TCP_NODELAY, Nagle's algorithm
-		// holds a chunk until the client's delayed ACK (up to 40 ms on Linux).
-		if let Err(e) = stream.set_nodelay(true) {
-			log::debug!(target: "defaas-provider", "TCP_NODELAY for {peer}: {e}");
+/// How the connections ended at shutdown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DrainReport {
+	/// Connections open when the shutdown began.
+	pub open: usize,
+	/// Of those, connections still busy at the drain timeout, aborted.
+	pub aborted: usize,
+}
+
+/// A running HTTP server (a task); see the module documentation for its shutdown.
+pub struct Server {
+	addr: SocketAddr,
+	shutdown: Shutdown,
+	phase: watch::Receiver<Phase>,
+	task: JoinHandle<DrainReport>,
+}
+
+impl Server {
+	/// Serves HTTP/1.1 on `listener` (a task per connection, keep-alive on) until `shutdown`
+	/// is triggered; busy connections get `drain_timeout` to finish after that.
+	pub fn start(
+		listener: TcpListener,
+		state: Arc<AppState>,
+		shutdown: Shutdown,
+		drain_timeout: Duration,
+	) -> std::io::Result<Self> {
+		let addr = listener.local_addr()?;
+		let (phase_sender, phase) = watch::channel(Phase::Serving);
+		let task =
+			tokio::spawn(run(listener, state, shutdown.clone(), drain_timeout, phase_sender));
+		Ok(Self { addr, shutdown, phase, task })
+	}
+
+	/// The address the server listens on.
+	pub fn local_addr(&self) -> SocketAddr {
+		self.addr
+	}
+
+	/// Triggers the shutdown (of everything sharing the server's [`Shutdown`]).
+	pub fn shutdown(&self) {
+		self.shutdown.trigger();
+	}
+
+	/// The server's phase now.
+	pub fn phase(&self) -> Phase {
+		*self.phase.borrow()
+	}
+
+	/// Resolves once the server reached `phase` (at once if it is already past it).
+	pub async fn reached(&self, phase: Phase) {
+		let mut receiver = self.phase.clone();
+		// The task ends only after announcing `Stopped`: a closed channel means it panicked.
+		let _ = receiver.wait_for(|now| *now >= phase).await;
+	}
+
+	/// Waits until the server has stopped: the listener closed, every connection finished or
+	/// aborted, and the server's references to the state dropped. Resumes a panic of the
+	/// server task.
+	pub async fn stopped(self) -> DrainReport {
+		match self.task.await {
+			Ok(report) => report,
+			Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+			Err(_cancelled) => DrainReport::default(),
 		}
+	}
+}
+
+/// The server task: accept until the shutdown, then drain.
+async fn run(
+	listener: TcpListener,
+	state: Arc<AppState>,
+	shutdown: Shutdown,
+	drain_timeout: Duration,
+	phase: watch::Sender<Phase>,
+) -> DrainReport {
+	let mut connections = JoinSet::new();
+	loop {
+		tokio::select! {
+			biased;
+			() = shutdown.triggered() => break,
+			// Reap finished connections as they end.
+			Some(_) = connections.join_next(), if !connections.is_empty() => {},
+			accepted = listener.accept() => match accepted {
+				Ok((stream, peer)) => {
+					connections.spawn(connection(stream, peer, state.clone(), shutdown.clone()));
+				},
+				Err(e) => {
+					// Out of file descriptors and the like: back off instead of spinning.
+					log::warn!(target: "defaas-provider", "accept failed: {e}");
+					tokio::select! {
+						() = shutdown.triggered() => break,
+						() = tokio::time::sleep(Duration::from_millis(50)) => {},
+					}
+				},
+			},
+		}
+	}
+	drop(listener);
+	drop(state);
+	phase.send_replace(Phase::Draining);
+	let open = connections.len();
+	log::info!(target: "defaas-provider", "HTTP server: listener closed; draining {open} connection(s)");
+	let drained = tokio::time::timeout(drain_timeout, async {
+		while connections.join_next().await.is_some() {}
+	})
+	.await;
+	let aborted = connections.len();
+	if drained.is_err() {
+		log::warn!(
+			target: "defaas-provider",
+			"HTTP server: {aborted} connection(s) still busy after {drain_timeout:?}; aborting them"
+		);
+	}
+	// Aborts what is left and waits until every connection task (and its state) is dropped.
+	connections.shutdown().await;
+	phase.send_replace(Phase::Stopped);
+	DrainReport { open, aborted }
+}
+
+/// Serves one connection; on shutdown, finishes the request in progress and closes.
+async fn connection(stream: TcpStream, peer: SocketAddr, state: Arc<AppState>, shutdown: Shutdown) {
+	// A response goes out as head and body chunks: without TCP_NODELAY, Nagle's algorithm
+	// holds a chunk until the client's delayed ACK (up to 40 ms on Linux).
+	if let Err(e) = stream.set_nodelay(true) {
+		log::debug!(target: "defaas-provider", "TCP_NODELAY for {peer}: {e}");
+	}
+	let service = service_fn(move |request| {
 		let state = state.clone();
-		tokio::spawn(async move {
-			let service = service_fn(move |request| {
-				let state = state.clone();
-				async move { Ok::<_, Infallible>(route(&state, request).await) }
-			});
-			let connection = http1::Builder::new()
-				.timer(TokioTimer::new())
-				.header_read_timeout(HEADER_READ_TIMEOUT)
-				.keep_alive(true)
-				.serve_connection(TokioIo::new(stream), service);
-			if let Err(e) = connection.await {
-				log::debug!(target: "defaas-provider", "connection from {peer}: {e}");
-			}
-		});
+		async move { Ok::<_, Infallible>(route(&state, request).await) }
+	});
+	let connection = http1::Builder::new()
+		.timer(TokioTimer::new())
+		.header_read_timeout(HEADER_READ_TIMEOUT)
+		.keep_alive(true)
+		.serve_connection(TokioIo::new(stream), service);
+	let mut connection = std::pin::pin!(connection);
+	let result = tokio::select! {
+		result = connection.as_mut() => result,
+		() = shutdown.triggered() => {
+			connection.as_mut().graceful_shutdown();
+			connection.await
+		},
+	};
+	if let Err(e) = result {
+		log::debug!(target: "defaas-provider", "connection from {peer}: {e}");
 	}
 }
 
@@ -189,17 +299,22 @@ fn metrics(state: &AppState) -> Response<FunctionBody> {
 	}
 }
 
-/// The capacity challenge (DESIGN §7.2): `C = A·B` for the seed, if `n` fits the order's level.
+/// The capacity challenge (docs/architecture.md §7.2): `C = A·B` for the seed, if `n` fits the
+/// order's level.
 async fn capacity_challenge(
 	state: &AppState,
 	request: Request<Incoming>,
 ) -> Response<FunctionBody> {
-	let body = match read_body(request.into_body(), challenge::MAX_REQUEST_LEN).await {
-		Ok(Some(body)) => body,
-		Ok(None) => return error(413, "bad_request", "the challenge request is too large"),
+	let (parts, mut body) = request.into_parts();
+	let bytes = match read_body(&mut body, challenge::MAX_REQUEST_LEN).await {
+		Ok(Some(bytes)) => bytes,
+		Ok(None) => {
+			let refusal = error(413, "bad_request", "the challenge request is too large");
+			return refuse_unread_body(refusal, &parts.headers, body);
+		},
 		Err(e) => return error(400, "bad_request", &format!("cannot read the request: {e}")),
 	};
-	let Some((seed, n, order_id)) = challenge::decode_request(&body) else {
+	let Some((seed, n, order_id)) = challenge::decode_request(&bytes) else {
 		return error(400, "bad_request", "malformed challenge request");
 	};
 	let Some(spec) = state.host.spec(order_id) else {
@@ -227,52 +342,4 @@ async fn capacity_challenge(
 		Ok(product) => response(200, challenge::PRODUCT_CONTENT_TYPE, product),
 		Err(e) => error(500, "internal", &format!("the multiplication failed: {e}")),
 	}
-}
-
-/// Reads at most `limit` bytes of `body`: `Ok(None)` if it is longer (nothing more is read).
-pub(crate) async fn read_body(
-	mut body: Incoming,
-	limit: usize,
-) -> Result<Option<Vec<u8>>, hyper::Error> {
-	let mut out = Vec::new();
-	while let Some(frame) = body.frame().await {
-		if let Ok(data) = frame?.into_data() {
-			if out.len().saturating_add(data.len()) > limit {
-				return Ok(None);
-			}
-			out.extend_from_slice(&data);
-		}
-	}
-	Ok(Some(out))
-}
-
-/// A response with `body` of `content_type`.
-pub(crate) fn response(
-	status: u16,
-	content_type: &'static str,
-	body: impl Into<Bytes>,
-) -> Response<FunctionBody> {
-	let mut response =
-		Response::new(Full::new(body.into()).map_err(|never| match never {}).boxed());
-	*response.status_mut() =
-		hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-	response
-		.headers_mut()
-		.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static(content_type));
-	response
-}
-
-/// A `text/plain` response.
-pub(crate) fn text(status: u16, body: String) -> Response<FunctionBody> {
-	response(status, "text/plain; charset=utf-8", body)
-}
-
-/// A JSON response.
-pub(crate) fn json(status: u16, value: &serde_json::Value) -> Response<FunctionBody> {
-	response(status, "application/json", value.to_string())
-}
-
-/// A JSON error: `{"error":code,"message":message}`.
-pub(crate) fn error(status: u16, code: &str, message: &str) -> Response<FunctionBody> {
-	json(status, &serde_json::json!({ "error": code, "message": message }))
 }

@@ -1,4 +1,4 @@
-//! The daemon's durable state (DESIGN §8, §11 "a crashed provider loses no deployments"): an
+//! The daemon's durable state (docs/architecture.md §8, §11 "a crashed provider loses no deployments"): an
 //! embedded [`redb`] database at `<data_dir>/provider.redb`.
 //!
 //! Tables, all keyed by order id:
@@ -8,12 +8,14 @@
 //! - `bids`: a SCALE-encoded [`BidRecord`] (price and salt of a sealed bid, needed to reveal it).
 //!
 //! Every write is one committed transaction with immediate durability: when a method returns
-//! `Ok`, the data survives a crash.
+//! `Ok`, the data survives a crash. The database file is closed (and its lock released) when the
+//! last reference to the [`Store`] is dropped; [`Store::closed`] tells when that happened.
 
 use crate::host::DeploymentSpec;
 use codec::{Decode, Encode};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use std::path::Path;
+use tokio::sync::watch;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "provider.redb";
@@ -75,7 +77,21 @@ fn db_err<E: Into<redb::Error>>(error: E) -> StoreError {
 
 /// The provider's database.
 pub struct Store {
+	// Fields drop in order: the database is closed before `closed` tells anyone.
 	db: Database,
+	closed: watch::Sender<()>,
+}
+
+/// Resolves when the [`Store`] it was taken from is dropped: the database file is closed and
+/// can be opened again.
+pub struct StoreClosed(watch::Receiver<()>);
+
+impl StoreClosed {
+	/// Waits until the store is dropped.
+	pub async fn wait(mut self) {
+		// Nothing is ever sent: `changed` fails when the store (the sender) is dropped.
+		while self.0.changed().await.is_ok() {}
+	}
 }
 
 impl Store {
@@ -89,7 +105,13 @@ impl Store {
 			tx.open_table(table).map_err(db_err)?;
 		}
 		tx.commit().map_err(db_err)?;
-		Ok(Self { db })
+		Ok(Self { db, closed: watch::Sender::new(()) })
+	}
+
+	/// A signal that resolves once this store is dropped (by its last owner) and its database
+	/// file closed.
+	pub fn closed(&self) -> StoreClosed {
+		StoreClosed(self.closed.subscribe())
 	}
 
 	/// Stores `record` and its compiled `artifact` for `order_id` in one transaction,
@@ -293,5 +315,20 @@ mod tests {
 		assert!(store.remove_deployment(3).expect("remove"));
 		assert_eq!(store.artifact(3).expect("artifact"), None);
 		assert!(store.deployments().expect("deployments").is_empty());
+	}
+
+	#[tokio::test]
+	async fn closed_resolves_when_the_last_owner_drops_the_store_and_it_reopens_at_once() {
+		let dir = tempfile::tempdir().expect("temp dir");
+		let store = std::sync::Arc::new(Store::open(dir.path()).expect("open"));
+		let other_owner = store.clone();
+		let mut closed = std::pin::pin!(store.closed().wait());
+		drop(store);
+		assert!(futures::poll!(closed.as_mut()).is_pending(), "another owner holds it");
+		// While open, the file is locked: a second open fails.
+		assert!(Store::open(dir.path()).is_err());
+		drop(other_owner);
+		closed.await;
+		Store::open(dir.path()).expect("reopen right after the close");
 	}
 }

@@ -3,6 +3,10 @@
 
 mod support;
 
+use defaas_primitives::{
+	deploy::{signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER},
+	json::to_hex,
+};
 use defaas_provider::auth;
 use support::*;
 
@@ -26,7 +30,7 @@ async fn successful_deployment_is_stored_announced_and_served() {
 	let body = reply.json();
 	assert_eq!(body["orderId"], 21);
 	assert_eq!(body["status"], "deployed");
-	assert_eq!(body["packageHash"], format!("0x{}", auth::hex(&hash(&hello))));
+	assert_eq!(body["packageHash"], to_hex(&hash(&hello)));
 	assert_eq!(body["url"], format!("http://{}/o/21/", daemon.addr));
 	assert_eq!(daemon.deployed.try_recv().ok(), Some(21));
 	let record = daemon.state.store.deployment(21).expect("store").expect("stored");
@@ -54,17 +58,13 @@ async fn malformed_or_missing_headers_are_bad_requests() {
 	let mut daemon = TestDaemon::start(test_config()).await;
 	let hello = function_bytes("hello");
 	daemon.orders.insert(30, order_for(&hello));
-	let signature =
-		auth::signature_header(&auth::sign_deployment(&customer(), 30, &hash(&hello), now()));
+	let signature = signature_header(&auth::sign_deployment(&customer(), 30, &hash(&hello), now()));
 	let cases: Vec<Vec<(&str, String)>> = vec![
 		vec![],
-		vec![(auth::SIGNATURE_HEADER, signature.clone())],
-		vec![(auth::TIMESTAMP_HEADER, "soon".into()), (auth::SIGNATURE_HEADER, signature)],
-		vec![(auth::TIMESTAMP_HEADER, now().to_string())],
-		vec![
-			(auth::TIMESTAMP_HEADER, now().to_string()),
-			(auth::SIGNATURE_HEADER, "0xabcd".into()),
-		],
+		vec![(SIGNATURE_HEADER, signature.clone())],
+		vec![(TIMESTAMP_HEADER, "soon".into()), (SIGNATURE_HEADER, signature)],
+		vec![(TIMESTAMP_HEADER, now().to_string())],
+		vec![(TIMESTAMP_HEADER, now().to_string()), (SIGNATURE_HEADER, "0xabcd".into())],
 	];
 	for headers in cases {
 		let reply = daemon.request("PUT", "/deployments/30", &headers, hello.clone()).await;
@@ -129,8 +129,8 @@ async fn signature_by_anyone_but_the_customer_is_refused() {
 	];
 	for signature in cases {
 		let headers = [
-			(auth::TIMESTAMP_HEADER, timestamp.to_string()),
-			(auth::SIGNATURE_HEADER, auth::signature_header(&signature)),
+			(TIMESTAMP_HEADER, timestamp.to_string()),
+			(SIGNATURE_HEADER, signature_header(&signature)),
 		];
 		let reply = daemon.request("PUT", "/deployments/33", &headers, hello.clone()).await;
 		assert_refused(&mut daemon, &reply, 401, "bad_signature", 33);
@@ -156,8 +156,8 @@ async fn package_not_matching_the_order_hash_is_refused() {
 	let timestamp = now();
 	let signature = auth::sign_deployment(&customer(), 36, &hash(&hello), timestamp);
 	let headers = [
-		(auth::TIMESTAMP_HEADER, timestamp.to_string()),
-		(auth::SIGNATURE_HEADER, auth::signature_header(&signature)),
+		(TIMESTAMP_HEADER, timestamp.to_string()),
+		(SIGNATURE_HEADER, signature_header(&signature)),
 	];
 	let reply = daemon.request("PUT", "/deployments/36", &headers, panicky).await;
 	assert_refused(&mut daemon, &reply, 422, "hash_mismatch", 36);
@@ -192,36 +192,69 @@ async fn unreachable_chain_is_reported_as_unavailable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamed_package_without_length_is_cut_at_the_level_limit() {
-	use bytes::Bytes;
-	use http_body_util::{BodyExt, StreamBody};
-	use hyper::body::Frame;
-	use hyper_util::rt::TokioIo;
+	use tokio::io::AsyncWriteExt;
 
 	let mut daemon = TestDaemon::start(test_config()).await;
 	// 2 MiB in 64 KiB chunks, sent chunked (no Content-Length), against a 1 MiB level.
 	let package = vec![7u8; 2 << 20];
 	daemon.orders.insert(41, order_for(&package));
-	let timestamp = now();
-	let signature = auth::sign_deployment(&customer(), 41, &hash(&package), timestamp);
-	let chunks: Vec<Result<Frame<Bytes>, std::convert::Infallible>> =
-		package.chunks(64 << 10).map(|c| Ok(Frame::data(Bytes::copy_from_slice(c)))).collect();
-	let body = StreamBody::new(futures::stream::iter(chunks)).boxed();
+	let mut head = format!(
+		"PUT /deployments/41 HTTP/1.1\r\nhost: {}\r\ntransfer-encoding: chunked\r\n",
+		daemon.addr
+	);
+	for (name, value) in upload_headers(41, &hash(&package), now()) {
+		head.push_str(&format!("{name}: {value}\r\n"));
+	}
+	head.push_str("\r\n");
 	let stream = tokio::net::TcpStream::connect(daemon.addr).await.expect("connect");
-	let (mut sender, connection) =
-		hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
-	tokio::spawn(connection);
-	let request = hyper::Request::put("/deployments/41")
-		.header("host", daemon.addr.to_string())
-		.header(auth::TIMESTAMP_HEADER, timestamp.to_string())
-		.header(auth::SIGNATURE_HEADER, auth::signature_header(&signature))
-		.body(body)
-		.expect("request");
-	let response = tokio::time::timeout(EXCHANGE_TIMEOUT, sender.send_request(request))
-		.await
-		.expect("in time")
-		.expect("response");
-	let status = response.status().as_u16();
-	let body = response.into_body().collect().await.expect("body").to_bytes();
-	let reply = Reply { status, headers: Default::default(), body: body.to_vec(), complete: true };
+	let (mut reader, mut writer) = stream.into_split();
+	// The client writes the whole package while it reads the answer: the refusal must reach it
+	// whether or not its writes succeed (the daemon refuses after 1 MiB).
+	let writing = tokio::spawn(async move {
+		writer.write_all(head.as_bytes()).await?;
+		for chunk in package.chunks(64 << 10) {
+			writer.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await?;
+			writer.write_all(chunk).await?;
+			writer.write_all(b"\r\n").await?;
+		}
+		writer.write_all(b"0\r\n\r\n").await?;
+		writer.flush().await
+	});
+	let reply = read_response(&mut reader).await.expect("the refusal reaches the client");
+	eprintln!("the client's writes: {:?}", writing.await.expect("writer task"));
+	// The rest of the body was not read: the daemon closes the connection after discarding it.
+	assert_eq!(reply.headers.get("connection").and_then(|v| v.to_str().ok()), Some("close"));
 	assert_refused(&mut daemon, &reply, 413, "package_too_large", 41);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_upload_is_discarded_so_a_client_that_writes_before_reading_gets_the_answer() {
+	use tokio::io::AsyncWriteExt;
+
+	// A client that sends its whole request before reading anything (like `curl -T`, or the
+	// benchmark example): refused early — a signature by the wrong key — yet still answered.
+	let mut daemon = TestDaemon::start(test_config()).await;
+	let package = vec![9u8; 2 << 20];
+	daemon.orders.insert(42, order_for(&package));
+	let timestamp = now();
+	let bob = subxt_signer::sr25519::dev::bob();
+	let signature = auth::sign_deployment(&bob, 42, &hash(&package), timestamp);
+	let head = format!(
+		"PUT /deployments/42 HTTP/1.1\r\nhost: {}\r\ncontent-length: {}\r\n{TIMESTAMP_HEADER}: \
+		 {timestamp}\r\n{SIGNATURE_HEADER}: {}\r\n\r\n",
+		daemon.addr,
+		package.len(),
+		signature_header(&signature)
+	);
+	let stream = tokio::net::TcpStream::connect(daemon.addr).await.expect("connect");
+	let (mut reader, mut writer) = stream.into_split();
+	let written = async {
+		writer.write_all(head.as_bytes()).await?;
+		writer.write_all(&package).await?;
+		writer.flush().await
+	};
+	let written = tokio::time::timeout(EXCHANGE_TIMEOUT, written).await.expect("written in time");
+	eprintln!("the client's writes: {written:?}");
+	let reply = read_response(&mut reader).await.expect("the refusal reaches the client");
+	assert_refused(&mut daemon, &reply, 401, "bad_signature", 42);
 }

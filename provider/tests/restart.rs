@@ -1,11 +1,12 @@
 //! A restarted daemon serves its deployments again from the stored compiled artifacts, without
-//! recompiling (DESIGN §11: a crashed provider loses no deployments).
+//! recompiling (docs/architecture.md §11: a crashed provider loses no deployments).
 
 mod support;
 
 use defaas_provider::{
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
+	restore::restore,
 	store::Store,
 };
 use std::sync::Arc;
@@ -18,10 +19,9 @@ async fn restart_restores_deployments_from_stored_artifacts() {
 		let daemon = TestDaemon::start_in(dir.clone(), test_config()).await;
 		assert_eq!(daemon.order_and_deploy(8, &function_bytes("hello")).await.status, 201);
 		assert_eq!(daemon.state.host.compilations(), 1);
-		daemon.stop();
+		// Resolves once the store is closed: the next daemon opens it at once.
+		assert!(daemon.stop().await.store_closed);
 	}
-	// Give the aborted server task a moment to drop its state (and the database).
-	tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 
 	let daemon = TestDaemon::start_in(dir.clone(), test_config()).await;
 	assert_eq!(daemon.state.host.compilations(), 0, "restored without compiling");
@@ -61,12 +61,12 @@ async fn unusable_artifact_is_recompiled_from_the_stored_package() {
 		Arc::new(Metrics::new().expect("metrics")),
 	)
 	.expect("host");
-	let report = host.restore(&store).expect("restore");
+	let report = restore(&host, &store).expect("restore");
 	assert_eq!((report.deserialized, report.recompiled, report.failed.len()), (0, 1, 0));
 	assert!(host.is_serving(9));
 	// The fresh artifact was stored: the next restart deserializes it.
 	let again =
 		FunctionHost::new(test_config(), Arc::new(Metrics::new().expect("metrics"))).expect("host");
-	let report = again.restore(&store).expect("restore");
+	let report = restore(&again, &store).expect("restore");
 	assert_eq!((report.deserialized, report.recompiled), (1, 0));
 }

@@ -22,7 +22,7 @@ use crate::{
 /// FST given to each pre-funded development account.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * FST;
 
-/// The seed paper's FaaS level table (DESIGN §3): id 0 `normal` 1 CPU 512 MB 50 MB; 1 `normal`
+/// The seed paper's FaaS level table (docs/architecture.md §3): id 0 `normal` 1 CPU 512 MB 50 MB; 1 `normal`
 /// 1 CPU 1024 MB 100 MB; 2 `graphics` 2 CPU 2048 MB 200 MB; 3 `ai` 1 CPU + 10 GPU units 4096 MB
 /// 500 MB.
 pub fn paper_levels() -> Vec<LevelInfo> {

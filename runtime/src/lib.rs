@@ -9,6 +9,8 @@
 //! [`genesis_config_presets`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests may compute freely (clippy.toml lets them unwrap, expect, panic and index).
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 // `construct_runtime`/`impl_runtime_apis` expand to large types.
 #![recursion_limit = "256"]
 

@@ -2,12 +2,15 @@
 
 use super::{progress, short, Output, TimedOut};
 use crate::{
-	chain::{self, Chain},
 	cli::{DeployArgs, InvokeArgs},
-	deploy::{self, package_hash},
-	http,
-	views::OrderView,
+	deploy, http,
 };
+use defaas_client::{
+	accounts,
+	views::{self, AccountId, OrderView},
+	Chain,
+};
+use defaas_primitives::{deploy::package_hash, json::to_hex};
 use anyhow::{bail, Context, Result};
 use std::{
 	io::Write,
@@ -16,21 +19,35 @@ use std::{
 
 /// `defaas deploy`.
 pub async fn deploy(chain: &Chain, out: Output, args: DeployArgs) -> Result<()> {
-	let customer = chain::keypair(&args.signer.suri)?;
+	let customer = accounts::keypair(&args.signer.suri)?;
 	let package = std::fs::read(&args.package)
 		.with_context(|| format!("cannot read the package {}", args.package.display()))?;
-	let hash = format!("0x{}", chain::hex_encode(&package_hash(&package)));
+	let hash = package_hash(&package);
 	let order = chain.order(args.order_id).await?;
-	if order.package_hash != hash {
+	if order.package_hash.0 != hash {
 		bail!(
-			"{} hashes to {hash}, but order {} expects the package {}",
+			"{} hashes to {}, but order {} expects the package {}",
 			args.package.display(),
+			to_hex(&hash),
 			args.order_id,
-			order.package_hash
+			to_hex(order.package_hash.as_bytes())
 		);
 	}
-	let address = chain::address(&customer);
-	if chain::parse_account(&order.customer)? != customer.public_key().0 {
+	// The provider refuses a package over the level's limit (413); say so before uploading.
+	let levels = chain.levels().await?;
+	if let Some(level) = levels.iter().find(|entry| entry.level_id == order.level) {
+		let limit = u64::from(level.level.package_mb).saturating_mul(1024 * 1024);
+		if package.len() as u64 > limit {
+			bail!(
+				"the package is {} bytes, more than level {}'s {} MB package limit",
+				package.len(),
+				order.level,
+				level.level.package_mb
+			);
+		}
+	}
+	let address = accounts::address(&customer);
+	if order.customer.0 != customer.public_key().0 {
 		bail!(
 			"order {} belongs to {}; --suri is {address}: only the customer may deploy",
 			args.order_id,
@@ -44,11 +61,12 @@ pub async fn deploy(chain: &Chain, out: Output, args: DeployArgs) -> Result<()> 
 	progress(&format!(
 		"uploading {} bytes to {} (provider {})",
 		package.len(),
-		view.endpoint,
-		short(&provider)
+		String::from_utf8_lossy(&view.endpoint),
+		short(&provider.to_string())
 	));
+	let endpoint = String::from_utf8_lossy(&view.endpoint).into_owned();
 	let deployed =
-		deploy::upload(&view.endpoint, args.order_id, &package, &customer, progress).await?;
+		deploy::upload(&endpoint, args.order_id, &package, &customer, progress).await?;
 	if out.json {
 		return out.json(&deployed);
 	}
@@ -62,18 +80,18 @@ async fn wait_for_provider(
 	chain: &Chain,
 	mut order: OrderView,
 	wait: u64,
-) -> Result<(OrderView, String)> {
+) -> Result<(OrderView, AccountId)> {
 	let deadline = Instant::now() + Duration::from_secs(wait);
 	let mut shown = None;
 	loop {
-		if order.state.is_terminal() {
-			bail!("order {} has ended: {}", order.order_id, order.state.describe());
+		if views::is_terminal(&order.state) {
+			bail!("order {} has ended: {}", order.order_id, views::describe_state(&order.state));
 		}
-		if let Some(provider) = order.matched_provider() {
-			let provider = provider.to_string();
+		if let Some(provider) = views::matched_provider(&order) {
+			let provider = provider.clone();
 			return Ok((order, provider));
 		}
-		let state = order.state.describe();
+		let state = views::describe_state(&order.state);
 		if shown.as_ref() != Some(&state) {
 			progress(&format!("order {} is {state}; waiting for a provider", order.order_id));
 			shown = Some(state);
@@ -82,7 +100,7 @@ async fn wait_for_provider(
 			return Err(TimedOut(format!(
 				"order {} was not matched to a provider within {wait}s ({})",
 				order.order_id,
-				order.state.describe()
+				views::describe_state(&order.state)
 			))
 			.into());
 		}
@@ -94,8 +112,12 @@ async fn wait_for_provider(
 /// `defaas invoke`.
 pub async fn invoke(chain: &Chain, args: InvokeArgs) -> Result<()> {
 	let order = chain.order(args.order_id).await?;
-	let Some(provider) = order.matched_provider() else {
-		bail!("order {} has no provider yet ({})", args.order_id, order.state.describe());
+	let Some(provider) = views::matched_provider(&order) else {
+		bail!(
+			"order {} has no provider yet ({})",
+			args.order_id,
+			views::describe_state(&order.state)
+		);
 	};
 	let view = chain
 		.provider(provider)
@@ -116,7 +138,7 @@ pub async fn invoke(chain: &Chain, args: InvokeArgs) -> Result<()> {
 	}
 	let path =
 		if args.path.starts_with('/') { args.path.clone() } else { format!("/{}", args.path) };
-	let url = http::join(&view.endpoint, &format!("/o/{}{path}", args.order_id));
+	let url = http::join(&String::from_utf8_lossy(&view.endpoint), &format!("/o/{}{path}", args.order_id));
 	let response =
 		http::send(&args.method, &url, &headers, body).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 	if args.verbose {

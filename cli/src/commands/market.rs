@@ -2,12 +2,16 @@
 
 use super::{progress, Output};
 use crate::{
-	amount::{format_fst, format_permill, parse_fst},
-	chain::{self, Chain},
 	cli::{RegisterProviderArgs, RegisterWitnessArgs},
 	table,
-	views::{ProviderView, WitnessView},
 };
+use defaas_client::{
+	accounts,
+	amount::{format_fst, format_permill, parse_fst},
+	views::{AccountId, ProviderView, WitnessView},
+	Chain,
+};
+use defaas_primitives::json::to_hex;
 use anyhow::{bail, Context, Result};
 use subxt::dynamic::Value;
 
@@ -22,11 +26,11 @@ pub async fn level_list(chain: &Chain, out: Output) -> Result<()> {
 		.map(|l| {
 			vec![
 				l.level_id.to_string(),
-				l.cpu_millicores.to_string(),
-				l.gpu_units.to_string(),
-				l.memory_mb.to_string(),
-				l.package_mb.to_string(),
-				l.tag.clone(),
+				l.level.cpu_millicores.to_string(),
+				l.level.gpu_units.to_string(),
+				l.level.memory_mb.to_string(),
+				l.level.package_mb.to_string(),
+				String::from_utf8_lossy(&l.level.tag).into_owned(),
 			]
 		})
 		.collect();
@@ -41,13 +45,13 @@ pub async fn register_provider(
 	out: Output,
 	args: RegisterProviderArgs,
 ) -> Result<()> {
-	let signer = chain::keypair(&args.signer.suri)?;
+	let signer = accounts::keypair(&args.signer.suri)?;
 	let stake = parse_fst(&args.stake).context("--stake")?;
 	if args.endpoint.trim().is_empty() {
 		bail!("--endpoint must not be empty");
 	}
 	let heartbeat_key = match &args.heartbeat_key {
-		Some(key) => chain::parse_account(key).context("--heartbeat-key")?,
+		Some(key) => accounts::parse_account(key).context("--heartbeat-key")?,
 		None => signer.public_key().0,
 	};
 	let levels = Value::unnamed_composite(args.levels.iter().map(|l| Value::u128(u128::from(*l))));
@@ -64,8 +68,11 @@ pub async fn register_provider(
 			],
 		)
 		.await?;
-	let address = chain::address(&signer);
-	let view = chain.provider(&address).await?.context("the provider is not visible yet")?;
+	let address = accounts::address(&signer);
+	let view = chain
+		.provider(&accounts::account_id(&signer))
+		.await?
+		.context("the provider is not visible yet")?;
 	if !view.online {
 		progress(
 			"note: the provider is offline until its node's off-chain worker sends heartbeats \
@@ -82,7 +89,7 @@ pub async fn register_provider(
 
 /// `defaas provider show`.
 pub async fn show_provider(chain: &Chain, out: Output, account: &str) -> Result<()> {
-	let address = chain::ss58(chain::parse_account(account)?);
+	let address = AccountId(accounts::parse_account(account)?);
 	let view = chain.provider(&address).await?;
 	if out.json {
 		return out.json(&view);
@@ -101,11 +108,11 @@ fn print_provider(view: &ProviderView) {
 	println!(
 		"{}",
 		table::render_pairs(&[
-			("provider", view.provider.clone()),
+			("provider", view.provider.to_string()),
 			("stake", format_fst(view.stake)),
-			("endpoint", view.endpoint.clone()),
+			("endpoint", String::from_utf8_lossy(&view.endpoint).into_owned()),
 			("levels", levels.join(",")),
-			("heartbeat key", view.heartbeat_key.clone()),
+			("heartbeat key", view.heartbeat_key.to_string()),
 			(
 				"online",
 				match view.last_heartbeat {
@@ -114,7 +121,7 @@ fn print_provider(view: &ProviderView) {
 				}
 			),
 			("capacity", if capacity.is_empty() { "-".into() } else { capacity.join(", ") }),
-			("reputation", format_permill(view.reputation)),
+			("reputation", format_permill(view.reputation.deconstruct())),
 			("open bids", view.open_bids.to_string()),
 			("active leases", view.active_leases.to_string()),
 		])
@@ -123,10 +130,10 @@ fn print_provider(view: &ProviderView) {
 
 /// `defaas witness register`.
 pub async fn register_witness(chain: &Chain, out: Output, args: RegisterWitnessArgs) -> Result<()> {
-	let signer = chain::keypair(&args.signer.suri)?;
+	let signer = accounts::keypair(&args.signer.suri)?;
 	let stake = parse_fst(&args.stake).context("--stake")?;
 	let vrf_key = match &args.vrf_key {
-		Some(key) => chain::parse_account(key).context("--vrf-key")?,
+		Some(key) => accounts::parse_account(key).context("--vrf-key")?,
 		None => signer.public_key().0,
 	};
 	chain
@@ -137,13 +144,16 @@ pub async fn register_witness(chain: &Chain, out: Output, args: RegisterWitnessA
 			vec![Value::u128(stake), Value::from_bytes(vrf_key)],
 		)
 		.await?;
-	let address = chain::address(&signer);
-	let view = chain.witness(&address).await?.context("the witness is not visible yet")?;
+	let address = accounts::address(&signer);
+	let view = chain
+		.witness(&accounts::account_id(&signer))
+		.await?
+		.context("the witness is not visible yet")?;
 	progress(&format!(
 		"note: the witness's node must hold the VRF key to join committees: insert it with \
-		 `author_insertKey` and key type `wtns` (public key 0x{}), e.g. \
+		 `author_insertKey` and key type `wtns` (public key {}), e.g. \
 		 `defaas-node key insert --key-type wtns --scheme sr25519 --suri <secret>`",
-		chain::hex_encode(&vrf_key)
+		to_hex(&vrf_key)
 	));
 	if out.json {
 		return out.json(&view);
@@ -155,7 +165,7 @@ pub async fn register_witness(chain: &Chain, out: Output, args: RegisterWitnessA
 
 /// `defaas witness show`.
 pub async fn show_witness(chain: &Chain, out: Output, account: &str) -> Result<()> {
-	let address = chain::ss58(chain::parse_account(account)?);
+	let address = AccountId(accounts::parse_account(account)?);
 	let view = chain.witness(&address).await?;
 	if out.json {
 		return out.json(&view);
@@ -171,8 +181,8 @@ fn print_witness(view: &WitnessView) {
 	println!(
 		"{}",
 		table::render_pairs(&[
-			("witness", view.account.clone()),
-			("vrf key", view.vrf_key.clone()),
+			("witness", view.account.to_string()),
+			("vrf key", view.vrf_key.to_string()),
 			("stake", format_fst(view.stake)),
 			("reputation", view.reputation.to_string()),
 			("active", format!("{} (from block {})", view.active, view.active_from)),

@@ -2,13 +2,17 @@
 
 use super::{short, Output, TimedOut};
 use crate::{
-	amount::{format_fst, format_permill, parse_fst, parse_percent},
-	chain::{self, find_event, find_u128, Chain},
 	cli::{CancelArgs, CreateOrderArgs, StatusArgs},
-	deploy::package_hash,
 	table,
-	views::{OrderState, OrderView},
 };
+use defaas_client::{
+	accounts,
+	amount::{format_fst, format_permill, parse_fst, parse_percent},
+	chain::{find_event, find_u128},
+	views::{self, OrderState, OrderView},
+	Chain,
+};
+use defaas_primitives::{deploy::package_hash, json::to_hex};
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -16,16 +20,17 @@ use subxt::dynamic::Value;
 
 /// `defaas order create`.
 pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result<()> {
-	let signer = chain::keypair(&args.signer.suri)?;
+	let signer = accounts::keypair(&args.signer.suri)?;
 	let max_price = parse_fst(&args.max_price).context("--max-price")?;
 	let min_reputation = parse_percent(&args.min_reputation).context("--min-reputation")?;
 	let package = std::fs::read(&args.package)
 		.with_context(|| format!("cannot read the package {}", args.package.display()))?;
 	let hash = package_hash(&package);
+	preflight(chain, &args, package.len()).await?;
 	let sponsor = match &args.sponsor {
 		Some(sponsor) => Value::unnamed_variant(
 			"Some",
-			[Value::from_bytes(chain::parse_account(sponsor).context("--sponsor")?)],
+			[Value::from_bytes(accounts::parse_account(sponsor).context("--sponsor")?)],
 		),
 		None => Value::unnamed_variant("None", []),
 	};
@@ -50,14 +55,14 @@ pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result
 	let order_id = find_u128(&created, "order_id").context("OrderCreated without order_id")?;
 	let prepay = find_u128(&created, "prepay").context("OrderCreated without prepay")?;
 	let bidding_ends = find_u128(&created, "bidding_ends").unwrap_or_default();
-	let hash_hex = format!("0x{}", chain::hex_encode(&hash));
+	let hash_hex = to_hex(&hash);
 	if out.json {
 		return out.json(&json!({
 			"orderId": order_id as u64,
 			"packageHash": hash_hex,
-			"prepay": prepay,
+			"prepay": prepay.to_string(),
 			"biddingEnds": bidding_ends as u64,
-			"customer": chain::address(&signer),
+			"customer": accounts::address(&signer),
 		}));
 	}
 	println!("order {order_id} created");
@@ -72,9 +77,38 @@ pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result
 	Ok(())
 }
 
+/// Checks an order before it costs fees: the package fits the level, the committee fits the
+/// witnesses that could serve (the chain refuses both too, after the fact).
+async fn preflight(chain: &Chain, args: &CreateOrderArgs, package_len: usize) -> Result<()> {
+	let levels = chain.levels().await?;
+	let Some(level) = levels.iter().find(|entry| entry.level_id == args.level) else {
+		bail!("level {} does not exist (`defaas level list` shows the levels)", args.level);
+	};
+	let limit = u64::from(level.level.package_mb).saturating_mul(1024 * 1024);
+	if package_len as u64 > limit {
+		bail!(
+			"the package is {} bytes, more than level {}'s {} MB package limit",
+			package_len,
+			args.level,
+			level.level.package_mb
+		);
+	}
+	if let Some(quote) = chain.quote(args.level, args.periods).await? {
+		if args.committee > quote.max_committee {
+			bail!(
+				"a committee of {} is more than the {} witnesses that could serve now \
+				 (the chain would refuse it with Market.NotEnoughWitnesses)",
+				args.committee,
+				quote.max_committee
+			);
+		}
+	}
+	Ok(())
+}
+
 /// `defaas order cancel`.
 pub async fn cancel(chain: &Chain, out: Output, args: CancelArgs) -> Result<()> {
-	let signer = chain::keypair(&args.signer.suri)?;
+	let signer = accounts::keypair(&args.signer.suri)?;
 	let events = chain
 		.submit(&signer, "Market", "cancel_order", vec![Value::u128(u128::from(args.order_id))])
 		.await?;
@@ -84,7 +118,7 @@ pub async fn cancel(chain: &Chain, out: Output, args: CancelArgs) -> Result<()> 
 		return out.json(&json!({
 			"orderId": args.order_id,
 			"state": "cancelled",
-			"refunded": refunded,
+			"refunded": refunded.to_string(),
 		}));
 	}
 	println!("order {} cancelled; {} released", args.order_id, format_fst(refunded));
@@ -113,19 +147,19 @@ fn print_order(order: &OrderView) {
 		"{}",
 		table::render_pairs(&[
 			("order", order.order_id.to_string()),
-			("state", order.state.describe()),
-			("customer", order.customer.clone()),
+			("state", views::describe_state(&order.state)),
+			("customer", order.customer.to_string()),
 			("level", order.level.to_string()),
 			("periods", format!("{} × {} blocks", order.periods, order.period_length)),
 			("max price", format!("{} per period", format_fst(order.max_unit_price))),
 			("committee", order.committee_size.to_string()),
-			("min reputation", format_permill(order.min_reputation)),
-			("package hash", order.package_hash.clone()),
+			("min reputation", format_permill(order.min_reputation.deconstruct())),
+			("package hash", to_hex(order.package_hash.as_bytes())),
 			("bids", order.bids.to_string()),
 			("provider", lease),
 			(
 				"prepay",
-				format!("{} (held now {})", format_fst(order.prepay), format_fst(order.held()))
+				format!("{} (held now {})", format_fst(order.prepay), format_fst(views::held(order)))
 			),
 			("paid", format_fst(order.paid)),
 			("refunded", format_fst(order.refunded)),
@@ -143,12 +177,12 @@ fn print_order(order: &OrderView) {
 
 /// Position of a state in the life cycle (failed/cancelled sort after everything).
 fn rank(name: &str) -> usize {
-	crate::views::STATE_NAMES.iter().position(|n| *n == name).unwrap_or(usize::MAX)
+	views::STATE_NAMES.iter().position(|n| *n == name).unwrap_or(usize::MAX)
 }
 
 /// Whether `state` is `until` or past it on the normal path.
 fn reached(state: &OrderState, until: &str) -> bool {
-	let name = state.name();
+	let name = views::state_name(state);
 	if name == until {
 		return true;
 	}
@@ -162,11 +196,15 @@ fn reached(state: &OrderState, until: &str) -> bool {
 fn arrow_target(order: &OrderView) -> String {
 	match &order.state {
 		OrderState::Confirming { candidate, price, .. } => {
-			format!("confirming (candidate {} at {})", short(candidate), format_fst(*price))
+			format!(
+				"confirming (candidate {} at {})",
+				short(&candidate.to_string()),
+				format_fst(*price)
+			)
 		},
 		OrderState::Deploying { deploy_until } => format!(
 			"deploying (provider {}, deploy until block {deploy_until})",
-			order.provider.as_deref().map(short).unwrap_or_default()
+			order.provider.as_ref().map(|p| short(&p.to_string())).unwrap_or_default()
 		),
 		OrderState::Fulfilling { round, .. } => format!("fulfilling round {round}"),
 		OrderState::Finished { .. } => format!(
@@ -175,12 +213,13 @@ fn arrow_target(order: &OrderView) -> String {
 			format_fst(order.refunded)
 		),
 		OrderState::Failed { reason, .. } | OrderState::Cancelled { reason, .. } => format!(
-			"{} ({reason}; paid {}, refunded {})",
-			order.state.name(),
+			"{} ({}; paid {}, refunded {})",
+			views::state_name(&order.state),
+			views::reason_name(reason),
 			format_fst(order.paid),
 			format_fst(order.refunded)
 		),
-		other => other.name().to_string(),
+		other => views::state_name(other).to_string(),
 	}
 }
 
@@ -208,8 +247,8 @@ pub fn changes(before: &OrderView, now: &OrderView) -> Vec<String> {
 			OrderState::Confirming { candidate: a, .. },
 			OrderState::Confirming { candidate: b, .. },
 		) if a != b => lines.push(format!("candidate replaced → {}", arrow_target(now))),
-		(a, b) if a.name() != b.name() => {
-			lines.push(format!("{} → {}", a.name(), arrow_target(now)))
+		(a, b) if views::state_name(a) != views::state_name(b) => {
+			lines.push(format!("{} → {}", views::state_name(a), arrow_target(now)))
 		},
 		_ => {},
 	}
@@ -225,7 +264,7 @@ async fn follow(chain: &Chain, out: Output, args: &StatusArgs) -> Result<()> {
 		let block = chain.best_number().await?;
 		let order = chain.order(order_id).await?;
 		let lines = match &last {
-			None => vec![order.state.describe()],
+			None => vec![views::describe_state(&order.state)],
 			Some(before) => changes(before, &order),
 		};
 		for line in &lines {
@@ -233,7 +272,7 @@ async fn follow(chain: &Chain, out: Output, args: &StatusArgs) -> Result<()> {
 				out.json_line(&json!({
 					"block": block,
 					"orderId": order_id,
-					"state": order.state.name(),
+					"state": views::state_name(&order.state),
 					"event": line,
 				}))?;
 			} else {
@@ -244,13 +283,13 @@ async fn follow(chain: &Chain, out: Output, args: &StatusArgs) -> Result<()> {
 			if reached(&order.state, until) {
 				return Ok(());
 			}
-			if order.state.is_terminal() {
+			if views::is_terminal(&order.state) {
 				bail!(
 					"order {order_id} ended ({}) without reaching {until}",
-					order.state.describe()
+					views::describe_state(&order.state)
 				);
 			}
-		} else if order.state.is_terminal() {
+		} else if views::is_terminal(&order.state) {
 			return Ok(());
 		}
 		if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -258,7 +297,7 @@ async fn follow(chain: &Chain, out: Output, args: &StatusArgs) -> Result<()> {
 			return Err(TimedOut(format!(
 				"timed out after {}s waiting for order {order_id} to reach {goal}; it is {}",
 				args.timeout.unwrap_or_default(),
-				order.state.describe()
+				views::describe_state(&order.state)
 			))
 			.into());
 		}
@@ -274,15 +313,15 @@ mod tests {
 	fn order(state: OrderState) -> OrderView {
 		OrderView {
 			order_id: 1,
-			customer: "5Customer".into(),
-			payer: "5Customer".into(),
+			customer: subxt_signer::sr25519::dev::alice().public_key().to_account_id(),
+			payer: subxt_signer::sr25519::dev::alice().public_key().to_account_id(),
 			level: 0,
 			periods: 3,
 			period_length: 20,
 			max_unit_price: 10,
 			committee_size: 1,
-			package_hash: format!("0x{}", "00".repeat(32)),
-			min_reputation: 0,
+			package_hash: Default::default(),
+			min_reputation: Default::default(),
 			prepay: 60,
 			paid: 0,
 			refunded: 0,
@@ -303,7 +342,7 @@ mod tests {
 		assert!(reached(&deploying, "deploying"));
 		assert!(reached(&deploying, "revealing"));
 		assert!(!reached(&deploying, "fulfilling"));
-		let failed = OrderState::Failed { reason: "noValidBid".into(), prune_at: 9 };
+		let failed = OrderState::Failed { reason: views::CloseReason::NoValidBid, prune_at: 9 };
 		assert!(!reached(&failed, "deploying"));
 		assert!(reached(&failed, "failed"));
 		assert!(!reached(&OrderState::Finished { prune_at: 1 }, "cancelled"));
@@ -315,7 +354,7 @@ mod tests {
 		let revealing = order(OrderState::Revealing { reveal_ends: 9 });
 		assert_eq!(changes(&bidding, &revealing), vec!["bidding → revealing"]);
 		let mut round0 = order(OrderState::Fulfilling { round: 0, verdict_due: 40 });
-		round0.provider = Some("5Provider".into());
+		round0.provider = Some(subxt_signer::sr25519::dev::bob().public_key().to_account_id());
 		let mut round1 = round0.clone();
 		round1.state = OrderState::Fulfilling { round: 1, verdict_due: 60 };
 		round1.settled_periods = 1;

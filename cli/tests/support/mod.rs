@@ -1,6 +1,6 @@
-//! Shared by the end-to-end tests: a `defaas-node --dev` on free 127.0.0.1 ports (killed on
-//! drop), running the built `defaas` binary, chain helpers, and a tiny recording HTTP server
-//! standing in for a provider daemon.
+//! Shared by the CLI's end-to-end tests: a `defaas-node --dev` from the test kit, running the
+//! built `defaas` binary, chain helpers, and a tiny recording HTTP server standing in for a
+//! provider daemon.
 
 #![allow(dead_code)]
 
@@ -29,109 +29,38 @@ pub type Api = OnlineClient<PolkadotConfig>;
 /// One FST in plancks.
 pub const FST: u128 = 1_000_000_000_000;
 
-/// How long a fresh node may take to answer RPC.
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
-
 /// Longest a single `defaas` run may take.
 const CLI_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// The `defaas-node` binary: `$DEFAAS_NODE`, else next to the `defaas` binary under test (same
-/// target dir and profile), else `$CARGO_TARGET_DIR/release`, else
-/// `~/.cache/defaas-target/release`.
-pub fn node_binary() -> PathBuf {
-	let mut candidates = Vec::new();
-	if let Ok(path) = std::env::var("DEFAAS_NODE") {
-		candidates.push(PathBuf::from(path));
-	}
-	if let Some(dir) = PathBuf::from(env!("CARGO_BIN_EXE_defaas")).parent() {
-		candidates.push(dir.join("defaas-node"));
-	}
-	if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
-		candidates.push(PathBuf::from(dir).join("release/defaas-node"));
-	}
-	if let Ok(home) = std::env::var("HOME") {
-		candidates.push(PathBuf::from(home).join(".cache/defaas-target/release/defaas-node"));
-	}
-	candidates.iter().find(|path| path.is_file()).cloned().unwrap_or_else(|| {
-		panic!(
-			"the defaas-node binary is missing (looked at {candidates:?}); build it with \
-			 `cargo build -p defaas-node --release` or point DEFAAS_NODE at it"
-		)
-	})
-}
-
-/// A free TCP port on 127.0.0.1.
-pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0")
-		.and_then(|listener| listener.local_addr())
-		.map(|addr| addr.port())
-		.expect("a free port on 127.0.0.1")
-}
-
-/// A running `defaas-node --dev --tmp`, killed when dropped.
-pub struct Node {
-	child: Child,
-	/// `ws://127.0.0.1:<port>` of its JSON-RPC server.
+/// A `defaas-node --dev` started by the test kit (ports bound by the node itself), stopped
+/// on drop, and a client of it.
+pub struct DevNode {
+	/// The node process.
+	pub node: defaas_testkit::Node,
+	/// A client of it.
+	pub chain: defaas_testkit::Chain,
+	/// Its WebSocket URL.
 	pub ws_url: String,
-	log_path: PathBuf,
 }
 
-impl Node {
-	/// Starts a dev node with RPC and p2p on free loopback ports.
-	pub fn spawn_dev(name: &str) -> Node {
-		let rpc_port = free_port();
-		let log_path = std::env::temp_dir()
-			.join(format!("defaas-cli-{name}-{}-{rpc_port}.log", std::process::id()));
-		let log = File::create(&log_path).expect("log file");
-		let child = Command::new(node_binary())
-			.args(["--dev", "--tmp", "--no-telemetry", "--no-prometheus", "--no-mdns", "--name"])
-			.arg(name)
-			.args(["--rpc-port", &rpc_port.to_string(), "--listen-addr"])
-			.arg(format!("/ip4/127.0.0.1/tcp/{}", free_port()))
-			.stdout(Stdio::null())
-			.stderr(log)
-			.spawn()
-			.expect("spawn defaas-node");
-		Node { child, ws_url: format!("ws://127.0.0.1:{rpc_port}"), log_path }
+impl DevNode {
+	/// Starts the node (building it first when `cargo test -p defaas-cli` did not).
+	pub async fn start(tag: &str) -> DevNode {
+		defaas_testkit::bins::ensure_built(
+			&["defaas-node"],
+			&["defaas-node"],
+			&["node/src", "runtime/src", "pallets", "primitives/src", "Cargo.lock"],
+		)
+		.expect("defaas-node is built");
+		let (node, _dir) = defaas_testkit::dev_node(tag).await.expect("a dev node");
+		let chain = node.chain().await.expect("a client of the dev node");
+		let ws_url = node.ws_url.clone();
+		DevNode { node, chain, ws_url }
 	}
 
-	/// The last lines of the node's log.
-	pub fn log_tail(&self) -> String {
-		let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
-		let lines: Vec<&str> = log.lines().collect();
-		lines[lines.len().saturating_sub(40)..].join("\n")
-	}
-
-	/// Waits until the node answers JSON-RPC and has produced a block.
-	pub async fn connect(&mut self) -> (RpcClient, Api) {
-		let deadline = Instant::now() + STARTUP_TIMEOUT;
-		loop {
-			if let Ok(Some(status)) = self.child.try_wait() {
-				panic!("defaas-node exited early ({status}):\n{}", self.log_tail());
-			}
-			if let Ok(rpc) = RpcClient::from_insecure_url(&self.ws_url).await {
-				if let Ok(api) = Api::from_rpc_client(rpc.clone()).await {
-					return (rpc, api);
-				}
-			}
-			assert!(
-				Instant::now() < deadline,
-				"defaas-node did not answer on {} within {STARTUP_TIMEOUT:?}:\n{}",
-				self.ws_url,
-				self.log_tail()
-			);
-			tokio::time::sleep(Duration::from_millis(250)).await;
-		}
-	}
-}
-
-impl Drop for Node {
-	fn drop(&mut self) {
-		let _ = self.child.kill();
-		let _ = self.child.wait();
-		if !std::thread::panicking() {
-			let _ = std::fs::remove_file(&self.log_path);
-		}
+	/// Its raw RPC and subxt clients.
+	pub fn clients(&self) -> (RpcClient, Api) {
+		(self.chain.rpc.clone(), self.chain.api.clone())
 	}
 }
 
@@ -219,7 +148,7 @@ impl Drop for Scratch {
 	}
 }
 
-/// Signs, submits and waits until `pallet.call` is in a best block and succeeded.
+/// Signs, submits and waits until `pallet.call` is in a block and succeeded.
 pub async fn submit(
 	api: &Api,
 	rpc: &RpcClient,
@@ -228,38 +157,16 @@ pub async fn submit(
 	call: &str,
 	args: Vec<DynValue>,
 ) {
-	let tx = dynamic::transaction(pallet, call, args);
-	// The pool-aware nonce: the signer may have transactions in unfinalized blocks.
-	let address = signer.public_key().to_account_id().to_string();
-	let nonce: u64 =
-		rpc.request("system_accountNextIndex", rpc_params![address]).await.expect("nonce");
-	let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
-	let mut progress = api
-		.at_current_block()
+	let chain = defaas_testkit::Chain {
+		rpc: rpc.clone(),
+		defaas: defaas_testkit::client::rpc::DefaasRpc(rpc.clone()),
+		api: api.clone(),
+		url: String::new(),
+	};
+	chain
+		.submit(signer, pallet, call, args)
 		.await
-		.expect("block")
-		.transactions()
-		.sign_and_submit_then_watch(&tx, signer, params)
-		.await
-		.unwrap_or_else(|e| panic!("submit {pallet}.{call}: {e}"));
-	while let Some(status) = progress.next().await {
-		let status = status.unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"));
-		match status {
-			TransactionStatus::InBestBlock(in_block)
-			| TransactionStatus::InFinalizedBlock(in_block) => {
-				in_block
-					.wait_for_success()
-					.await
-					.unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"));
-				return;
-			},
-			TransactionStatus::Error { message }
-			| TransactionStatus::Invalid { message }
-			| TransactionStatus::Dropped { message } => panic!("{pallet}.{call}: {message}"),
-			_ => {},
-		}
-	}
-	panic!("{pallet}.{call} was never included");
+		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e:#}"));
 }
 
 /// `defaas_order` as JSON.
@@ -272,26 +179,16 @@ pub fn state_name(order: &serde_json::Value) -> String {
 	order["state"].as_object().and_then(|m| m.keys().next().cloned()).unwrap_or_default()
 }
 
-/// Polls `defaas_order` until the order is in `state` (at most `secs` seconds), nudging the
-/// lazy transitions with `advance` every 20 s.
-pub async fn wait_for_state(api: &Api, rpc: &RpcClient, order_id: u64, state: &str, secs: u64) {
+/// Polls `defaas_order` until the order is in `state` (at most `secs` seconds): the block
+/// hooks move it (nothing nudges it with `advance`).
+pub async fn wait_for_state(_api: &Api, rpc: &RpcClient, order_id: u64, state: &str, secs: u64) {
 	let deadline = Instant::now() + Duration::from_secs(secs);
-	let mut nudged = Instant::now();
 	loop {
 		let current = order(rpc, order_id).await;
 		if state_name(&current) == state {
 			return;
 		}
 		assert!(Instant::now() < deadline, "order {order_id} never reached {state}: {current}");
-		if nudged.elapsed() > Duration::from_secs(20) {
-			let tx =
-				dynamic::transaction("Market", "advance", vec![DynValue::u128(order_id as u128)]);
-			if let Ok(at) = api.at_current_block().await {
-				let signer = subxt_signer::sr25519::dev::ferdie();
-				let _ = at.transactions().sign_and_submit_default(&tx, &signer).await;
-			}
-			nudged = Instant::now();
-		}
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 }

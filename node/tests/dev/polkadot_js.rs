@@ -1,57 +1,91 @@
 //! polkadot.js compatibility: `@polkadot/api` (the library polkadot.js Apps is built on),
-//! connected to the real dev node, decodes the metadata and reports FST with 12 decimals.
+//! connected to the real dev node, decodes the metadata, reports FST with 12 decimals, and
+//! reads a 128-bit value of the `defaas_*` RPC exactly (a decimal string → `BigInt`; a JSON
+//! number would lose the last digits above 2^53).
 //!
-//! Needs Node.js and npm; the test installs `tests/js`'s locked dependencies when missing
-//! (`.ci/run` does it up front).
+//! Needs Node.js and npm; installs `tests/js`'s locked dependencies when missing (`.ci/run`
+//! does it up front).
 
-use crate::common::Node;
+use crate::Shared;
+use anyhow::{ensure, Context, Result};
+use defaas_testkit::{
+	client::{
+		accounts::{account_id, keypair},
+		subxt::dynamic::Value as DynValue,
+	},
+	steps::FST,
+};
 use serde_json::Value;
-use std::{path::Path, process::Command};
+use std::{path::Path, sync::Arc};
 
 fn js_dir() -> &'static Path {
 	Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js"))
 }
 
-fn ensure_npm_dependencies() {
+async fn ensure_npm_dependencies() -> Result<()> {
 	if js_dir().join("node_modules/@polkadot/api").exists() {
-		return;
+		return Ok(());
 	}
-	let status = Command::new("npm")
+	let status = tokio::process::Command::new("npm")
 		.args(["ci", "--no-audit", "--no-fund"])
 		.current_dir(js_dir())
 		.status()
-		.expect("npm is installed (Node.js 18+)");
-	assert!(status.success(), "npm ci in node/tests/js failed");
+		.await
+		.context("npm is installed (Node.js 18+)")?;
+	ensure!(status.success(), "npm ci in node/tests/js failed");
+	Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn polkadot_js_api_reports_fst_with_12_decimals() {
-	ensure_npm_dependencies();
-	let mut node = Node::spawn_dev("e2e-polkadot-js");
-	let _ = node.connect().await;
-
-	let output = Command::new("node")
+pub async fn run(shared: Arc<Shared>) -> Result<()> {
+	ensure_npm_dependencies().await?;
+	let chain = shared.node.chain().await?;
+	// A witness stake that a double cannot hold: 10,000 FST + 1 planck = 10^16 + 1 > 2^53.
+	let witness = keypair("//Ferdie")?;
+	let stake = 10_000 * FST + 1;
+	chain
+		.submit(
+			&witness,
+			"WitnessPool",
+			"register_witness",
+			vec![DynValue::u128(stake), DynValue::from_bytes([6u8; 32])],
+		)
+		.await?;
+	let output = tokio::process::Command::new("node")
 		.arg(js_dir().join("check_chain.mjs"))
-		.arg(&node.ws_url)
+		.arg(&shared.node.ws_url)
+		.arg(account_id(&witness).to_string())
 		.output()
-		.expect("node (Node.js) runs");
-	assert!(
+		.await
+		.context("node (Node.js) runs")?;
+	ensure!(
 		output.status.success(),
-		"check_chain.mjs failed: {}\n{}",
-		String::from_utf8_lossy(&output.stderr),
-		node.log_tail()
+		"check_chain.mjs failed: {}",
+		String::from_utf8_lossy(&output.stderr)
 	);
-	let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
-	assert_eq!(report["chain"], "DeFaaS Development");
-	assert_eq!(report["tokenSymbol"], serde_json::json!(["FST"]));
-	assert_eq!(report["tokenDecimals"], serde_json::json!([12]));
-	assert_eq!(report["ss58Format"], 42);
-	assert_eq!(report["existentialDeposit"], "1000000000");
+	let report: Value = serde_json::from_slice(&output.stdout).context("JSON report")?;
+	ensure!(report["chain"] == "DeFaaS Development", "{report}");
+	ensure!(report["tokenSymbol"] == serde_json::json!(["FST"]), "{report}");
+	ensure!(report["tokenDecimals"] == serde_json::json!([12]), "{report}");
+	ensure!(report["ss58Format"] == 42, "{report}");
+	ensure!(report["existentialDeposit"] == "1000000000", "{report}");
 	let pallets: Vec<&str> =
-		report["pallets"].as_array().expect("pallets").iter().filter_map(Value::as_str).collect();
-	for pallet in
-		["System", "Timestamp", "Babe", "Grandpa", "Balances", "TransactionPayment", "Sudo"]
-	{
-		assert!(pallets.contains(&pallet), "{pallet} missing from {pallets:?}");
+		report["pallets"].as_array().context("pallets")?.iter().filter_map(Value::as_str).collect();
+	for pallet in [
+		"System",
+		"Timestamp",
+		"Babe",
+		"Grandpa",
+		"Balances",
+		"TransactionPayment",
+		"Sudo",
+		"Market",
+		"WitnessPool",
+		"FaasToken",
+	] {
+		ensure!(pallets.contains(&pallet), "{pallet} missing from {pallets:?}");
 	}
+	// JavaScript saw a string and read it exactly as a BigInt.
+	ensure!(report["witnessStakeType"] == "string", "{report}");
+	ensure!(report["witnessStake"] == stake.to_string(), "{report}");
+	Ok(())
 }

@@ -264,7 +264,7 @@ fn violated_iff_a_strict_majority_failed() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The heartbeat worker's `/healthz` probe and its capacity body (DESIGN §7.1)
+// The heartbeat worker's `/healthz` probe and its capacity body (docs/architecture.md §7.1)
 // ---------------------------------------------------------------------------------------------
 
 const HEALTHZ_URI: &str = "http://provider.example:8080/healthz";

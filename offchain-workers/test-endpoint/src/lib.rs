@@ -1,4 +1,4 @@
-//! Test fixture: an HTTP/1.1 server playing a provider's side of the witness probes (DESIGN §7)
+//! Test fixture: an HTTP/1.1 server playing a provider's side of the witness probes (docs/architecture.md §7)
 //! that can be told to fail, time out or answer the capacity challenge wrongly.
 //!
 //! Endpoints:

@@ -299,7 +299,7 @@ impl<T: Config> Pallet<T> {
 
 	// ----- invariants -----
 
-	/// Check the pallet's invariants (DESIGN §10): era bookkeeping and allowances.
+	/// Check the pallet's invariants (docs/architecture.md §10): era bookkeeping and allowances.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub(crate) fn do_try_state(now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 		Self::try_state_eras(now)?;

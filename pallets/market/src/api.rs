@@ -9,6 +9,7 @@ use crate::{
 	types::*,
 };
 use alloc::vec::Vec;
+use defaas_primitives::traits::SlaMonitor;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
@@ -78,7 +79,8 @@ impl<T: Config> Pallet<T> {
 		let prepay = Self::prepay_for(periods, median_unit_price).unwrap_or_else(|| {
 			estimated_fee.saturating_mul(BalanceOf::<T>::from(T::PrepayFactor::get()))
 		});
-		Some(Quote { recent_prices, median_unit_price, estimated_fee, prepay })
+		let max_committee = T::SlaMonitor::committee_capacity().min(T::MaxCommittee::get());
+		Some(Quote { recent_prices, median_unit_price, estimated_fee, prepay, max_committee })
 	}
 
 	fn order_view(order_id: OrderId, order: OrderRecordOf<T>) -> OrderViewOf<T> {
@@ -93,7 +95,7 @@ impl<T: Config> Pallet<T> {
 			period_length: order.period_length,
 			max_unit_price: order.max_unit_price,
 			committee_size: order.committee_size,
-			package_hash: order.package_hash,
+			package_hash: order.package_hash.into(),
 			min_reputation: order.min_reputation,
 			prepay: order.prepay,
 			paid: order.paid,

@@ -125,6 +125,11 @@ fn signed_heartbeat<T: Config>() -> Result<SignedHeartbeat<T>, BenchmarkError> {
 	Ok((who, heartbeat, signature.into()))
 }
 
+/// The period tally of a stored order (what its closing event must carry).
+fn tally_of<T: Config>(order_id: OrderId) -> PeriodTally {
+	Orders::<T>::get(order_id).map(|order| order.tally()).unwrap_or_default()
+}
+
 /// An order of `periods` periods of level 0; returns its id and the end of its bid window.
 fn new_order<T: Config>(periods: u32) -> Result<(OrderId, BlockNumberFor<T>), BenchmarkError> {
 	let customer = funded::<T>("customer", 0);
@@ -347,6 +352,7 @@ mod benchmarks {
 			reason: CloseReason::CustomerCancelled,
 			paid: Zero::zero(),
 			refunded: prepay,
+			tally: tally_of::<T>(order_id),
 		});
 		Ok(())
 	}
@@ -448,6 +454,7 @@ mod benchmarks {
 			reason: CloseReason::ProviderAborted,
 			paid: Zero::zero(),
 			refunded: prepay,
+			tally: tally_of::<T>(order_id),
 		});
 		Ok(())
 	}
@@ -495,6 +502,7 @@ mod benchmarks {
 			order_id,
 			paid: price,
 			refunded: prepay.saturating_sub(price),
+			tally: tally_of::<T>(order_id),
 		});
 		Ok(())
 	}

@@ -1,4 +1,4 @@
-//! The provider heartbeat key (`prov`, sr25519) and what it signs (DESIGN §7.1).
+//! The provider heartbeat key (`prov`, sr25519) and what it signs (docs/architecture.md §7.1).
 //!
 //! A provider registers the account of a `prov` key as its heartbeat key
 //! (`register_provider(.., heartbeat_key)`) and puts the key into the keystore of its node

@@ -1,4 +1,6 @@
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests may compute freely (clippy.toml lets them unwrap, expect, panic and index).
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 #![doc = include_str!("../README.md")]
 
 extern crate alloc;
@@ -30,7 +32,7 @@ pub use weights::WeightInfo;
 /// Log target of this pallet.
 pub(crate) const LOG_TARGET: &str = "runtime::market";
 
-// `create_order` takes the eight parameters of DESIGN §5.3; the generated call constructors too.
+// `create_order` takes the eight parameters of docs/architecture.md §5.3; the generated call constructors too.
 #[allow(clippy::too_many_arguments)]
 #[frame_support::pallet]
 pub mod pallet {
@@ -41,7 +43,7 @@ pub mod pallet {
 		traits::{fungible, BuildGenesisConfig, EnsureOrigin},
 	};
 	use frame_system::pallet_prelude::*;
-	use pallet_faas_token::traits::{AllowanceSpender, SlashSink};
+	use defaas_primitives::traits::{AllowanceSpender, SlashSink};
 	use sp_core::sr25519;
 	use sp_runtime::{
 		traits::{IdentifyAccount, Verify},
@@ -160,7 +162,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxDeadlinesPerBlock: Get<u32>;
 
-		/// Blocks between two heartbeats of a provider node's off-chain worker (DESIGN §7.1): it
+		/// Blocks between two heartbeats of a provider node's off-chain worker (docs/architecture.md §7.1): it
 		/// probes and beats at every multiple of this, and a heartbeat made at block `n` is
 		/// valid until block `n + HeartbeatPeriod` (exclusive). Must be at least 2 (the pool
 		/// validates against the next block) and well below the `heartbeat_grace` timing (of
@@ -440,6 +442,8 @@ pub mod pallet {
 			paid: BalanceOf<T>,
 			/// Total released back to the payer.
 			refunded: BalanceOf<T>,
+			/// How its billing periods went: paid, violated, never settled.
+			tally: PeriodTally,
 		},
 		/// The order failed; the rest of the prepay was released.
 		OrderFailed {
@@ -451,6 +455,8 @@ pub mod pallet {
 			paid: BalanceOf<T>,
 			/// Total released back to the payer.
 			refunded: BalanceOf<T>,
+			/// How its billing periods went: paid, violated, never settled.
+			tally: PeriodTally,
 		},
 		/// The order was cancelled; the rest of the prepay was released.
 		OrderCancelled {
@@ -462,6 +468,8 @@ pub mod pallet {
 			paid: BalanceOf<T>,
 			/// Total released back to the payer.
 			refunded: BalanceOf<T>,
+			/// How its billing periods went: paid, violated, never settled.
+			tally: PeriodTally,
 		},
 		/// An ended order's record was removed after the retention period.
 		OrderPruned {
@@ -501,9 +509,11 @@ pub mod pallet {
 		UnknownHeartbeatKey,
 		/// The heartbeat reports capacity for a level the provider does not offer.
 		CapacityForUnofferedLevel,
-		/// The provider still has bids with a held deposit.
+		/// The provider still has bids with a held deposit in running auctions (committed,
+		/// revealed, or waiting for its confirmation as the candidate).
 		HasOpenBids,
-		/// The provider still has a lease that has not ended.
+		/// The provider still has a lease that has not ended: one it serves, or one it won and
+		/// has not deployed yet (`fulfill` it, or `abort_lease` before the deploy deadline).
 		HasActiveLeases,
 		/// The account cannot afford the hold.
 		InsufficientBalance,
@@ -584,6 +594,9 @@ pub mod pallet {
 		/// Time parameters with a zero window, grace or period, or with
 		/// `min_bid_window > max_bid_window`.
 		InvalidTimings,
+		/// The committee is larger than the number of witnesses that could serve in it now
+		/// (registered and not suspended): the lease could never be monitored.
+		NotEnoughWitnesses,
 	}
 
 	/// Genesis: the initial FaaS level table and, optionally, time parameters.
@@ -629,7 +642,7 @@ pub mod pallet {
 			Self::sweep_deadlines(now, remaining_weight)
 		}
 
-		/// The provider heartbeat worker (DESIGN §7.1, `impls/offchain.rs`).
+		/// The provider heartbeat worker (docs/architecture.md §7.1, `impls/offchain.rs`).
 		fn offchain_worker(now: BlockNumberFor<T>) {
 			Self::offchain_heartbeat(now);
 		}
@@ -802,7 +815,7 @@ pub mod pallet {
 			Self::do_set_timings(timings)
 		}
 
-		/// Record a heartbeat made by a provider node's off-chain worker (DESIGN §7.1): a
+		/// Record a heartbeat made by a provider node's off-chain worker (docs/architecture.md §7.1): a
 		/// fee-less general transaction, authorized by the heartbeat key's `signature` over
 		/// `SCALE((b"defaas/heartbeat", heartbeat))`, at most one per key and
 		/// `HeartbeatPeriod`, valid for `HeartbeatPeriod` blocks from `heartbeat.at`. Then the

@@ -24,7 +24,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::EnsureRoot;
-use pallet_faas_token::traits::{AllowanceSpender, SlashSink};
+use defaas_primitives::traits::{AllowanceSpender, SlashSink};
 use scale_info::TypeInfo;
 use sp_core::sr25519;
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
@@ -222,6 +222,8 @@ thread_local! {
 	pub static INITIAL_ISSUANCE: RefCell<Balance> = const { RefCell::new(0) };
 	/// sr25519 heartbeat keys by account ([`MockWorkerPublic::into_account`]); never cleared,
 	/// the mapping is fixed.
+	/// What [`MockMonitor::committee_capacity`] answers (witnesses that could serve).
+	pub static MONITOR_CAPACITY: RefCell<u32> = const { RefCell::new(u32::MAX) };
 	pub static WORKER_KEYS: RefCell<BTreeMap<AccountId, sr25519::Public>> =
 		const { RefCell::new(BTreeMap::new()) };
 }
@@ -276,6 +278,10 @@ impl SlaMonitor<AccountId, BlockNumber> for MockMonitor {
 
 	fn stop_monitoring(order_id: OrderId) {
 		MONITOR_CALLS.with(|c| c.borrow_mut().push(MonitorCall::Stop(order_id)));
+	}
+
+	fn committee_capacity() -> u32 {
+		MONITOR_CAPACITY.with(|c| *c.borrow())
 	}
 }
 

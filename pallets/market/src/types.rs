@@ -9,15 +9,13 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
+use sp_core::H256;
 use sp_runtime::{
 	traits::{Saturating, Zero},
 	Permill,
 };
 
-/// Identifier of a FaaS level (index into the append-only level table).
-pub type LevelId = u32;
-/// Identifier of an order (sequential, never reused).
-pub type OrderId = u64;
+pub use defaas_primitives::{LeaseInfo, LevelId, OrderId, PeriodTally};
 
 /// The balance type of the market's currency.
 pub type BalanceOf<T> =
@@ -29,7 +27,7 @@ pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
 /// `REPUTATION_SCALE` units (so the counters keep six decimals under decay).
 pub const REPUTATION_SCALE: u64 = 1_000_000;
 
-/// The market's time parameters, all in blocks (DESIGN §3): runtime parameters with production
+/// The market's time parameters, all in blocks (docs/architecture.md §3): runtime parameters with production
 /// defaults (`Config::DefaultTimings`) that genesis presets may shorten and `set_timings` may
 /// change later.
 ///
@@ -168,7 +166,7 @@ pub struct LevelInfo {
 	/// Maximum size of the uploaded function package in MiB.
 	pub package_mb: u32,
 	/// Human-readable class of the level (UTF-8 bytes; a JSON string), e.g. `normal`.
-	#[serde(with = "serde_helpers::utf8")]
+	#[serde(with = "defaas_primitives::json::utf8")]
 	pub tag: Vec<u8>,
 }
 
@@ -365,6 +363,12 @@ pub enum CloseReason {
 	rename_all = "camelCase",
 	rename_all_fields = "camelCase"
 )]
+#[serde(bound(
+	serialize = "AccountId: frame_support::Serialize, Balance: core::fmt::Display, \
+	             BlockNumber: frame_support::Serialize",
+	deserialize = "AccountId: frame_support::Deserialize<'de>, Balance: core::str::FromStr, \
+	               BlockNumber: frame_support::Deserialize<'de>"
+))]
 pub enum OrderState<AccountId, Balance, BlockNumber> {
 	/// Providers commit sealed bids until `bidding_ends`.
 	Bidding {
@@ -380,7 +384,8 @@ pub enum OrderState<AccountId, Balance, BlockNumber> {
 	Confirming {
 		/// Provider that must confirm.
 		candidate: AccountId,
-		/// Its revealed unit price.
+		/// Its revealed unit price (a decimal string in JSON).
+		#[serde(with = "defaas_primitives::json::string")]
 		price: Balance,
 		/// First block at which the confirmation is late.
 		confirm_until: BlockNumber,
@@ -512,6 +517,18 @@ impl<AccountId, Balance: Saturating + Copy, BlockNumber>
 	pub fn outstanding(&self) -> Balance {
 		self.prepay.saturating_sub(self.paid).saturating_sub(self.refunded)
 	}
+
+	/// How the billing periods went so far: settled ones paid or violated, the rest unsettled.
+	pub fn tally(&self) -> PeriodTally {
+		let (settled, violated) =
+			self.lease.as_ref().map(|lease| (lease.settled, lease.violations)).unwrap_or((0, 0));
+		PeriodTally {
+			periods: self.periods,
+			paid: settled.saturating_sub(violated),
+			violated,
+			unsettled: self.periods.saturating_sub(settled),
+		}
+	}
 }
 
 /// A sealed bid; `price` is set once revealed.
@@ -539,28 +556,6 @@ pub type RecentPricesOf<T> = BoundedVec<BalanceOf<T>, <T as Config>::MaxRecentPr
 /// Orders whose deadline is due at one block.
 pub type DeadlineBucketOf<T> = BoundedVec<OrderId, <T as Config>::MaxDeadlinesPerBlock>;
 
-/// What the SLA monitor needs to watch a lease.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
-pub struct LeaseInfo<AccountId, BlockNumber> {
-	/// The order (and lease) id.
-	pub order_id: OrderId,
-	/// Provider serving the function (never eligible for the committee).
-	pub provider: AccountId,
-	/// Customer of the order (never eligible for the committee).
-	pub customer: AccountId,
-	/// FaaS level of the lease (probe sizes derive from it).
-	pub level: LevelId,
-	/// Length of one billing period = one SLA round, in blocks.
-	pub period_length: BlockNumber,
-	/// Number of billing periods (rounds `0..periods`).
-	pub periods: u32,
-	/// Witness committee size per round.
-	pub committee_size: u32,
-	/// First block of round 0; round `r` covers
-	/// `[first_period_start + r * period_length, first_period_start + (r + 1) * period_length)`.
-	pub first_period_start: BlockNumber,
-}
-
 // ---------------------------------------------------------------------------------------------
 // Runtime API views
 // ---------------------------------------------------------------------------------------------
@@ -578,6 +573,12 @@ pub struct LeaseInfo<AccountId, BlockNumber> {
 	frame_support::Deserialize,
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
+#[serde(bound(
+	serialize = "AccountId: frame_support::Serialize, Balance: core::fmt::Display, \
+	             BlockNumber: frame_support::Serialize",
+	deserialize = "AccountId: frame_support::Deserialize<'de>, Balance: core::str::FromStr, \
+	               BlockNumber: frame_support::Deserialize<'de>"
+))]
 pub struct OrderView<AccountId, Balance, BlockNumber> {
 	/// Order id.
 	pub order_id: OrderId,
@@ -592,19 +593,22 @@ pub struct OrderView<AccountId, Balance, BlockNumber> {
 	/// Length of one billing period in blocks (fixed when the order was created).
 	pub period_length: BlockNumber,
 	/// Highest acceptable unit price.
+	#[serde(with = "defaas_primitives::json::string")]
 	pub max_unit_price: Balance,
 	/// Witness committee size per round.
 	pub committee_size: u32,
 	/// `blake2_256` of the function package (a `0x` hex string in JSON).
-	#[serde(with = "serde_helpers::hex32")]
-	pub package_hash: [u8; 32],
+	pub package_hash: H256,
 	/// Lowest provider reputation allowed to bid (parts per million).
 	pub min_reputation: Permill,
 	/// Amount held at creation.
+	#[serde(with = "defaas_primitives::json::string")]
 	pub prepay: Balance,
 	/// Amount paid to the provider so far.
+	#[serde(with = "defaas_primitives::json::string")]
 	pub paid: Balance,
 	/// Amount released back to the payer so far.
+	#[serde(with = "defaas_primitives::json::string")]
 	pub refunded: Balance,
 	/// Stored state (deadline-driven transitions are applied lazily; a state whose deadline
 	/// passed is advanced by the next `advance` or `on_idle`).
@@ -614,6 +618,7 @@ pub struct OrderView<AccountId, Balance, BlockNumber> {
 	/// Provider of the lease, if any.
 	pub provider: Option<AccountId>,
 	/// Unit price of the lease, if any.
+	#[serde(with = "defaas_primitives::json::string_opt")]
 	pub unit_price: Option<Balance>,
 	/// First block of round 0, once fulfilled.
 	pub lease_start: Option<BlockNumber>,
@@ -638,13 +643,20 @@ pub struct OrderView<AccountId, Balance, BlockNumber> {
 	frame_support::Deserialize,
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
+#[serde(bound(
+	serialize = "AccountId: frame_support::Serialize, Balance: core::fmt::Display, \
+	             BlockNumber: frame_support::Serialize",
+	deserialize = "AccountId: frame_support::Deserialize<'de>, Balance: core::str::FromStr, \
+	               BlockNumber: frame_support::Deserialize<'de>"
+))]
 pub struct ProviderView<AccountId, Balance, BlockNumber> {
 	/// Provider account.
 	pub provider: AccountId,
 	/// Stake held.
+	#[serde(with = "defaas_primitives::json::string")]
 	pub stake: Balance,
 	/// Deployment API base URL (UTF-8 bytes; a JSON string).
-	#[serde(with = "serde_helpers::utf8")]
+	#[serde(with = "defaas_primitives::json::utf8")]
 	pub endpoint: Vec<u8>,
 	/// Offered levels.
 	pub levels: Vec<LevelId>,
@@ -681,16 +693,25 @@ pub struct ProviderView<AccountId, Balance, BlockNumber> {
 	frame_support::Deserialize,
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
+#[serde(bound(serialize = "Balance: core::fmt::Display", deserialize = "Balance: core::str::FromStr"))]
 pub struct Quote<Balance> {
-	/// Recent clearing unit prices of the level, oldest first.
+	/// Recent clearing unit prices of the level, oldest first (decimal strings in JSON, as
+	/// every balance).
+	#[serde(with = "defaas_primitives::json::string_vec")]
 	pub recent_prices: Vec<Balance>,
 	/// Median of `recent_prices` (mean of the two middle values for an even count).
+	#[serde(with = "defaas_primitives::json::string")]
 	pub median_unit_price: Balance,
 	/// `periods × median_unit_price`: the expected fee.
+	#[serde(with = "defaas_primitives::json::string")]
 	pub estimated_fee: Balance,
 	/// `PrepayFactor × periods × median_unit_price`: what `create_order` holds with
 	/// `max_unit_price = median_unit_price`.
+	#[serde(with = "defaas_primitives::json::string")]
 	pub prepay: Balance,
+	/// Largest committee an order may ask for now: the witnesses that could serve in it
+	/// (an order with a larger committee is refused with `NotEnoughWitnesses`).
+	pub max_committee: u32,
 }
 
 /// The customer's terms of a new order (the arguments of `create_order` but the sponsor).
@@ -713,67 +734,3 @@ pub struct OrderTerms<Balance, BlockNumber> {
 }
 /// [`OrderTerms`] of a runtime.
 pub type OrderTermsOf<T> = OrderTerms<BalanceOf<T>, BlockNumberFor<T>>;
-
-/// Serde helpers for the JSON form of the views: byte strings as UTF-8 strings and 32-byte
-/// hashes as `0x`-prefixed hex.
-mod serde_helpers {
-	use alloc::{string::String, vec::Vec};
-	use frame_support::__private::serde::{
-		de::Error as DeError, Deserialize, Deserializer, Serializer,
-	};
-
-	/// `Vec<u8>` as a (lossy) UTF-8 string.
-	pub mod utf8 {
-		use super::*;
-
-		pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-			serializer.serialize_str(&String::from_utf8_lossy(bytes))
-		}
-
-		pub fn deserialize<'de, D: Deserializer<'de>>(
-			deserializer: D,
-		) -> Result<Vec<u8>, D::Error> {
-			Ok(String::deserialize(deserializer)?.into_bytes())
-		}
-	}
-
-	/// `[u8; 32]` as `0x`-prefixed lowercase hex.
-	pub mod hex32 {
-		use super::*;
-
-		pub fn serialize<S: Serializer>(
-			bytes: &[u8; 32],
-			serializer: S,
-		) -> Result<S::Ok, S::Error> {
-			let mut out = String::with_capacity(66);
-			out.push_str("0x");
-			for byte in bytes.iter() {
-				for nibble in [byte >> 4, byte & 0x0f] {
-					out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-				}
-			}
-			serializer.serialize_str(&out)
-		}
-
-		pub fn deserialize<'de, D: Deserializer<'de>>(
-			deserializer: D,
-		) -> Result<[u8; 32], D::Error> {
-			let text = String::deserialize(deserializer)?;
-			let hex = text.strip_prefix("0x").unwrap_or(&text);
-			let invalid = || <D::Error as DeError>::custom("expected 32 bytes as 0x-prefixed hex");
-			let mut digits = hex.chars().map(|c| c.to_digit(16));
-			let mut out = [0u8; 32];
-			for byte in out.iter_mut() {
-				let (Some(Some(high)), Some(Some(low))) = (digits.next(), digits.next()) else {
-					return Err(invalid());
-				};
-				*byte = u8::try_from(high.saturating_mul(16).saturating_add(low))
-					.map_err(|_| invalid())?;
-			}
-			if digits.next().is_some() {
-				return Err(invalid());
-			}
-			Ok(out)
-		}
-	}
-}

@@ -63,7 +63,7 @@ impl<T: Config> Pallet<T> {
 			order_id,
 			round,
 			phase: record.phase,
-			seed: record.seed,
+			seed: record.seed.into(),
 			opened_at: record.opened_at,
 			join_end: record.join_end,
 			commit_end: record.commit_end,
@@ -82,9 +82,16 @@ impl<T: Config> Pallet<T> {
 		let mut rounds: Vec<OpenRound<BlockNumberFor<T>>> = Rounds::<T>::iter()
 			.filter(|(_, _, record)| record.phase.is_unsettled())
 			.take(MAX_OPEN_ROUNDS_PER_QUERY)
-			.map(|(order_id, round, r)| (order_id, round, r.phase, r.seed, r.threshold, r.join_end))
+			.map(|(order_id, round, r)| OpenRound {
+				order_id,
+				round,
+				phase: r.phase,
+				seed: r.seed.into(),
+				threshold: r.threshold,
+				join_end: r.join_end,
+			})
 			.collect();
-		rounds.sort_unstable_by_key(|(order_id, round, ..)| (*order_id, *round));
+		rounds.sort_unstable_by_key(|r| (r.order_id, r.round));
 		rounds
 	}
 }

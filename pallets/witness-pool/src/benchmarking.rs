@@ -30,7 +30,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use pallet_market::SlaMonitor;
+use defaas_primitives::traits::SlaMonitor;
 use sp_runtime::traits::{Bounded, One, Saturating};
 
 /// Order id of the benchmarked lease.

@@ -1,4 +1,6 @@
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests may compute freely (clippy.toml lets them unwrap, expect, panic and index).
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 #![doc = include_str!("../README.md")]
 
 extern crate alloc;
@@ -35,8 +37,8 @@ pub mod pallet {
 		traits::{fungible, BuildGenesisConfig, EnsureOrigin, Randomness},
 	};
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
-	use pallet_faas_token::traits::{RewardMinter, SlashSink};
-	use pallet_market::{ProviderDirectory, SlaVerdictHandler};
+	use defaas_primitives::traits::{RewardMinter, SlashSink};
+	use defaas_primitives::traits::{ProviderDirectory, SlaVerdictHandler};
 	use sp_core::sr25519;
 
 	/// The in-code storage version.

@@ -22,7 +22,7 @@ use frame_support::{
 	traits::{fungible::Inspect, ConstI32, ConstU128, ConstU32, ConstU64, ConstU8, Randomness},
 };
 use frame_system::EnsureRoot;
-use pallet_market::{ProviderDirectory, SlaMonitor, SlaVerdictHandler};
+use defaas_primitives::traits::{ProviderDirectory, SlaMonitor, SlaVerdictHandler};
 use sp_core::{
 	crypto::{Pair as _, VrfSecret},
 	sr25519, H256,

@@ -9,10 +9,11 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
+use sp_core::H256;
 use sp_runtime::traits::Zero;
 
 pub use defaas_offchain_workers::{ProbeFailure, ProbeOutcome};
-pub use pallet_market::{LeaseInfo, LevelId, OrderId, Verdict};
+pub use defaas_primitives::{LeaseInfo, LevelId, OrderId, Verdict};
 
 /// The balance type of the witness pool's currency.
 pub type BalanceOf<T> =
@@ -39,9 +40,6 @@ pub const JOIN_SIGNATURE_PREFIX: &[u8] = b"defaas/wp/join/";
 /// key is this prefix followed by `SCALE((order_id, round, witness))`, the value a
 /// [`ProbeLog`].
 pub const PROBE_LOG_PREFIX: &[u8] = b"defaas/wp/probes/";
-/// Persistent off-chain storage key of the manual mode switch: while it holds SCALE `true`
-/// (`0x01`), the off-chain worker only stores join signatures and submits nothing.
-pub const MANUAL_MODE_KEY: &[u8] = b"defaas/wp/manual";
 /// Tag (with the `WitnessPool` prefix) of `worker_join` transactions in the pool.
 pub const WORKER_JOIN_TAG: &[u8] = b"worker_join";
 /// Tag (with the `WitnessPool` prefix) of `worker_commit` transactions in the pool.
@@ -59,7 +57,7 @@ pub const WORKER_TX_PRIORITY: sp_runtime::transaction_validity::TransactionPrior
 /// `(block, outcome)`, the outcome `None` while the probe runs (or if its run died).
 pub type ProbeLog = Vec<(u32, Option<ProbeOutcome>)>;
 
-/// The windows of a round, in blocks (DESIGN §6.2–6.3): runtime parameters with production
+/// The windows of a round, in blocks (docs/architecture.md §6.2–6.3): runtime parameters with production
 /// defaults (`Config::DefaultTimings`) that genesis presets may shorten and `set_timings` may
 /// change for leases monitored from then on.
 ///
@@ -285,12 +283,19 @@ pub type AgendaBucketOf<T> = BoundedVec<AgendaEntry, <T as Config>::MaxStepsPerB
 	frame_support::Deserialize,
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
+#[serde(bound(
+	serialize = "AccountId: frame_support::Serialize, Balance: core::fmt::Display, \
+	             BlockNumber: frame_support::Serialize",
+	deserialize = "AccountId: frame_support::Deserialize<'de>, Balance: core::str::FromStr, \
+	               BlockNumber: frame_support::Deserialize<'de>"
+))]
 pub struct WitnessView<AccountId, Balance, BlockNumber> {
 	/// Witness account.
 	pub account: AccountId,
 	/// Its VRF (`wtns`) public key (SS58 in JSON).
 	pub vrf_key: VrfKey,
-	/// Stake held.
+	/// Stake held (a decimal string in JSON).
+	#[serde(with = "defaas_primitives::json::string")]
 	pub stake: Balance,
 	/// Reputation (starts at 100; suspended at ≤ 0).
 	pub reputation: i32,
@@ -320,7 +325,8 @@ pub struct WitnessView<AccountId, Balance, BlockNumber> {
 pub struct MemberView<AccountId> {
 	/// The witness.
 	pub witness: AccountId,
-	/// Its VRF output (a JSON integer of up to 39 digits); `None` if seeded.
+	/// Its VRF output (a decimal string in JSON); `None` if seeded.
+	#[serde(with = "defaas_primitives::json::string_opt")]
 	pub output: Option<u128>,
 	/// Filled in by seeded sampling rather than joined by VRF.
 	pub seeded: bool,
@@ -351,8 +357,7 @@ pub struct RoundView<AccountId, BlockNumber> {
 	/// Where it stands.
 	pub phase: RoundPhase,
 	/// The seed witnesses sign (a `0x` hex string in JSON).
-	#[serde(with = "serde_helpers::hex32")]
-	pub seed: [u8; 32],
+	pub seed: H256,
 	/// Block in which it opened.
 	pub opened_at: BlockNumber,
 	/// First block at which joins are refused.
@@ -361,7 +366,8 @@ pub struct RoundView<AccountId, BlockNumber> {
 	pub commit_end: BlockNumber,
 	/// First block at which reveals are refused (the round settles then).
 	pub reveal_end: BlockNumber,
-	/// A VRF output must be below this to join (a JSON integer of up to 39 digits).
+	/// A VRF output must be below this to join (a decimal string in JSON).
+	#[serde(with = "defaas_primitives::json::string")]
 	pub threshold: u128,
 	/// The committee: joined members by ascending VRF output, then seeded ones.
 	pub members: Vec<MemberView<AccountId>>,
@@ -373,52 +379,31 @@ pub struct RoundView<AccountId, BlockNumber> {
 	pub verdict: Option<Verdict>,
 }
 
-/// An unsettled round as returned by `WitnessPoolApi::open_rounds`:
-/// `(order_id, round, phase, seed, threshold, join_end)`.
-pub type OpenRound<BlockNumber> = (OrderId, u32, RoundPhase, [u8; 32], u128, BlockNumber);
-
-/// Serde helpers for the JSON form of the views: 32-byte values as `0x`-prefixed hex.
-mod serde_helpers {
-	/// `[u8; 32]` as `0x`-prefixed lowercase hex.
-	pub mod hex32 {
-		use alloc::string::String;
-		use frame_support::__private::serde::{
-			de::Error as DeError, Deserialize, Deserializer, Serializer,
-		};
-
-		pub fn serialize<S: Serializer>(
-			bytes: &[u8; 32],
-			serializer: S,
-		) -> Result<S::Ok, S::Error> {
-			let mut out = String::with_capacity(66);
-			out.push_str("0x");
-			for byte in bytes.iter() {
-				for nibble in [byte >> 4, byte & 0x0f] {
-					out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
-				}
-			}
-			serializer.serialize_str(&out)
-		}
-
-		pub fn deserialize<'de, D: Deserializer<'de>>(
-			deserializer: D,
-		) -> Result<[u8; 32], D::Error> {
-			let text = String::deserialize(deserializer)?;
-			let hex = text.strip_prefix("0x").unwrap_or(&text);
-			let invalid = || <D::Error as DeError>::custom("expected 32 bytes as 0x-prefixed hex");
-			let mut digits = hex.chars().map(|c| c.to_digit(16));
-			let mut out = [0u8; 32];
-			for byte in out.iter_mut() {
-				let (Some(Some(high)), Some(Some(low))) = (digits.next(), digits.next()) else {
-					return Err(invalid());
-				};
-				*byte = u8::try_from(high.saturating_mul(16).saturating_add(low))
-					.map_err(|_| invalid())?;
-			}
-			if digits.next().is_some() {
-				return Err(invalid());
-			}
-			Ok(out)
-		}
-	}
+/// An unsettled round as returned by `WitnessPoolApi::open_rounds`.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	TypeInfo,
+	frame_support::Serialize,
+	frame_support::Deserialize,
+)]
+#[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
+pub struct OpenRound<BlockNumber> {
+	/// The order (lease).
+	pub order_id: OrderId,
+	/// The round (0-based billing period).
+	pub round: u32,
+	/// Where it stands.
+	pub phase: RoundPhase,
+	/// The seed witnesses sign (a `0x` hex string in JSON).
+	pub seed: H256,
+	/// A VRF output must be below this to join (a decimal string in JSON).
+	#[serde(with = "defaas_primitives::json::string")]
+	pub threshold: u128,
+	/// First block at which joins are refused.
+	pub join_end: BlockNumber,
 }

@@ -1,4 +1,4 @@
-//! Private VRF sortition (DESIGN §6.2).
+//! Private VRF sortition (docs/architecture.md §6.2).
 //!
 //! A witness evaluates `VRF(wtns_key, seed)` over the round's seed. The signature proves the
 //! output to everyone (verification is plain `no_std` code: [`verify`]) while only the key holder

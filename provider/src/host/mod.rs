@@ -1,4 +1,4 @@
-//! The function host (DESIGN §8): runs customers' `wasi:http` components (`wasm32-wasip2`) with
+//! The function host (docs/architecture.md §8): runs customers' `wasi:http` components (`wasm32-wasip2`) with
 //! wasmtime, one pre-instantiated component per deployment and a fresh instance per request.
 //!
 //! Limits, per request:
@@ -25,14 +25,9 @@ mod types;
 
 pub use body::{BodyFate, BoxError, CappedBody};
 pub use state::Limit;
-pub use types::{
-	DeployError, DeploymentSpec, HostLimits, Rejection, RestoreReport, MILLICORES_PER_SLOT,
-};
+pub use types::{DeployError, DeploymentSpec, HostLimits, Rejection, MILLICORES_PER_SLOT};
 
-use crate::{
-	metrics::{Metrics, RejectReason},
-	store::{Store, StoreError},
-};
+use crate::metrics::{Metrics, RejectReason};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Body;
@@ -133,7 +128,7 @@ impl FunctionHost {
 
 	/// Compiles `package`, pre-instantiates it and serves it for `order_id` (replacing any
 	/// earlier deployment of the order). Returns the serialized compiled component, to be kept
-	/// in the [`Store`] next to the package.
+	/// next to the package (see [`FunctionHost::deploy_artifact`]).
 	pub fn deploy(
 		&self,
 		order_id: u64,
@@ -147,30 +142,19 @@ impl FunctionHost {
 		Ok(artifact)
 	}
 
-	/// Serves again every deployment in `store`: from the stored artifact when it deserializes,
-	/// else by compiling the stored package (and storing the new artifact). A deployment that
-	/// fails is reported and skipped; only a database failure is an error.
-	pub fn restore(&self, store: &Store) -> Result<RestoreReport, StoreError> {
-		let mut report = RestoreReport::default();
-		// One package in memory at a time.
-		for order_id in store.deployment_ids()? {
-			let Some(record) = store.deployment(order_id)? else { continue };
-			if let Some(component) = store.artifact(order_id)?.and_then(|a| self.deserialize(&a)) {
-				match self.install(order_id, record.spec, &component) {
-					Ok(()) => report.deserialized += 1,
-					Err(e) => report.failed.push((order_id, e.to_string())),
-				}
-				continue;
-			}
-			match self.deploy(order_id, record.spec, &record.package) {
-				Ok(artifact) => {
-					store.put_artifact(order_id, &artifact)?;
-					report.recompiled += 1;
-				},
-				Err(e) => report.failed.push((order_id, e.to_string())),
-			}
-		}
-		Ok(report)
+	/// Serves `artifact` — a compiled component from [`FunctionHost::deploy`], kept by the
+	/// caller — for `order_id`, without compiling. `Ok(false)` (nothing deployed) if the
+	/// artifact does not deserialize with this engine (e.g. after a wasmtime upgrade): deploy
+	/// the package instead.
+	pub fn deploy_artifact(
+		&self,
+		order_id: u64,
+		spec: DeploymentSpec,
+		artifact: &[u8],
+	) -> Result<bool, DeployError> {
+		let Some(component) = self.deserialize(artifact) else { return Ok(false) };
+		self.install(order_id, spec, &component)?;
+		Ok(true)
 	}
 
 	/// Stops serving `order_id`; requests already running finish. `true` if it was deployed.

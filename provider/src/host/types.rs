@@ -139,30 +139,3 @@ impl Rejection {
 		})
 	}
 }
-
-/// What [`FunctionHost::restore`](super::FunctionHost::restore) did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RestoreReport {
-	/// Deployments served again from their stored artifact.
-	pub deserialized: usize,
-	/// Deployments whose artifact was missing or unusable and that were compiled again.
-	pub recompiled: usize,
-	/// Deployments that could not be served, with the reason.
-	pub failed: Vec<(u64, String)>,
-}
-
-impl std::fmt::Display for RestoreReport {
-	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-		write!(
-			f,
-			"{} deployment(s) restored from their artifact, {} recompiled, {} failed",
-			self.deserialized,
-			self.recompiled,
-			self.failed.len()
-		)?;
-		for (order_id, reason) in &self.failed {
-			write!(f, "; order {order_id}: {reason}")?;
-		}
-		Ok(())
-	}
-}

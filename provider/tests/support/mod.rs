@@ -3,12 +3,20 @@
 #![allow(dead_code)]
 
 use bytes::Bytes;
+use defaas_primitives::deploy::{
+	package_hash, signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 use defaas_provider::{
+	app::AppState,
 	auth,
-	deploy::{OrderFacts, OrderFuture, OrderSource},
+	config::DRAIN_MARGIN,
+	daemon::{Daemon, ShutdownReport},
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
-	server::{serve, AppState},
+	orders::{OrderFacts, OrderFuture, OrderSource},
+	restore::restore,
+	server::Server,
+	shutdown::Shutdown,
 	store::Store,
 };
 use http_body_util::{BodyExt, Full};
@@ -28,8 +36,10 @@ use std::{
 use subxt_signer::sr25519::Keypair;
 use tokio::{
 	net::{TcpListener, TcpStream},
-	sync::mpsc::{unbounded_channel, UnboundedReceiver},
-	task::JoinHandle,
+	sync::{
+		mpsc::{unbounded_channel, UnboundedReceiver},
+		watch,
+	},
 };
 
 /// How long any single HTTP exchange of a test may take.
@@ -67,9 +77,9 @@ pub fn function_bytes(name: &str) -> Vec<u8> {
 	std::fs::read(function_wasm(name)).expect("read the function")
 }
 
-/// `blake2_256` of `bytes`.
+/// `blake2_256` of `bytes`: the package hash an order commits to.
 pub fn hash(bytes: &[u8]) -> [u8; 32] {
-	sp_crypto_hashing::blake2_256(bytes)
+	package_hash(bytes)
 }
 
 /// The customer of every test order.
@@ -102,6 +112,26 @@ pub fn order_for(package: &[u8]) -> OrderFacts {
 pub struct MockOrders {
 	orders: Mutex<HashMap<u64, OrderFacts>>,
 	unavailable: AtomicBool,
+	held: Mutex<HashMap<u64, Arc<Hold>>>,
+}
+
+/// A held order lookup (see [`MockOrders::hold`]).
+#[derive(Default)]
+pub struct Hold {
+	entered: watch::Sender<bool>,
+	released: watch::Sender<bool>,
+}
+
+impl Hold {
+	/// Resolves once a lookup of the order is waiting.
+	pub async fn entered(&self) {
+		let _ = self.entered.subscribe().wait_for(|entered| *entered).await;
+	}
+
+	/// Lets every waiting (and later) lookup of the order answer.
+	pub fn release(&self) {
+		self.released.send_replace(true);
+	}
 }
 
 impl MockOrders {
@@ -114,16 +144,30 @@ impl MockOrders {
 	pub fn set_unavailable(&self, unavailable: bool) {
 		self.unavailable.store(unavailable, Ordering::SeqCst);
 	}
+
+	/// Makes lookups of `order_id` wait until [`Hold::release`]: a request of the deployment API
+	/// that stays in flight as long as the test wants.
+	pub fn hold(&self, order_id: u64) -> Arc<Hold> {
+		let hold = Arc::new(Hold::default());
+		self.held.lock().expect("lock").insert(order_id, hold.clone());
+		hold
+	}
 }
 
 impl OrderSource for MockOrders {
 	fn order(&self, order_id: u64) -> OrderFuture<'_> {
-		let result = if self.unavailable.load(Ordering::SeqCst) {
-			Err(anyhow::anyhow!("connection refused"))
-		} else {
-			Ok(self.orders.lock().expect("lock").get(&order_id).cloned())
-		};
-		Box::pin(async move { result })
+		let hold = self.held.lock().expect("lock").get(&order_id).cloned();
+		Box::pin(async move {
+			if let Some(hold) = hold {
+				hold.entered.send_replace(true);
+				let _ = hold.released.subscribe().wait_for(|released| *released).await;
+			}
+			if self.unavailable.load(Ordering::SeqCst) {
+				Err(anyhow::anyhow!("connection refused"))
+			} else {
+				Ok(self.orders.lock().expect("lock").get(&order_id).cloned())
+			}
+		})
 	}
 }
 
@@ -140,7 +184,8 @@ pub fn test_config() -> HostLimits {
 	}
 }
 
-/// A daemon serving on `127.0.0.1:0`.
+/// A daemon serving on `127.0.0.1:0` (no bid engine: the test reads the deployment
+/// notifications).
 pub struct TestDaemon {
 	/// Its address.
 	pub addr: SocketAddr,
@@ -150,7 +195,7 @@ pub struct TestDaemon {
 	pub orders: Arc<MockOrders>,
 	/// The deployment notifications.
 	pub deployed: UnboundedReceiver<u64>,
-	server: JoinHandle<()>,
+	daemon: Daemon,
 	/// The data directory (kept alive while the daemon runs).
 	pub dir: Arc<tempfile::TempDir>,
 }
@@ -162,24 +207,23 @@ impl TestDaemon {
 		Self::start_in(dir, config).await
 	}
 
-	/// Starts a daemon with `config` over the data directory `dir` (restoring what is there).
+	/// Starts a daemon with `config` over the data directory `dir` (restoring what is there),
+	/// draining for the wall time + the daemon's margin at shutdown.
 	pub async fn start_in(dir: Arc<tempfile::TempDir>, config: HostLimits) -> Self {
+		let drain_timeout = config.wall_time + DRAIN_MARGIN;
+		Self::start_with(dir, config, drain_timeout).await
+	}
+
+	/// Starts a daemon with `config` and `drain_timeout` over the data directory `dir`.
+	pub async fn start_with(
+		dir: Arc<tempfile::TempDir>,
+		config: HostLimits,
+		drain_timeout: Duration,
+	) -> Self {
 		let metrics = Arc::new(Metrics::new().expect("metrics"));
 		let host = Arc::new(FunctionHost::new(config, metrics.clone()).expect("host"));
-		// A daemon stopped just before may still be dropping its database handle.
-		let mut attempts = 0;
-		let store = loop {
-			match Store::open(dir.path()) {
-				Ok(store) => break Arc::new(store),
-				Err(e) if attempts < 50 => {
-					attempts += 1;
-					eprintln!("store not ready yet: {e}");
-					tokio::time::sleep(Duration::from_millis(100)).await;
-				},
-				Err(e) => panic!("cannot open the store: {e}"),
-			}
-		};
-		host.restore(&store).expect("restore");
+		let store = Arc::new(Store::open(dir.path()).expect("open the store"));
+		restore(&host, &store).expect("restore");
 		let orders = Arc::new(MockOrders::default());
 		let served_orders = orders.clone();
 		let (sender, deployed) = unbounded_channel();
@@ -195,11 +239,9 @@ impl TestDaemon {
 			capacity: vec![(0, 3), (1, 1)],
 			deployed: sender,
 		});
-		let served = state.clone();
-		let server = tokio::spawn(async move {
-			let _ = serve(listener, served).await;
-		});
-		Self { addr, state, orders, deployed, server, dir }
+		let daemon = Daemon::start(listener, state.clone(), None, Shutdown::new(), drain_timeout)
+			.expect("start the daemon");
+		Self { addr, state, orders, deployed, daemon, dir }
 	}
 
 	/// Registers `package` as order `order_id` on the chain and uploads it through the
@@ -211,12 +253,7 @@ impl TestDaemon {
 
 	/// A signed upload of `package` for `order_id` at `timestamp`.
 	pub async fn upload(&self, order_id: u64, package: &[u8], timestamp: u64) -> Reply {
-		let signature = auth::sign_deployment(&customer(), order_id, &hash(package), timestamp);
-		let headers = [
-			(auth::TIMESTAMP_HEADER, timestamp.to_string()),
-			(auth::SIGNATURE_HEADER, auth::signature_header(&signature)),
-		];
-		self.request("PUT", &format!("/deployments/{order_id}"), &headers, package.to_vec()).await
+		upload(self.addr, order_id, package.to_vec(), timestamp).await
 	}
 
 	/// A request to this daemon.
@@ -235,10 +272,39 @@ impl TestDaemon {
 		self.request("GET", path, &[], Vec::new()).await
 	}
 
-	/// Stops serving.
-	pub fn stop(self) {
-		self.server.abort();
+	/// The HTTP server (its phase).
+	pub fn server(&self) -> &Server {
+		self.daemon.server()
 	}
+
+	/// Requests the shutdown (without waiting for it).
+	pub fn shutdown(&self) {
+		self.daemon.shutdown_signal().trigger();
+	}
+
+	/// Shuts the daemon down and waits until it is drained and its store closed (this
+	/// handle's references to the state are dropped first).
+	pub async fn stop(self) -> ShutdownReport {
+		let Self { state, daemon, .. } = self;
+		drop(state);
+		daemon.stop().await
+	}
+}
+
+/// The headers of a signed upload of a package hashing to `package_hash`.
+pub fn upload_headers(
+	order_id: u64,
+	package_hash: &[u8; 32],
+	timestamp: u64,
+) -> [(&'static str, String); 2] {
+	let signature = auth::sign_deployment(&customer(), order_id, package_hash, timestamp);
+	[(TIMESTAMP_HEADER, timestamp.to_string()), (SIGNATURE_HEADER, signature_header(&signature))]
+}
+
+/// A signed upload of `package` for `order_id` at `timestamp` to the daemon at `addr`.
+pub async fn upload(addr: SocketAddr, order_id: u64, package: Vec<u8>, timestamp: u64) -> Reply {
+	let headers = upload_headers(order_id, &hash(&package), timestamp);
+	request(addr, "PUT", &format!("/deployments/{order_id}"), &headers, package).await
 }
 
 /// An HTTP answer.
@@ -311,4 +377,62 @@ pub async fn request(
 		Reply { status, headers, body: bytes, complete }
 	};
 	tokio::time::timeout(EXCHANGE_TIMEOUT, exchange).await.expect("the exchange timed out")
+}
+
+/// Reads one HTTP/1.1 response with a `Content-Length` body (the daemon's own answers) from a
+/// raw connection, bounded by [`EXCHANGE_TIMEOUT`]; an error if the connection fails first.
+pub async fn read_response<R>(reader: &mut R) -> std::io::Result<Reply>
+where
+	R: tokio::io::AsyncRead + Unpin,
+{
+	use std::io::{Error, ErrorKind};
+	use tokio::io::AsyncReadExt;
+
+	let malformed = |what: &str| Error::new(ErrorKind::InvalidData, what.to_owned());
+	let read = async {
+		let mut received = Vec::new();
+		let mut chunk = vec![0u8; 64 << 10];
+		let head_len = loop {
+			if let Some(end) = received.windows(4).position(|window| window == b"\r\n\r\n") {
+				break end + 4;
+			}
+			let read = reader.read(&mut chunk).await?;
+			if read == 0 {
+				return Err(Error::new(ErrorKind::UnexpectedEof, "closed before a response head"));
+			}
+			received.extend_from_slice(&chunk[..read]);
+		};
+		let head =
+			std::str::from_utf8(&received[..head_len]).map_err(|_| malformed("non-UTF-8 head"))?;
+		let mut lines = head.split("\r\n").filter(|line| !line.is_empty());
+		let status = lines
+			.next()
+			.and_then(|line| line.split(' ').nth(1))
+			.and_then(|code| code.parse().ok())
+			.ok_or_else(|| malformed("no status line"))?;
+		let mut headers = hyper::HeaderMap::new();
+		for line in lines {
+			let (name, value) = line.split_once(':').ok_or_else(|| malformed(line))?;
+			headers.append(
+				hyper::header::HeaderName::from_bytes(name.trim().as_bytes())
+					.map_err(|_| malformed(line))?,
+				hyper::header::HeaderValue::from_str(value.trim()).map_err(|_| malformed(line))?,
+			);
+		}
+		let length: usize = headers
+			.get(hyper::header::CONTENT_LENGTH)
+			.and_then(|value| value.to_str().ok()?.parse().ok())
+			.ok_or_else(|| malformed("no Content-Length"))?;
+		let mut body = received[head_len..].to_vec();
+		while body.len() < length {
+			let read = reader.read(&mut chunk).await?;
+			if read == 0 {
+				return Err(Error::new(ErrorKind::UnexpectedEof, "closed within the body"));
+			}
+			body.extend_from_slice(&chunk[..read]);
+		}
+		body.truncate(length);
+		Ok(Reply { status, headers, body, complete: true })
+	};
+	tokio::time::timeout(EXCHANGE_TIMEOUT, read).await.expect("the response timed out")
 }

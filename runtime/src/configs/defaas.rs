@@ -93,7 +93,7 @@ impl pallet_market::Config for Runtime {
 	type ReputationDecay = ReputationDecay;
 	/// Reputation needed to get the stake back.
 	type MinReputationForRefund = MinReputationForRefund;
-	/// The customer prepays twice the maximum fee (DESIGN §5.3).
+	/// The customer prepays twice the maximum fee (docs/architecture.md §5.3).
 	type PrepayFactor = ConstU32<2>;
 	/// A month of hourly periods.
 	type MaxPeriods = ConstU32<720>;

@@ -1,4 +1,4 @@
-//! `try_state`: the invariants of DESIGN §10 that concern the market.
+//! `try_state`: the invariants of docs/architecture.md §10 that concern the market.
 //!
 //! 1. Per account and hold reason: currency hold == ledger ([`HeldFor`]) == sum of records
 //!    (provider stakes, order prepays still outstanding, bid deposits).

@@ -34,7 +34,7 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_faas_token::traits::SlashSink;
+use defaas_primitives::traits::SlashSink;
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {

@@ -1,4 +1,4 @@
-//! The provider heartbeat worker (DESIGN §7.1), run by `offchain_worker` on every node.
+//! The provider heartbeat worker (docs/architecture.md §7.1), run by `offchain_worker` on every node.
 //!
 //! For every `prov` key in the node's keystore whose account is a provider's heartbeat key,
 //! once per `HeartbeatPeriod` (at blocks that are multiples of it, or at the first run after

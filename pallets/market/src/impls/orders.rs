@@ -11,7 +11,7 @@ use crate::{
 };
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_faas_token::traits::AllowanceSpender;
+use defaas_primitives::traits::AllowanceSpender;
 use sp_runtime::traits::{CheckedMul, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
@@ -36,6 +36,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(terms.periods <= T::MaxPeriods::get(), Error::<T>::TooManyPeriods);
 		ensure!(terms.committee_size >= T::MinCommittee::get(), Error::<T>::CommitteeTooSmall);
 		ensure!(terms.committee_size <= T::MaxCommittee::get(), Error::<T>::CommitteeTooLarge);
+		ensure!(
+			terms.committee_size <= T::SlaMonitor::committee_capacity(),
+			Error::<T>::NotEnoughWitnesses
+		);
 		ensure!(terms.bid_window >= timings.min_bid_window, Error::<T>::BidWindowTooShort);
 		ensure!(terms.bid_window <= timings.max_bid_window, Error::<T>::BidWindowTooLong);
 		ensure!(!terms.max_unit_price.is_zero(), Error::<T>::ZeroPrice);
@@ -270,11 +274,11 @@ impl<T: Config> Pallet<T> {
 		order.refunded = order.refunded.saturating_add(released);
 
 		let prune_at = now.saturating_add(Self::timings().retention_period);
-		let (paid, refunded) = (order.paid, order.refunded);
+		let (paid, refunded, tally) = (order.paid, order.refunded, order.tally());
 		let event = match reason {
 			None => {
 				order.state = OrderState::Finished { prune_at };
-				Event::OrderFinished { order_id, paid, refunded }
+				Event::OrderFinished { order_id, paid, refunded, tally }
 			},
 			Some(
 				reason @ (CloseReason::ProviderDidNotDeploy
@@ -282,11 +286,11 @@ impl<T: Config> Pallet<T> {
 				| CloseReason::CustomerCancelled),
 			) => {
 				order.state = OrderState::Cancelled { reason, prune_at };
-				Event::OrderCancelled { order_id, reason, paid, refunded }
+				Event::OrderCancelled { order_id, reason, paid, refunded, tally }
 			},
 			Some(reason) => {
 				order.state = OrderState::Failed { reason, prune_at };
-				Event::OrderFailed { order_id, reason, paid, refunded }
+				Event::OrderFailed { order_id, reason, paid, refunded, tally }
 			},
 		};
 		Orders::<T>::insert(order_id, order);

@@ -172,11 +172,13 @@ impl<T: Config> Pallet<T> {
 		Some((index, index.saturating_mul(period)))
 	}
 
-	/// `unregister_provider`: only without open bids and leases.
+	/// `unregister_provider`: only without leases and open bids. Leases are checked first: the
+	/// winner of an auction keeps its bid deposit until it deploys, and "a lease not yet
+	/// deployed" is the reason a person can act on.
 	pub(crate) fn do_unregister_provider(who: T::AccountId) -> DispatchResult {
 		let provider = Providers::<T>::get(&who).ok_or(Error::<T>::NotProvider)?;
-		ensure!(provider.open_bids == 0, Error::<T>::HasOpenBids);
 		ensure!(provider.active_leases == 0, Error::<T>::HasActiveLeases);
+		ensure!(provider.open_bids == 0, Error::<T>::HasOpenBids);
 
 		let (slashed, released) = if provider.reputation() >= T::MinReputationForRefund::get() {
 			(Zero::zero(), Self::release(HoldReason::ProviderStake, &who, provider.stake))

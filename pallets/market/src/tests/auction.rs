@@ -252,6 +252,7 @@ fn no_revealed_bid_fails_the_order() {
 			reason: CloseReason::NoValidBid,
 			paid: 0,
 			refunded: PREPAY,
+			tally: PeriodTally { periods: 3, paid: 0, violated: 0, unsettled: 3 },
 		}));
 		assert_eq!(burned(), DEPOSIT);
 		assert_eq!(held(ALICE, HoldReason::OrderPrepay), 0);

@@ -141,6 +141,7 @@ fn the_deploy_timeout_cancels_and_forfeits_the_deposit() {
 			reason: CloseReason::ProviderDidNotDeploy,
 			paid: 0,
 			refunded: PREPAY,
+			tally: PeriodTally { periods: 3, paid: 0, violated: 0, unsettled: 3 },
 		}));
 		assert_eq!(provider(P1).active_leases, 0);
 		assert_eq!(burned(), DEPOSIT);

@@ -58,6 +58,21 @@ fn creating_an_order_holds_the_prepay_and_opens_the_auction() {
 }
 
 #[test]
+fn a_committee_larger_than_the_witnesses_that_could_serve_is_refused_at_creation() {
+	ExtBuilder::default().build_and_execute(|| {
+		MONITOR_CAPACITY.with(|c| *c.borrow_mut() = 2);
+		assert_noop!(create(ALICE, 0, 3, 100, 3, 5, None), Error::<Test>::NotEnoughWitnesses);
+		assert_ok!(create(ALICE, 0, 3, 100, 2, 5, None));
+		// The quote tells the largest committee an order may ask for now.
+		Market::record_clearing_price(0, 10);
+		assert_eq!(Market::api_quote(0, 3).unwrap().max_committee, 2);
+		MONITOR_CAPACITY.with(|c| *c.borrow_mut() = 100);
+		// Capped by `MaxCommittee`.
+		assert_eq!(Market::api_quote(0, 3).unwrap().max_committee, 7);
+	});
+}
+
+#[test]
 fn order_terms_are_checked() {
 	ExtBuilder::default().build_and_execute(|| {
 		use Error as E;
@@ -143,6 +158,7 @@ fn cancelling_while_bidding_releases_everything() {
 				reason: CloseReason::CustomerCancelled,
 				paid: 0,
 				refunded: PREPAY,
+				tally: PeriodTally { periods: 3, paid: 0, violated: 0, unsettled: 3 },
 			}
 		);
 		assert!(emitted(Event::BidDepositReleased { order_id: id, provider: P1, amount: DEPOSIT }));
@@ -334,6 +350,7 @@ fn a_refused_lease_fails_the_order_without_penalty() {
 				reason: CloseReason::MonitorUnavailable,
 				paid: 0,
 				refunded: PREPAY,
+				tally: PeriodTally { periods: 3, paid: 0, violated: 0, unsettled: 3 },
 			}
 		);
 		assert_eq!(held(P1, HoldReason::BidDeposit), 0);
@@ -362,6 +379,7 @@ fn the_provider_may_abort_a_deployment() {
 				reason: CloseReason::ProviderAborted,
 				paid: 0,
 				refunded: PREPAY,
+				tally: PeriodTally { periods: 3, paid: 0, violated: 0, unsettled: 3 },
 			}
 		);
 		assert_eq!(held(P1, HoldReason::BidDeposit), 0);

@@ -179,10 +179,12 @@ fn cannot_leave_with_an_open_bid_or_a_lease() {
 		reveal(P1, id, 80);
 		run_to_block(10);
 		assert_ok!(Market::confirm_order(RuntimeOrigin::signed(P1), id));
-		// The winner's bid stays open until it fulfils.
+		// The winner's bid deposit stays held until it fulfils, but the reason a person can act
+		// on is the lease it won and has not deployed.
+		assert_eq!(provider(P1).open_bids, 1);
 		assert_noop!(
 			Market::unregister_provider(RuntimeOrigin::signed(P1)),
-			Error::<Test>::HasOpenBids
+			Error::<Test>::HasActiveLeases
 		);
 		assert_ok!(Market::fulfill(RuntimeOrigin::signed(P1), id));
 		assert_eq!(provider(P1).open_bids, 0);

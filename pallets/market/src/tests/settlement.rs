@@ -67,7 +67,12 @@ fn the_last_period_finishes_the_order_and_refunds_the_rest() {
 		assert_ok!(verdict(id, 2, Verdict::NoViolation));
 		assert_eq!(
 			last_event(),
-			Event::OrderFinished { order_id: id, paid: 160, refunded: PREPAY - 160 }
+			Event::OrderFinished {
+				order_id: id,
+				paid: 160,
+				refunded: PREPAY - 160,
+				tally: PeriodTally { periods: 3, paid: 2, violated: 1, unsettled: 0 },
+			}
 		);
 		assert_eq!(state(id), OrderState::Finished { prune_at: 30 });
 		assert_eq!(held(ALICE, HoldReason::OrderPrepay), 0);
@@ -108,6 +113,7 @@ fn consecutive_violations_end_the_lease_early() {
 				reason: CloseReason::RepeatedViolations,
 				paid: 80,
 				refunded: 1_000 - 80,
+				tally: PeriodTally { periods: 5, paid: 1, violated: 3, unsettled: 1 },
 			}
 		);
 		assert_eq!(monitor_calls().last(), Some(&MonitorCall::Stop(id)));
@@ -203,6 +209,7 @@ fn without_a_verdict_the_lease_times_out_and_nothing_more_is_paid() {
 				reason: CloseReason::MonitorTimedOut,
 				paid: 80,
 				refunded: PREPAY - 80,
+				tally: PeriodTally { periods: 3, paid: 1, violated: 0, unsettled: 2 },
 			}
 		);
 		assert_eq!(monitor_calls().last(), Some(&MonitorCall::Stop(id)));

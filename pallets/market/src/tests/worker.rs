@@ -1,4 +1,4 @@
-//! The provider heartbeat worker (DESIGN §7.1): the authorization of `worker_heartbeat` and the
+//! The provider heartbeat worker (docs/architecture.md §7.1): the authorization of `worker_heartbeat` and the
 //! off-chain worker that probes `/healthz` and submits it.
 //!
 //! The mock's `HeartbeatPeriod` is 4: periods are `[0, 4)`, `[4, 8)`, `[8, 12)`, …

@@ -13,8 +13,9 @@ extern crate alloc;
 use alloc::vec::Vec;
 use codec::Codec;
 
-pub use pallet_market::OrderId;
-pub use pallet_witness_pool::{OpenRound, RoundPhase, RoundView, WitnessView};
+pub use pallet_witness_pool::{
+	MemberView, OpenRound, OrderId, RoundPhase, RoundView, Verdict, WitnessView,
+};
 
 sp_api::decl_runtime_apis! {
 	/// Queries of the DeFaaS witness pool.

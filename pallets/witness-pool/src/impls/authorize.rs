@@ -1,4 +1,4 @@
-//! Authorization of the off-chain worker's transactions (`#[pallet::authorize]`, DESIGN §7).
+//! Authorization of the off-chain worker's transactions (`#[pallet::authorize]`, docs/architecture.md §7).
 //!
 //! `worker_join`, `worker_commit` and `worker_reveal` carry no signer and pay no fee; the
 //! runtime's `AuthorizeCall` extension runs the functions below in the pool and again in the

@@ -1,4 +1,4 @@
-//! `try_state`: the invariants of DESIGN §10 that concern the witness pool.
+//! `try_state`: the invariants of docs/architecture.md §10 that concern the witness pool.
 //!
 //! 1. Per witness: `WitnessStake` hold == the record's `stake` (no hold without a record).
 //! 4. No unsettled committee contains the lease's provider or customer, an unregistered
@@ -160,7 +160,7 @@ impl<T: Config> Pallet<T> {
 					ensure!(member.commitment.is_none(), "commitment while joining");
 				}
 				if record.phase.is_unsettled() {
-					// DESIGN §10 invariant 4.
+					// docs/architecture.md §10 invariant 4.
 					ensure!(
 						member.witness != lease.provider && member.witness != lease.customer,
 						"committee contains the lease's provider or customer"

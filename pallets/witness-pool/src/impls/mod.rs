@@ -5,7 +5,7 @@
 //!   `stake` always equals its `WitnessStake` hold), eligibility, the round windows and config
 //!   checks;
 //! - [`witnesses`]: registration, leaving, the dense index;
-//! - [`monitoring`]: the market's [`pallet_market::SlaMonitor`], the agenda and `on_initialize`;
+//! - [`monitoring`]: the market's [`SlaMonitor`](defaas_primitives::traits::SlaMonitor), the agenda and `on_initialize`;
 //! - [`rounds`]: opening a round, joins by VRF, seeded sampling, commits and reveals;
 //! - [`settlement`]: verdict, payoffs, reputation and the hand-over to the market;
 //! - [`authorize`]: `#[pallet::authorize]` of the off-chain worker's calls;
@@ -40,7 +40,7 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_faas_token::traits::SlashSink;
+use defaas_primitives::traits::SlashSink;
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
@@ -91,7 +91,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `who` (with `record`) may sit in the committee of `round` of `lease`: not
 	/// suspended, activated when the round opened, neither the lease's provider nor its
-	/// customer, and not a member yet (DESIGN §10 invariant 4).
+	/// customer, and not a member yet (docs/architecture.md §10 invariant 4).
 	pub(crate) fn check_eligible(
 		who: &T::AccountId,
 		record: &WitnessRecordOf<T>,

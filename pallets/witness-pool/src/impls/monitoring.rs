@@ -13,7 +13,7 @@ use crate::{
 };
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_market::{SlaMonitor, SlaVerdictHandler};
+use defaas_primitives::traits::{SlaMonitor, SlaVerdictHandler};
 use sp_runtime::{
 	traits::{One, Saturating},
 	DispatchResult,
@@ -163,6 +163,11 @@ impl<T: Config> SlaMonitor<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 
 	fn stop_monitoring(order_id: OrderId) {
 		Self::do_stop_monitoring(order_id)
+	}
+
+	/// Registered witnesses that are not suspended: what `start_monitoring` requires at least.
+	fn committee_capacity() -> u32 {
+		ActiveCount::<T>::get()
 	}
 
 	/// Registers funded benchmark witnesses until `committee_size` are active.

@@ -1,4 +1,4 @@
-//! The off-chain worker (DESIGN §7.2): a witness's node joins, probes, commits and reveals by
+//! The off-chain worker (docs/architecture.md §7.2): a witness's node joins, probes, commits and reveals by
 //! itself.
 //!
 //! Every run (one per imported block `n`) looks at all rounds in `Rounds` — fine here, the
@@ -21,8 +21,7 @@
 //! Windows are judged for the block a transaction can enter first, `n + 1` (the pool validates
 //! against that block). Claims (`defaas_offchain_workers::salts::try_claim`) make concurrent
 //! runs submit each phase once and hand a phase out again after `CLAIM_RETRY_BLOCKS` in case
-//! the transaction got lost. In manual mode ([`MANUAL_MODE_KEY`] holds `true`) the worker only
-//! stores join signatures and submits nothing.
+//! the transaction got lost.
 
 use crate::{
 	pallet::{Call, Config, Leases, Pallet, Rounds, VrfKeys, Witnesses},
@@ -77,12 +76,6 @@ impl<T: Config> Pallet<T> {
 		key
 	}
 
-	/// Whether the worker runs in manual mode: [`MANUAL_MODE_KEY`] holds SCALE `true` in the
-	/// persistent off-chain storage (operators set it with `offchain_localStorageSet`).
-	pub fn manual_mode() -> bool {
-		matches!(StorageValueRef::persistent(MANUAL_MODE_KEY).get::<bool>(), Ok(Some(true)))
-	}
-
 	/// `offchain_worker`: join, probe, commit, reveal and forget for every unsettled round
 	/// and every local witness key.
 	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
@@ -90,20 +83,19 @@ impl<T: Config> Pallet<T> {
 		if local.is_empty() {
 			return;
 		}
-		let manual = Self::manual_mode();
 		let at = RunAt { now, next: now.saturating_add(One::one()), block: now.saturated_into() };
 		for (order_id, round, record) in Rounds::<T>::iter() {
 			for witness in local.iter() {
 				match record.phase {
 					RoundPhase::Joining if now < record.join_end => {
 						let Some(lease) = Leases::<T>::get(order_id) else { continue };
-						Self::ocw_join(at, order_id, round, &record, &lease, witness, manual);
+						Self::ocw_join(at, order_id, round, &record, &lease, witness);
 					},
-					RoundPhase::Reporting if !manual => {
+					RoundPhase::Reporting => {
 						let Some(lease) = Leases::<T>::get(order_id) else { continue };
 						Self::ocw_report(at, order_id, round, &record, &lease, witness);
 					},
-					RoundPhase::Settled | RoundPhase::Abandoned if !manual => {
+					RoundPhase::Settled | RoundPhase::Abandoned => {
 						Self::ocw_forget(order_id, round, &witness.who, "settled");
 					},
 					_ => {},
@@ -124,8 +116,7 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Joining: keep the signature if drawn and, unless in manual mode, submit `worker_join`
-	/// once.
+	/// Joining: keep the signature if drawn and submit `worker_join` once.
 	fn ocw_join(
 		at: RunAt<BlockNumberFor<T>>,
 		order_id: OrderId,
@@ -133,7 +124,6 @@ impl<T: Config> Pallet<T> {
 		record: &RoundRecordOf<T>,
 		lease: &MonitoredLeaseOf<T>,
 		local: &LocalWitness<T>,
-		manual: bool,
 	) {
 		if Self::check_eligible(&local.who, &local.record, lease, record).is_err() {
 			return;
@@ -142,7 +132,7 @@ impl<T: Config> Pallet<T> {
 		else {
 			return;
 		};
-		if manual || at.next >= record.join_end {
+		if at.next >= record.join_end {
 			return;
 		}
 		if let Err(error) = Self::check_join(&local.who, order_id, round, &signature) {

@@ -1,4 +1,4 @@
-//! The worker's probes of a lease (DESIGN §7.2): when, what, and the probe log.
+//! The worker's probes of a lease (docs/architecture.md §7.2): when, what, and the probe log.
 //!
 //! A committee member probes at `ProbesPerRound` blocks of `[join_end, period_end)`
 //! (`period_end = commit_end − commit_window`, the end of the billing period), chosen by
@@ -28,7 +28,7 @@ use codec::Encode;
 use defaas_offchain_workers::{freivalds, probe, schedule};
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_market::ProviderDirectory;
+use defaas_primitives::traits::ProviderDirectory;
 use sp_runtime::{
 	offchain::storage::{MutateStorageError, StorageValueRef},
 	SaturatedConversion,

@@ -8,11 +8,11 @@ use crate::{
 };
 use alloc::vec::Vec;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer};
-use pallet_faas_token::traits::RewardMinter;
-use pallet_market::SlaVerdictHandler;
+use defaas_primitives::traits::RewardMinter;
+use defaas_primitives::traits::SlaVerdictHandler;
 use sp_runtime::traits::{Saturating, Zero};
 
-/// What one member gets for its report under a verdict (DESIGN §6.3, in reward units).
+/// What one member gets for its report under a verdict (docs/architecture.md §6.3, in reward units).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Payoff {
 	/// Units minted to the member.

@@ -32,7 +32,7 @@ pub(crate) use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::InspectHold, Hooks},
 };
-pub(crate) use pallet_market::{SlaMonitor, Verdict};
+pub(crate) use defaas_primitives::{traits::SlaMonitor, Verdict};
 pub(crate) use sp_runtime::{DispatchError, DispatchResult};
 
 /// Billing period of the test leases.

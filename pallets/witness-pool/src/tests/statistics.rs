@@ -1,5 +1,5 @@
 //! The committee draw is uniform over eligible witnesses and never picks the provider or the
-//! customer (DESIGN §6.2): 10 000 rounds, each with its own seed, 50 witnesses plus a provider
+//! customer (docs/architecture.md §6.2): 10 000 rounds, each with its own seed, 50 witnesses plus a provider
 //! and a customer who are registered witnesses themselves.
 //!
 //! In every round every witness computes its real VRF output over the round's seed (the output

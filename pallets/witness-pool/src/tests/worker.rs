@@ -1,5 +1,5 @@
 //! The off-chain worker on its own: joins, probes at its scheduled blocks, commits, reveals
-//! after a restart, never twice, and nothing but join signatures in manual mode.
+//! after a restart, and never twice.
 //!
 //! Witness 1's key is in the node's keystore (the other witnesses are remote). Round 0 of
 //! [`ORDER`]: opens at 11, joins until 13, probes in `[13, 20)`, commits until 23, reveals
@@ -530,41 +530,6 @@ fn a_lost_reveal_is_submitted_again_inside_the_reveal_window() {
 		assert_ok!(apply(second[0].clone()));
 		run_to_block(REVEAL_END_0);
 		assert_eq!(verdicts(), vec![(ORDER, 0, Verdict::NoViolation)]);
-	});
-	node.check();
-}
-
-#[test]
-fn manual_mode_only_stores_join_signatures() {
-	let mut node = node();
-	node.execute(|| {
-		sp_io::offchain::local_storage_set(
-			StorageKind::PERSISTENT,
-			MANUAL_MODE_KEY,
-			&true.encode(),
-		);
-		assert!(WitnessPool::manual_mode());
-		run_worker_through([OPEN_0]);
-		let key = WitnessPool::join_signature_key(ORDER, 0, &LOCAL);
-		let stored = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &key)
-			.expect("the join signature is stored");
-		// The operator joins by hand with it.
-		let signature = VrfSignature::decode(&mut &stored[..]).expect("a VRF signature");
-		assert_ok!(WitnessPool::join_committee(RuntimeOrigin::signed(LOCAL), ORDER, 0, signature));
-		run_worker_through(OPEN_0 + 1..REVEAL_END_0);
-		assert!(WitnessPool::probe_log(ORDER, 0, &LOCAL).is_empty());
-		assert_eq!(salts::load(&report_key()), None);
-	});
-	assert!(node.take_calls().is_empty(), "nothing submitted");
-	assert!(node.provider.requests().is_empty(), "nothing probed");
-	// `false` (or anything but SCALE `true`) is automatic mode.
-	node.execute(|| {
-		sp_io::offchain::local_storage_set(
-			StorageKind::PERSISTENT,
-			MANUAL_MODE_KEY,
-			&false.encode(),
-		);
-		assert!(!WitnessPool::manual_mode());
 	});
 	node.check();
 }

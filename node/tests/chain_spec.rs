@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::process::Command;
 
 fn build_spec(chain: &str, raw: bool) -> Value {
-	let mut cmd = Command::new(crate::common::NODE_BIN);
+	let mut cmd = Command::new(env!("CARGO_BIN_EXE_defaas-node"));
 	cmd.args(["build-spec", "--chain", chain, "--disable-default-bootnode"]);
 	if raw {
 		cmd.arg("--raw");

@@ -1,0 +1,415 @@
+//! The connection to a DeFaaS node: typed `defaas_*` queries, block numbers and signed
+//! transactions that survive a node restart.
+
+use crate::{
+	accounts::address,
+	rpc::{DefaasRpc, MarketApiClient, WitnessPoolApiClient},
+	views::{
+		LevelEntry, OpenRound, OrderId, OrderView, ProviderView, Quote, RoundView, WitnessView,
+	},
+};
+use anyhow::{anyhow, bail, Context, Result};
+use std::time::Duration;
+use subxt::{
+	config::DefaultExtrinsicParamsBuilder,
+	dynamic::Value,
+	error::{DispatchError, TransactionEventsError},
+	extrinsics::ExtrinsicEvents,
+	rpcs::{
+		client::reconnecting_rpc_client::{self, ExponentialBackoff},
+		rpc_params, RpcClient,
+	},
+	transactions::TransactionStatus,
+	utils::{AccountId32, H256},
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::Keypair;
+
+/// The subxt configuration of the DeFaaS chain (polkadot-sdk defaults).
+pub type Config = PolkadotConfig;
+
+/// The events of one included extrinsic.
+pub type Events = ExtrinsicEvents<Config>;
+
+/// How long one connection attempt may take before `connect` gives up.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many times a transaction is submitted (again) while the connection drops.
+pub const SUBMIT_ATTEMPTS: u32 = 10;
+
+/// A connected node.
+#[derive(Clone)]
+pub struct Chain {
+	/// The JSON-RPC connection (reconnects by itself; calls made while it is down wait for it).
+	pub rpc: RpcClient,
+	/// The typed `defaas_*` client over [`Self::rpc`].
+	pub defaas: DefaasRpc,
+	/// subxt client (metadata, extrinsics, events, storage) over [`Self::rpc`].
+	pub api: OnlineClient<Config>,
+	/// The URL it was reached at.
+	pub url: String,
+}
+
+impl Chain {
+	/// Connects to the node at `url` (`ws://` or `wss://`), failing with one line naming the
+	/// URL if it does not answer within [`CONNECT_TIMEOUT`]. Once connected, a lost connection
+	/// is re-established in the background (exponential back-off up to 2 s).
+	pub async fn connect(url: &str) -> Result<Chain> {
+		let unreachable = || format!("cannot reach a DeFaaS node at {url}");
+		let connecting = async {
+			let client = reconnecting_rpc_client::RpcClient::builder()
+				.retry_policy(
+					ExponentialBackoff::from_millis(50).max_delay(Duration::from_secs(2)),
+				)
+				.build(url)
+				.await
+				.map_err(|e| anyhow!("{}: {e}", unreachable()))?;
+			let rpc = RpcClient::new(client);
+			let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
+				.await
+				.with_context(unreachable)?;
+			Ok::<_, anyhow::Error>((rpc, api))
+		};
+		let (rpc, api) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+			.await
+			.map_err(|_| anyhow!("{}: no answer within {CONNECT_TIMEOUT:?}", unreachable()))??;
+		Ok(Chain { defaas: DefaasRpc(rpc.clone()), rpc, api, url: url.to_string() })
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// defaas_* queries (at the best block unless a block hash is given)
+	// -----------------------------------------------------------------------------------------
+
+	/// `defaas_levels`.
+	pub async fn levels(&self) -> Result<Vec<LevelEntry>> {
+		MarketApiClient::<H256, AccountId32, u128, u32>::levels(&self.defaas, None)
+			.await
+			.context("RPC defaas_levels failed")
+	}
+
+	/// `defaas_order` at `at`, `None` if there is no such order (never created or pruned).
+	pub async fn order_at(&self, order_id: OrderId, at: Option<H256>) -> Result<Option<OrderView>> {
+		MarketApiClient::<H256, AccountId32, u128, u32>::order(&self.defaas, order_id, at)
+			.await
+			.context("RPC defaas_order failed")
+	}
+
+	/// `defaas_order` at the best block; an error if there is no such order.
+	pub async fn order(&self, order_id: OrderId) -> Result<OrderView> {
+		self.order_at(order_id, None)
+			.await?
+			.with_context(|| format!("no order {order_id} (never created, or already pruned)"))
+	}
+
+	/// `defaas_openOrders` at `at`: orders whose auction runs, of `level` or every level.
+	pub async fn open_orders(
+		&self,
+		level: Option<u32>,
+		max: Option<u32>,
+		at: Option<H256>,
+	) -> Result<Vec<OrderView>> {
+		MarketApiClient::<H256, AccountId32, u128, u32>::open_orders(&self.defaas, level, max, at)
+			.await
+			.context("RPC defaas_openOrders failed")
+	}
+
+	/// `defaas_provider` at `at`.
+	pub async fn provider_at(
+		&self,
+		who: &AccountId32,
+		at: Option<H256>,
+	) -> Result<Option<ProviderView>> {
+		MarketApiClient::<H256, AccountId32, u128, u32>::provider(&self.defaas, who.clone(), at)
+			.await
+			.context("RPC defaas_provider failed")
+	}
+
+	/// `defaas_provider` at the best block.
+	pub async fn provider(&self, who: &AccountId32) -> Result<Option<ProviderView>> {
+		self.provider_at(who, None).await
+	}
+
+	/// `defaas_quote` for `periods` billing periods of `level`.
+	pub async fn quote(&self, level: u32, periods: u32) -> Result<Option<Quote>> {
+		MarketApiClient::<H256, AccountId32, u128, u32>::quote(&self.defaas, level, periods, None)
+			.await
+			.context("RPC defaas_quote failed")
+	}
+
+	/// `defaas_witness`.
+	pub async fn witness(&self, who: &AccountId32) -> Result<Option<WitnessView>> {
+		WitnessPoolApiClient::<H256, AccountId32, u128, u32>::witness(
+			&self.defaas,
+			who.clone(),
+			None,
+		)
+		.await
+		.context("RPC defaas_witness failed")
+	}
+
+	/// `defaas_round` at `at`.
+	pub async fn round_at(
+		&self,
+		order_id: OrderId,
+		round: u32,
+		at: Option<H256>,
+	) -> Result<Option<RoundView>> {
+		WitnessPoolApiClient::<H256, AccountId32, u128, u32>::round(
+			&self.defaas,
+			order_id,
+			round,
+			at,
+		)
+		.await
+		.context("RPC defaas_round failed")
+	}
+
+	/// `defaas_round` at the best block.
+	pub async fn round(&self, order_id: OrderId, round: u32) -> Result<Option<RoundView>> {
+		self.round_at(order_id, round, None).await
+	}
+
+	/// `defaas_openRounds`.
+	pub async fn open_rounds(&self) -> Result<Vec<OpenRound>> {
+		WitnessPoolApiClient::<H256, AccountId32, u128, u32>::open_rounds(&self.defaas, None)
+			.await
+			.context("RPC defaas_openRounds failed")
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Blocks
+	// -----------------------------------------------------------------------------------------
+
+	/// The number of the best block.
+	pub async fn best_number(&self) -> Result<u32> {
+		let header: serde_json::Value =
+			self.rpc.request("chain_getHeader", rpc_params![]).await.context("chain_getHeader")?;
+		header_number(&header)
+	}
+
+	/// The hash and number of the last finalized block.
+	pub async fn finalized(&self) -> Result<(H256, u32)> {
+		let hash: H256 = self
+			.rpc
+			.request("chain_getFinalizedHead", rpc_params![])
+			.await
+			.context("chain_getFinalizedHead")?;
+		let header: serde_json::Value = self
+			.rpc
+			.request("chain_getHeader", rpc_params![hash])
+			.await
+			.context("chain_getHeader")?;
+		Ok((hash, header_number(&header)?))
+	}
+
+	/// The next nonce of `signer` as the node's pool sees it (it also counts the signer's
+	/// transactions in unfinalized blocks and in the pool, unlike subxt's finalized-state one).
+	pub async fn next_nonce(&self, signer: &Keypair) -> Result<u64> {
+		self.rpc
+			.request("system_accountNextIndex", rpc_params![address(signer)])
+			.await
+			.context("cannot read the signer's nonce")
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Transactions
+	// -----------------------------------------------------------------------------------------
+
+	/// Signs `pallet.call(args)` with `signer` (nonce from [`Self::next_nonce`]), submits it
+	/// and waits until it is in a block: the events of the extrinsic, or an error like
+	/// `Market.BidWindowTooShort: Bid window shorter than the min_bid_window timing.`
+	///
+	/// The transaction is tracked by its hash. When the connection drops on the way (a node
+	/// restart), it is looked up in the blocks since it was submitted and, if not there,
+	/// submitted again, the same bytes: its nonce makes it impossible to apply twice.
+	pub async fn submit(
+		&self,
+		signer: &Keypair,
+		pallet: &str,
+		call: &str,
+		args: Vec<Value>,
+	) -> Result<Events> {
+		let what = format!("{pallet}.{call}");
+		let tx = subxt::dynamic::transaction(pallet, call, args);
+		let nonce = self.next_nonce(signer).await?;
+		let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+		let mut at = self.api.at_current_block().await.context("cannot read the finalized block")?;
+		let signed = at
+			.transactions()
+			.create_signed(&tx, signer, params)
+			.await
+			.map_err(|e| anyhow!("{what} cannot be signed: {e}"))?;
+		let hash = signed.hash();
+		let since = self.best_number().await?;
+		let mut last_problem = String::new();
+		for attempt in 0..SUBMIT_ATTEMPTS {
+			if attempt > 0 {
+				if let Some(events) = self.find_included(hash, since).await? {
+					return Ok(events);
+				}
+				log::info!(target: "defaas-client", "{what}: submitting {hash:?} again ({last_problem})");
+				tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+			}
+			let mut progress = match signed.submit_and_watch().await {
+				Ok(progress) => progress,
+				Err(error) => {
+					let message = error.to_string();
+					// A transaction the pool refuses outright is final, unless it was refused
+					// because (a copy of) it is already in a block.
+					if attempt == 0 && !is_connection_error(&message) {
+						bail!("{what} was rejected by the node: {message}");
+					}
+					last_problem = message;
+					continue;
+				},
+			};
+			while let Some(status) = progress.next().await {
+				match status {
+					Ok(
+						TransactionStatus::InBestBlock(in_block)
+						| TransactionStatus::InFinalizedBlock(in_block),
+					) => return in_block.wait_for_success().await.map_err(describe_failure),
+					Ok(
+						TransactionStatus::Error { message }
+						| TransactionStatus::Invalid { message }
+						| TransactionStatus::Dropped { message },
+					) => {
+						if let Some(events) = self.find_included(hash, since).await? {
+							return Ok(events);
+						}
+						bail!("{what} was not included: {message}")
+					},
+					Ok(_) => continue,
+					Err(error) => {
+						last_problem = error.to_string();
+						break;
+					},
+				}
+			}
+			if last_problem.is_empty() {
+				last_problem = "the node stopped reporting the transaction's progress".into();
+			}
+		}
+		bail!("{what} was not included after {SUBMIT_ATTEMPTS} attempts: {last_problem}")
+	}
+
+	/// The events of the extrinsic with `hash` if it is in a block of the best chain from
+	/// `since` on (an error if it failed), `None` if not.
+	pub async fn find_included(&self, hash: H256, since: u32) -> Result<Option<Events>> {
+		let best = self.best_number().await?;
+		for number in since..=best {
+			let at = self
+				.api
+				.at_block(u64::from(number))
+				.await
+				.with_context(|| format!("cannot read block {number}"))?;
+			let extrinsics = at
+				.extrinsics()
+				.fetch()
+				.await
+				.with_context(|| format!("cannot read the extrinsics of block {number}"))?;
+			for extrinsic in extrinsics.iter() {
+				let Ok(extrinsic) = extrinsic else { continue };
+				if extrinsic.hash() != hash {
+					continue;
+				}
+				let events = extrinsic.events().await.context("cannot read its events")?;
+				for event in events.iter() {
+					let event = event.context("cannot decode the extrinsic's events")?;
+					if event.pallet_name() == "System" && event.event_name() == "ExtrinsicFailed" {
+						let error = DispatchError::decode_from(event.field_bytes(), at.metadata())
+							.map_err(|e| anyhow!("the extrinsic failed: {e}"))?;
+						return Err(describe_failure(TransactionEventsError::ExtrinsicFailed(
+							error,
+						)));
+					}
+				}
+				return Ok(Some(events));
+			}
+		}
+		Ok(None)
+	}
+}
+
+/// Whether an error message says the connection (not the transaction) failed.
+fn is_connection_error(message: &str) -> bool {
+	let message = message.to_ascii_lowercase();
+	["connection", "disconnect", "restart", "reconnect", "closed", "transport"]
+		.iter()
+		.any(|word| message.contains(word))
+}
+
+/// The block number of a JSON header (`"number": "0x2a"`).
+fn header_number(header: &serde_json::Value) -> Result<u32> {
+	let hex = header["number"].as_str().context("block header without a number")?;
+	u32::from_str_radix(hex.trim_start_matches("0x"), 16).context("block number")
+}
+
+/// Turns a failed extrinsic into an error naming the pallet error and its documentation.
+pub fn describe_failure(error: TransactionEventsError) -> anyhow::Error {
+	match error {
+		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
+			match module.details() {
+				Ok(details) => {
+					let docs = details.variant.docs.join(" ");
+					let docs = docs.trim();
+					let name = format!("{}.{}", details.pallet.name(), details.variant.name);
+					if docs.is_empty() {
+						anyhow!("{name}")
+					} else {
+						anyhow!("{name}: {docs}")
+					}
+				},
+				Err(_) => anyhow!("the extrinsic failed: {module}"),
+			}
+		},
+		TransactionEventsError::ExtrinsicFailed(other) => anyhow!("the extrinsic failed: {other}"),
+		other => anyhow!(other),
+	}
+}
+
+/// Finds a named unsigned-integer field anywhere in a decoded event value.
+pub fn find_u128(value: &Value, name: &str) -> Option<u128> {
+	use subxt::ext::scale_value::{Composite, ValueDef};
+	let in_composite = |composite: &Composite<()>| match composite {
+		Composite::Named(fields) => {
+			fields
+				.iter()
+				.find_map(|(n, v)| if n == name { v.as_u128() } else { find_u128(v, name) })
+		},
+		Composite::Unnamed(values) => values.iter().find_map(|v| find_u128(v, name)),
+	};
+	match &value.value {
+		ValueDef::Composite(composite) => in_composite(composite),
+		ValueDef::Variant(variant) => in_composite(&variant.values),
+		_ => None,
+	}
+}
+
+/// The fields of the first `pallet.event` among an extrinsic's events.
+pub fn find_event(events: &Events, pallet: &str, event: &str) -> Result<Value> {
+	for found in events.iter() {
+		let found = found.context("cannot decode the extrinsic's events")?;
+		if found.pallet_name() == pallet && found.event_name() == event {
+			return found.decode_as::<Value>().context("cannot decode the event's fields");
+		}
+	}
+	bail!("the extrinsic emitted no {pallet}.{event} event")
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn header_numbers_are_hex() {
+		assert_eq!(header_number(&serde_json::json!({"number": "0x2a"})).unwrap(), 42);
+		assert!(header_number(&serde_json::json!({})).is_err());
+	}
+
+	#[test]
+	fn connection_errors_are_told_from_refusals() {
+		assert!(is_connection_error("RPC error: the connection was lost (x); reconnect"));
+		assert!(!is_connection_error("Invalid Transaction: Transaction is outdated"));
+	}
+}

@@ -1,0 +1,24 @@
+//! `defaas-testkit` (dev only): everything the end-to-end tests share.
+//!
+//! - [`node`]: real `defaas-node` processes on ports they bind themselves (read back from the
+//!   node, never bound and released by the kit), restarted on the same ports;
+//! - [`network`]: a dev node and the four-validator `local_testnet` network;
+//! - [`steps`]: scenario steps (keys, funds, witnesses, providers, auctions, balances, events);
+//! - [`bins`]: the `defaas` CLI as a subprocess and the workspace binaries;
+//! - [`wait`]: condition polling with deadlines.
+//!
+//! The end-to-end tests run one shared network per test binary; see `docs/architecture.md` §15.
+
+#![warn(missing_docs)]
+
+pub mod bins;
+pub mod daemon;
+pub mod network;
+pub mod node;
+pub mod steps;
+pub mod wait;
+
+pub use defaas_client::{self as client, Chain};
+pub use daemon::{Daemon, Offer};
+pub use network::{dev_node, LocalNetwork};
+pub use node::Node;

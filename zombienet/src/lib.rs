@@ -1,1 +1,0 @@
-//! Network definitions live in `local.toml`; the tests in `tests/`.
