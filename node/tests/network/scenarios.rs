@@ -1,0 +1,415 @@
+//! The scenarios on the shared network. Each uses its own accounts and FaaS level.
+
+use crate::{account_suri, Scenario, Shared, WITNESSES};
+use anyhow::{ensure, Context, Result};
+use defaas_test_endpoint::{Mode, TestEndpoint};
+use defaas_testkit::{
+	bins::{cli, cli_json},
+	client::{
+		accounts::{account_id, keypair},
+		subxt::dynamic::Value,
+		views::{OrderState, OrderView, RoundView},
+		Chain,
+	},
+	steps::{self, Terms, FST, PROVIDER_STAKE, VIOLATION_SLASH},
+	wait::poll,
+	Daemon, Offer,
+};
+use futures::FutureExt;
+use std::sync::Arc;
+
+/// Every scenario, by name.
+pub const ALL: [(&str, Scenario); 4] = [
+	("a_validator_down_does_not_stop_finality", |s| validator_down(s).boxed()),
+	("workers_serve_a_lease_by_themselves_and_a_restarted_witness_reveals", |s| {
+		workers(s).boxed()
+	}),
+	("daemons_and_the_cli_serve_real_functions_and_a_killed_daemon_is_violated", |s| {
+		daemons(s).boxed()
+	}),
+	("a_daemon_follows_its_node_through_a_restart", |s| node_restart(s).boxed()),
+];
+
+/// Checked during the setup (before any lease runs, so no round loses a member): with Dave's
+/// validator killed the other three finalized three more blocks; restarted, Dave caught up.
+async fn validator_down(shared: Arc<Shared>) -> Result<()> {
+	match &shared.validator_down {
+		Ok(_) => Ok(()),
+		Err(error) => anyhow::bail!("{error}"),
+	}
+}
+
+/// Waits for `defaas_round` of a round to satisfy `check`.
+async fn wait_round(
+	chain: &Chain,
+	order_id: u64,
+	round: u32,
+	what: &str,
+	check: impl Fn(&RoundView) -> bool,
+) -> Result<RoundView> {
+	let check = &check;
+	poll(&format!("round {round} of order {order_id}: {what}"), 600, || async move {
+		Ok(chain.round(order_id, round).await?.filter(|view| check(view)))
+	})
+	.await
+}
+
+/// Waits until `settled` periods of the order are settled (or it ended).
+async fn wait_settled(chain: &Chain, order_id: u64, settled: u32) -> Result<OrderView> {
+	steps::wait_order(chain, order_id, &format!("settled {settled} periods"), 900, |o| {
+		o.settled_periods >= settled
+			|| matches!(o.state, OrderState::Finished { .. } | OrderState::Failed { .. })
+	})
+	.await
+}
+
+/// Whether a decoded event's fields name `order_id` (every market and witness-pool event of a
+/// lease does).
+fn of_order(fields: &Value, order_id: u64) -> bool {
+	defaas_testkit::client::chain::find_u128(fields, "order_id") == Some(u128::from(order_id))
+}
+
+/// The off-chain workers alone serve a lease (the test sends only the customer's order and
+/// the provider's auction steps): the provider's node sends its heartbeats; the witnesses'
+/// nodes join (VRF), probe the test endpoint (health and capacity challenge), commit and reveal.
+/// Round 0 and 1 healthy → `NoViolation`, paid; a committee member's validator is killed right
+/// after its round-1 commit and restarted → it still reveals (salt in persistent off-chain
+/// storage); the endpoint fails from round 2 on → `Violated`: not paid, the provider slashed,
+/// the prepay released.
+async fn workers(shared: Arc<Shared>) -> Result<()> {
+	const LEVEL: u32 = 1;
+	const PRICE: u128 = 5 * FST;
+	let chain = shared.chain("alice").await?;
+	let endpoint = TestEndpoint::start();
+	let provider = shared.account("workers", "provider");
+	let customer = shared.account("workers", "customer");
+	let (provider_id, customer_id) = (account_id(&provider), account_id(&customer));
+
+	// The provider's heartbeat key lives in Charlie's node; its worker sends the heartbeats.
+	let heartbeat_suri = format!("{}//prov", account_suri("workers", "provider"));
+	steps::insert_key(&shared.chain("charlie").await?, "prov", &heartbeat_suri).await?;
+	chain
+		.submit(
+			&provider,
+			"Market",
+			"register_provider",
+			vec![
+				Value::u128(PROVIDER_STAKE),
+				Value::from_bytes(endpoint.url().as_bytes()),
+				Value::unnamed_composite([Value::u128(u128::from(LEVEL))]),
+				Value::from_bytes(keypair(&heartbeat_suri)?.public_key().0),
+			],
+		)
+		.await?;
+	steps::wait_online(&chain, &provider_id).await?;
+	ensure!(endpoint.requests("/healthz") > 0, "the heartbeat worker checked /healthz");
+
+	let (customer_free_0, customer_held_0) = steps::balances(&chain, &customer_id).await?;
+	let terms = Terms { level: LEVEL, periods: 3, ..Terms::default() };
+	let (order_id, _) = steps::lease(&chain, &customer, &terms, &[(&provider, PRICE)]).await?;
+	let first_block = chain.best_number().await?;
+	let (provider_free_0, _) = steps::balances(&chain, &provider_id).await?;
+
+	// Round 0: healthy, NoViolation, paid.
+	let order = wait_settled(&chain, order_id, 1).await?;
+	ensure!(order.violated_periods == 0, "round 0 violated: {order:?}");
+	let (provider_free_1, _) = steps::balances(&chain, &provider_id).await?;
+	ensure!(provider_free_1 - provider_free_0 == PRICE, "the provider is paid round 0");
+	ensure!(endpoint.health_requests(order_id) > 0, "witnesses probed the function's health");
+	ensure!(endpoint.challenge_requests() > 0, "witnesses sent capacity challenges");
+
+	// Round 1: kill a member's validator (not Alice's: the test talks through it) right after
+	// its commit, restart it; it reveals from its persistent off-chain storage.
+	let witness_node = |who: &defaas_testkit::client::views::AccountId| {
+		WITNESSES.iter().find_map(|(node, uri)| {
+			(keypair(uri).ok().map(|k| account_id(&k)).as_ref() == Some(who)).then_some(*node)
+		})
+	};
+	let view = wait_round(&chain, order_id, 1, "a member outside Alice's node committed", |v| {
+		v.members.iter().any(|m| m.committed && witness_node(&m.witness) != Some("alice"))
+	})
+	.await?;
+	let member = view
+		.members
+		.iter()
+		.find(|m| m.committed && witness_node(&m.witness) != Some("alice"))
+		.context("a committed member")?
+		.witness
+		.clone();
+	let node = witness_node(&member).context("the member's node")?;
+	{
+		let mut network = shared.network.write().await;
+		network.node_mut(node).restart().await?;
+	}
+	// From round 2 on the endpoint fails (set as soon as round 2 opens; probes start after its
+	// join window).
+	let round_2 = wait_round(&chain, order_id, 2, "opened", |_| true).await?;
+	endpoint.set_mode(Mode::Fail);
+	ensure!(
+		chain.best_number().await? < round_2.join_end,
+		"the endpoint failed only after round 2's join window: {round_2:?}"
+	);
+	let round_1 = wait_round(&chain, order_id, 1, "the restarted member revealed", |v| {
+		v.members.iter().any(|m| m.witness == member && m.revealed.is_some())
+	})
+	.await?;
+	let revealed = round_1.members.iter().find(|m| m.witness == member).and_then(|m| m.revealed);
+	ensure!(revealed == Some(false), "the restarted witness revealed its clean report");
+
+	let order = wait_settled(&chain, order_id, 2).await?;
+	ensure!(order.violated_periods == 0, "round 1 violated: {order:?}");
+	let (provider_free_2, _) = steps::balances(&chain, &provider_id).await?;
+	ensure!(provider_free_2 - provider_free_1 == PRICE, "the provider is paid round 1");
+
+	let order = wait_settled(&chain, order_id, 3).await?;
+	ensure!(matches!(order.state, OrderState::Finished { .. }), "{order:?}");
+	ensure!(order.violated_periods == 1 && order.paid == 2 * PRICE, "{order:?}");
+	let (provider_free_3, provider_held_3) = steps::balances(&chain, &provider_id).await?;
+	ensure!(provider_free_3 == provider_free_2, "no payment for the violated period");
+	ensure!(provider_held_3 == PROVIDER_STAKE - VIOLATION_SLASH, "the violation slash");
+	let (customer_free_3, customer_held_3) = steps::balances(&chain, &customer_id).await?;
+	ensure!(customer_held_3 == customer_held_0, "the whole prepay is released");
+	let delta = customer_free_3 as i128 - customer_free_0 as i128;
+	let expected = VIOLATION_SLASH as i128 - (2 * PRICE) as i128;
+	ensure!(
+		delta <= expected && delta > expected - FST as i128,
+		"customer: two periods paid, compensation received, fees: {delta}"
+	);
+
+	// Events of this order: NoViolation, NoViolation, Violated; every report came from a
+	// committee member's worker (the test sent none), each round had a majority of reports.
+	let last = chain.best_number().await?;
+	let events: Vec<_> = steps::events_between(&chain, first_block, last)
+		.await?
+		.into_iter()
+		.filter(|(_, _, fields)| of_order(fields, order_id))
+		.collect();
+	let settled: Vec<String> = events
+		.iter()
+		.filter(|(p, n, _)| p == "Market" && n == "PeriodSettled")
+		.map(|(_, _, fields)| format!("{fields:?}"))
+		.collect();
+	ensure!(settled.len() == 3, "{settled:?}");
+	ensure!(settled[0].contains("NoViolation") && settled[1].contains("NoViolation"));
+	ensure!(settled[2].contains("\"Violated\""), "{settled:?}");
+	let count = |name: &str| {
+		events.iter().filter(|(p, n, _)| p == "WitnessPool" && n == name).count()
+	};
+	ensure!(count("RoundSettled") == 3, "three rounds settled");
+	ensure!(count("ReportCommitted") >= 3 * 2, "a majority committed in every round");
+	ensure!(count("ReportRevealed") >= 3 * 2, "a majority revealed in every round");
+	let test_accounts = [provider_id.clone(), customer_id.clone()];
+	for (_, name, fields) in events.iter().filter(|(p, _, _)| p == "WitnessPool") {
+		if name.starts_with("Report") {
+			let text = format!("{fields:?}");
+			ensure!(
+				test_accounts.iter().all(|a| !text.contains(&format!("{:?}", a.0))),
+				"a report by a test account: {text}"
+			);
+		}
+	}
+	Ok(())
+}
+
+/// Two provider daemons (Charlie-like cheap with capacity 1 on Charlie's node, dear with
+/// capacity 2 on Bob's node) registered with the CLI; two customers use only the CLI. Order A:
+/// the cheaper daemon wins, the hello function is deployed and invoked, three periods paid.
+/// Order B: the cheap one is at capacity, the dear one wins; its daemon is killed when round 1
+/// opens (→ `Violated`, refunded, 50 FST of its stake to the customer) and restarted when round
+/// 2 opens (→ serves the stored deployment again, `NoViolation`).
+async fn daemons(shared: Arc<Shared>) -> Result<()> {
+	const CHEAP: u128 = 3 * FST;
+	const DEAR: u128 = 5 * FST;
+	const PERIODS: u32 = 3;
+	let url = shared.url("alice").await;
+	let chain = Chain::connect(&url).await?;
+	let dir = shared.network.read().await.dir.join("daemons");
+	let hello = shared.hello.to_str().context("utf-8 path")?.to_string();
+	let (cheap_suri, dear_suri) = (account_suri("daemons", "cheap"), account_suri("daemons", "dear"));
+	let offer = |price: &str, capacity| Offer { level: 0, price: price.into(), capacity };
+	let cheap = Daemon::start(
+		&dir.join("cheap"),
+		&shared.url("charlie").await,
+		&cheap_suri,
+		offer("3", 1),
+	)
+	.await?;
+	let mut dear =
+		Daemon::start(&dir.join("dear"), &shared.url("bob").await, &dear_suri, offer("5", 2))
+			.await?;
+	for (daemon, suri) in [(&cheap, &cheap_suri), (&dear, &dear_suri)] {
+		cli(
+			&url,
+			&[
+				"provider", "register", "--stake", "1000", "--endpoint", &daemon.url, "--levels",
+				"0", "--suri", suri,
+			],
+		)
+		.await?;
+	}
+	let (cheap_id, dear_id) = (account_id(&keypair(&cheap_suri)?), account_id(&keypair(&dear_suri)?));
+	for who in [&cheap_id, &dear_id] {
+		steps::wait_online(&chain, who).await?;
+	}
+	let (cheap_free_0, _) = steps::balances(&chain, &cheap_id).await?;
+	let (a_suri, b_suri) =
+		(account_suri("daemons", "customer-a"), account_suri("daemons", "customer-b"));
+	let (a_id, b_id) = (account_id(&keypair(&a_suri)?), account_id(&keypair(&b_suri)?));
+	let (a_free_0, a_held_0) = steps::balances(&chain, &a_id).await?;
+	let (b_free_0, b_held_0) = steps::balances(&chain, &b_id).await?;
+	let create = |suri: String| {
+		let (url, hello) = (url.clone(), hello.clone());
+		async move {
+			let created = cli_json(
+				&url,
+				&[
+					"order", "create", "--level", "0", "--periods", &PERIODS.to_string(),
+					"--max-price", "10", "--committee", "3", "--bid-window", "6", "--package",
+					&hello, "--suri", &suri,
+				],
+			)
+			.await?;
+			created["orderId"].as_u64().context("orderId")
+		}
+	};
+	let order_a = create(a_suri.clone()).await?;
+	let order_b = create(b_suri.clone()).await?;
+
+	// Both customers deploy the hello function (the CLI waits until the order is matched).
+	let deploy = |id: u64, suri: String| {
+		let (url, hello) = (url.clone(), hello.clone());
+		async move {
+			cli(&url, &["deploy", &id.to_string(), "--package", &hello, "--suri", &suri, "--wait", "300"])
+				.await
+		}
+	};
+	let (deployed_a, deployed_b) =
+		futures::join!(deploy(order_a, a_suri.clone()), deploy(order_b, b_suri.clone()));
+	deployed_a?;
+	deployed_b?;
+	let fulfilling = |id| {
+		steps::wait_order(&chain, id, "fulfilling", 120, |o| {
+			matches!(o.state, OrderState::Fulfilling { .. })
+		})
+	};
+	let a = fulfilling(order_a).await?;
+	let b = fulfilling(order_b).await?;
+	ensure!(a.provider.as_ref() == Some(&cheap_id), "the cheaper provider wins A: {a:?}");
+	ensure!(a.unit_price == Some(CHEAP), "{a:?}");
+	ensure!(b.provider.as_ref() == Some(&dear_id), "the cheap one is at capacity for B: {b:?}");
+	ensure!(b.unit_price == Some(DEAR), "{b:?}");
+
+	// The function answers through the provider's daemon.
+	let body = cli(&url, &["invoke", &order_a.to_string(), "--path", "/greet?x=1"]).await?;
+	ensure!(body.starts_with("Hello from DeFaaS!"), "{body}");
+	ensure!(body.contains(&format!("path=/o/{order_a}/greet?x=1")), "{body}");
+	let status = cli(&url, &["order", "status", &order_a.to_string()]).await?;
+	ensure!(status.contains("fulfilling"), "{status}");
+
+	// Order B: kill the dear daemon when round 1 opens, restart it when round 2 opens.
+	wait_round(&chain, order_b, 1, "opened", |_| true).await?;
+	dear.kill();
+	let round_2 = wait_round(&chain, order_b, 2, "opened", |_| true).await?;
+	dear.restart().await?;
+	ensure!(
+		chain.best_number().await? < round_2.join_end,
+		"the daemon is back before round 2's probes: {round_2:?}"
+	);
+
+	// Order A: three NoViolation periods, the cheap provider paid 3 × 3 FST, A's prepay released.
+	let a = wait_settled(&chain, order_a, PERIODS).await?;
+	ensure!(matches!(a.state, OrderState::Finished { .. }), "{a:?}");
+	ensure!(a.violated_periods == 0 && a.paid == u128::from(PERIODS) * CHEAP, "{a:?}");
+	let (cheap_free_3, _) = steps::balances(&chain, &cheap_id).await?;
+	let earned = cheap_free_3 as i128 - cheap_free_0 as i128;
+	let expected = (u128::from(PERIODS) * CHEAP) as i128;
+	ensure!(earned <= expected && earned > expected - FST as i128, "cheap earned {earned}");
+	let (a_free_3, a_held_3) = steps::balances(&chain, &a_id).await?;
+	ensure!(a_held_3 == a_held_0, "A's whole prepay is released");
+	let spent = a_free_0 as i128 - a_free_3 as i128;
+	ensure!(spent >= expected && spent < expected + FST as i128, "A spent {spent}");
+
+	// Order B: NoViolation, Violated (daemon down), NoViolation (restarted).
+	let b = wait_settled(&chain, order_b, PERIODS).await?;
+	ensure!(matches!(b.state, OrderState::Finished { .. }), "{b:?}");
+	ensure!(b.violated_periods == 1 && b.paid == 2 * DEAR, "{b:?}");
+	let (b_free_3, b_held_3) = steps::balances(&chain, &b_id).await?;
+	ensure!(b_held_3 == b_held_0, "B's whole prepay is released");
+	let delta = b_free_3 as i128 - b_free_0 as i128;
+	let expected = VIOLATION_SLASH as i128 - (2 * DEAR) as i128;
+	ensure!(delta <= expected && delta > expected - FST as i128, "B: {delta}");
+	let log = dear.log_text();
+	ensure!(
+		log.contains("1 deployment(s) restored from their artifact, 0 recompiled"),
+		"the restarted daemon restored its deployment:\n{}",
+		dear.log_tail()
+	);
+	Ok(())
+}
+
+/// The provider's node is restarted under a running daemon while its bid is pending: the
+/// daemon reconnects by itself, reveals the stored bid, confirms, the customer deploys and the
+/// lease is served (its first period settles `NoViolation`).
+async fn node_restart(shared: Arc<Shared>) -> Result<()> {
+	const LEVEL: u32 = 2;
+	let url = shared.url("alice").await;
+	let chain = Chain::connect(&url).await?;
+	let dir = shared.network.read().await.dir.join("node-restart");
+	let hello = shared.hello.to_str().context("utf-8 path")?.to_string();
+	let provider_suri = account_suri("node-restart", "provider");
+	let customer_suri = account_suri("node-restart", "customer");
+	let provider_id = account_id(&keypair(&provider_suri)?);
+	let daemon = Daemon::start(
+		&dir,
+		&shared.url("dave").await,
+		&provider_suri,
+		Offer { level: LEVEL, price: "4".into(), capacity: 1 },
+	)
+	.await?;
+	cli(
+		&url,
+		&[
+			"provider", "register", "--stake", "1000", "--endpoint", &daemon.url, "--levels",
+			&LEVEL.to_string(), "--suri", &provider_suri,
+		],
+	)
+	.await?;
+	steps::wait_online(&chain, &provider_id).await?;
+	let created = cli_json(
+		&url,
+		&[
+			"order", "create", "--level", &LEVEL.to_string(), "--periods", "2", "--max-price", "10",
+			"--committee", "3", "--bid-window", "10", "--package", &hello, "--suri", &customer_suri,
+		],
+	)
+	.await?;
+	let order_id = created["orderId"].as_u64().context("orderId")?;
+	// The daemon commits its sealed bid (on the finalized chain it follows).
+	steps::wait_order(&chain, order_id, "bid on", 120, |o| o.bids >= 1).await?;
+	// Its node goes down and comes back on the same port while the bid is pending.
+	{
+		let mut network = shared.network.write().await;
+		network.node_mut("dave").restart().await?;
+	}
+	let deployed = cli(
+		&url,
+		&["deploy", &order_id.to_string(), "--package", &hello, "--suri", &customer_suri, "--wait", "300"],
+	)
+	.await?;
+	ensure!(deployed.contains(&format!("/o/{order_id}")), "{deployed}");
+	let order = steps::wait_order(&chain, order_id, "fulfilling", 180, |o| {
+		matches!(o.state, OrderState::Fulfilling { .. })
+	})
+	.await?;
+	ensure!(order.provider.as_ref() == Some(&provider_id), "the daemon's revealed bid won: {order:?}");
+	let body = cli(&url, &["invoke", &order_id.to_string(), "--path", "/after-restart"]).await?;
+	ensure!(body.starts_with("Hello from DeFaaS!"), "{body}");
+	let order = wait_settled(&chain, order_id, 1).await?;
+	ensure!(order.violated_periods == 0, "the lease is served after the restart: {order:?}");
+	ensure!(
+		daemon.log_text().contains("reveal"),
+		"the daemon revealed after reconnecting:\n{}",
+		daemon.log_tail()
+	);
+	Ok(())
+}
