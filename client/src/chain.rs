@@ -56,6 +56,13 @@ impl Chain {
 	/// is re-established in the background (exponential back-off up to 2 s).
 	pub async fn connect(url: &str) -> Result<Chain> {
 		let unreachable = || format!("cannot reach a DeFaaS node at {url}");
+		// The reconnecting client retries forever; a node that is not there at all is said at
+		// once instead (connection refused, unknown host).
+		let address = socket_address(url).with_context(unreachable)?;
+		tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(&address))
+			.await
+			.map_err(|_| anyhow!("{}: no answer within {CONNECT_TIMEOUT:?}", unreachable()))?
+			.map_err(|e| anyhow!("{}: {e}", unreachable()))?;
 		let connecting = async {
 			let client = reconnecting_rpc_client::RpcClient::builder()
 				.retry_policy(
@@ -233,7 +240,7 @@ impl Chain {
 		let tx = subxt::dynamic::transaction(pallet, call, args);
 		let nonce = self.next_nonce(signer).await?;
 		let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
-		let mut at = self.api.at_current_block().await.context("cannot read the finalized block")?;
+		let at = self.api.at_current_block().await.context("cannot read the finalized block")?;
 		let signed = at
 			.transactions()
 			.create_signed(&tx, signer, params)
@@ -331,6 +338,21 @@ impl Chain {
 	}
 }
 
+/// `host:port` of a `ws://` or `wss://` URL (ports 80 and 443 by default).
+fn socket_address(url: &str) -> Result<String> {
+	let (rest, default_port) = if let Some(rest) = url.strip_prefix("ws://") {
+		(rest, 80)
+	} else if let Some(rest) = url.strip_prefix("wss://") {
+		(rest, 443)
+	} else {
+		bail!("not a ws:// or wss:// URL");
+	};
+	let authority = rest.split('/').next().unwrap_or(rest);
+	let has_port = authority.rsplit_once(':').is_some_and(|(_, port)| port.parse::<u16>().is_ok())
+		&& !authority.ends_with(']');
+	Ok(if has_port { authority.to_string() } else { format!("{authority}:{default_port}") })
+}
+
 /// Whether an error message says the connection (not the transaction) failed.
 fn is_connection_error(message: &str) -> bool {
 	let message = message.to_ascii_lowercase();
@@ -405,6 +427,14 @@ mod tests {
 	fn header_numbers_are_hex() {
 		assert_eq!(header_number(&serde_json::json!({"number": "0x2a"})).unwrap(), 42);
 		assert!(header_number(&serde_json::json!({})).is_err());
+	}
+
+	#[test]
+	fn socket_addresses_come_from_ws_urls() {
+		assert_eq!(socket_address("ws://127.0.0.1:9944").unwrap(), "127.0.0.1:9944");
+		assert_eq!(socket_address("ws://node.example/rpc").unwrap(), "node.example:80");
+		assert_eq!(socket_address("wss://node.example").unwrap(), "node.example:443");
+		assert!(socket_address("http://x").is_err());
 	}
 
 	#[test]

@@ -13,7 +13,7 @@ use jsonrpsee::core::{
 	traits::ToRpcParams,
 	DeserializeOwned,
 };
-use subxt::rpcs::{client::RpcClientT as _, RpcClient};
+use subxt::rpcs::RpcClient;
 
 pub use pallet_market_rpc::MarketApiClient;
 pub use pallet_witness_pool_rpc::WitnessPoolApiClient;

@@ -67,30 +67,17 @@ pub fn decode_request(body: &[u8]) -> Option<([u8; 32], u32, u64)> {
 	if body.len() > MAX_REQUEST_LEN {
 		return None;
 	}
-	let mut p = Parser { rest: body };
 	let (mut seed, mut n, mut order_id) = (None, None, None);
-	p.require(b'{')?;
-	if !p.eat(b'}') {
-		loop {
-			let key = p.string()?;
-			p.require(b':')?;
-			match key {
-				b"seed" if seed.is_none() => seed = Some(parse_seed(p.string()?)?),
-				b"n" if n.is_none() => n = Some(u32::try_from(p.number()?).ok()?),
-				b"orderId" if order_id.is_none() => order_id = Some(p.number()?),
-				b"seed" | b"n" | b"orderId" => return None,
-				_ => p.skip_scalar()?,
-			}
-			if p.eat(b'}') {
-				break;
-			}
-			p.require(b',')?;
+	crate::json::Reader::new(body).object(|key, p| {
+		match key {
+			b"seed" if seed.is_none() => seed = Some(parse_seed(p.string()?)?),
+			b"n" if n.is_none() => n = Some(u32::try_from(p.integer()?).ok()?),
+			b"orderId" if order_id.is_none() => order_id = Some(p.integer()?),
+			b"seed" | b"n" | b"orderId" => return None,
+			_ => p.skip_value(0)?,
 		}
-	}
-	p.skip_whitespace();
-	if !p.rest.is_empty() {
-		return None;
-	}
+		Some(())
+	})?;
 	let n = n.filter(|n| (1..=MAX_MATRIX_SIZE).contains(n))?;
 	Some((seed?, n, order_id?))
 }
@@ -154,95 +141,4 @@ fn parse_seed(hex: &[u8]) -> Option<[u8; 32]> {
 		*byte = (hi << 4) | lo;
 	}
 	Some(seed)
-}
-
-/// A cursor over a JSON text, just enough for the challenge request.
-struct Parser<'a> {
-	/// The bytes not read yet.
-	rest: &'a [u8],
-}
-
-impl<'a> Parser<'a> {
-	/// Skips JSON whitespace.
-	fn skip_whitespace(&mut self) {
-		while let [b' ' | b'\t' | b'\n' | b'\r', tail @ ..] = self.rest {
-			self.rest = tail;
-		}
-	}
-
-	/// Skips whitespace, then consumes `c` if it comes next.
-	fn eat(&mut self, c: u8) -> bool {
-		self.skip_whitespace();
-		match self.rest {
-			[first, tail @ ..] if *first == c => {
-				self.rest = tail;
-				true
-			},
-			_ => false,
-		}
-	}
-
-	/// Skips whitespace, then consumes `c` or fails.
-	fn require(&mut self, c: u8) -> Option<()> {
-		self.eat(c).then_some(())
-	}
-
-	/// A string without escapes (none of the request's keys or values needs one); its content.
-	fn string(&mut self) -> Option<&'a [u8]> {
-		self.require(b'"')?;
-		let end = self.rest.iter().position(|c| *c == b'"' || *c == b'\\' || *c < 0x20)?;
-		let (content, tail) = self.rest.split_at_checked(end)?;
-		self.rest = tail.strip_prefix(b"\"")?;
-		Some(content)
-	}
-
-	/// A non-negative integer that fits in `u64`.
-	fn number(&mut self) -> Option<u64> {
-		self.skip_whitespace();
-		let digits = self.rest.iter().take_while(|c| c.is_ascii_digit()).count();
-		let (text, tail) = self.rest.split_at_checked(digits)?;
-		if text.is_empty() || (text.len() > 1 && text.first() == Some(&b'0')) {
-			return None;
-		}
-		// A fraction or exponent is not an integer.
-		if let [b'.' | b'e' | b'E', ..] = tail {
-			return None;
-		}
-		self.rest = tail;
-		text.iter().try_fold(0u64, |acc, d| {
-			acc.checked_mul(10)?.checked_add(u64::from(d.wrapping_sub(b'0')))
-		})
-	}
-
-	/// Skips the value of an unknown key: a string, a number, `true`, `false` or `null`.
-	fn skip_scalar(&mut self) -> Option<()> {
-		self.skip_whitespace();
-		match self.rest.first()? {
-			b'"' => self.string().map(drop),
-			b't' => self.literal(b"true"),
-			b'f' => self.literal(b"false"),
-			b'n' => self.literal(b"null"),
-			_ => {
-				self.rest = self.rest.strip_prefix(b"-").unwrap_or(self.rest);
-				let len = self
-					.rest
-					.iter()
-					.take_while(|c| {
-						c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')
-					})
-					.count();
-				if len == 0 {
-					return None;
-				}
-				self.rest = self.rest.get(len..)?;
-				Some(())
-			},
-		}
-	}
-
-	/// Consumes the literal `word`.
-	fn literal(&mut self, word: &[u8]) -> Option<()> {
-		self.rest = self.rest.strip_prefix(word)?;
-		Some(())
-	}
 }

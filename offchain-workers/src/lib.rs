@@ -8,6 +8,7 @@ extern crate alloc;
 
 pub mod challenge;
 pub mod freivalds;
+pub mod json;
 pub mod probe;
 pub mod salts;
 pub mod schedule;

@@ -169,181 +169,42 @@ pub fn parse_capacity(body: &[u8]) -> Option<Vec<(u32, u32)>> {
 	if body.len() > MAX_HEALTHZ_BODY {
 		return None;
 	}
-	let mut p = Json { rest: body };
 	let mut capacity = None;
-	p.require(b'{')?;
-	if !p.eat(b'}') {
-		loop {
-			let key = p.string()?;
-			p.require(b':')?;
-			if key == b"capacity" {
-				if capacity.is_some() {
-					return None;
-				}
-				capacity = Some(p.capacity_entries()?);
-			} else {
-				p.skip_value(MAX_JSON_DEPTH)?;
+	crate::json::Reader::new(body).object(|key, p| {
+		if key == b"capacity" {
+			if capacity.is_some() {
+				return None;
 			}
-			if p.eat(b'}') {
-				break;
-			}
-			p.require(b',')?;
+			capacity = Some(capacity_entries(p)?);
+			Some(())
+		} else {
+			p.skip_value(MAX_JSON_DEPTH)
 		}
-	}
-	p.skip_whitespace();
-	if !p.rest.is_empty() {
-		return None;
-	}
+	})?;
 	capacity
 }
 
-/// A tiny JSON reader over the rest of a body; every method returns `None` on malformed input.
-struct Json<'a> {
-	rest: &'a [u8],
-}
-
-impl<'a> Json<'a> {
-	fn skip_whitespace(&mut self) {
-		while let Some((first, rest)) = self.rest.split_first() {
-			if !matches!(first, b' ' | b'\t' | b'\n' | b'\r') {
-				break;
-			}
-			self.rest = rest;
-		}
+/// `[[level,count],...]` with at most [`MAX_CAPACITY_ENTRIES`] entries of `u32`s.
+fn capacity_entries(p: &mut crate::json::Reader<'_>) -> Option<Vec<(u32, u32)>> {
+	let mut entries = Vec::new();
+	p.require(b'[')?;
+	if p.eat(b']') {
+		return Some(entries);
 	}
-
-	/// The next byte after whitespace, not consumed.
-	fn peek(&mut self) -> Option<u8> {
-		self.skip_whitespace();
-		self.rest.first().copied()
-	}
-
-	/// Consumes `byte` (after whitespace) if it comes next.
-	fn eat(&mut self, byte: u8) -> bool {
-		if self.peek() == Some(byte) {
-			self.rest = self.rest.get(1..).unwrap_or_default();
-			true
-		} else {
-			false
-		}
-	}
-
-	fn require(&mut self, byte: u8) -> Option<()> {
-		self.eat(byte).then_some(())
-	}
-
-	/// Consumes `word` (after whitespace).
-	fn keyword(&mut self, word: &[u8]) -> Option<()> {
-		self.skip_whitespace();
-		self.rest = self.rest.strip_prefix(word)?;
-		Some(())
-	}
-
-	/// A string's raw content (escapes left as they are).
-	fn string(&mut self) -> Option<&'a [u8]> {
-		self.require(b'"')?;
-		let body = self.rest;
-		let mut i = 0usize;
-		loop {
-			match body.get(i)? {
-				b'"' => break,
-				b'\\' => i = i.checked_add(2)?,
-				byte if *byte < 0x20 => return None,
-				_ => i = i.checked_add(1)?,
-			}
-		}
-		let content = body.get(..i)?;
-		self.rest = body.get(i.checked_add(1)?..)?;
-		Some(content)
-	}
-
-	/// A non-negative integer (digits only) that fits in `u32`.
-	fn integer(&mut self) -> Option<u32> {
-		self.skip_whitespace();
-		let digits = self.rest.iter().take_while(|b| b.is_ascii_digit()).count();
-		if digits == 0 {
+	loop {
+		if entries.len() >= MAX_CAPACITY_ENTRIES {
 			return None;
 		}
-		let mut value: u32 = 0;
-		for digit in self.rest.get(..digits)? {
-			value = value.checked_mul(10)?.checked_add(u32::from(digit.checked_sub(b'0')?))?;
-		}
-		self.rest = self.rest.get(digits..)?;
-		Some(value)
-	}
-
-	/// `[[level,count],...]`.
-	fn capacity_entries(&mut self) -> Option<Vec<(u32, u32)>> {
-		let mut entries = Vec::new();
-		self.require(b'[')?;
-		if self.eat(b']') {
+		p.require(b'[')?;
+		let level = u32::try_from(p.integer()?).ok()?;
+		p.require(b',')?;
+		let count = u32::try_from(p.integer()?).ok()?;
+		p.require(b']')?;
+		entries.push((level, count));
+		if p.eat(b']') {
 			return Some(entries);
 		}
-		loop {
-			if entries.len() >= MAX_CAPACITY_ENTRIES {
-				return None;
-			}
-			self.require(b'[')?;
-			let level = self.integer()?;
-			self.require(b',')?;
-			let count = self.integer()?;
-			self.require(b']')?;
-			entries.push((level, count));
-			if self.eat(b']') {
-				return Some(entries);
-			}
-			self.require(b',')?;
-		}
-	}
-
-	/// Skips any JSON value, with arrays and objects nested at most `depth` deep.
-	fn skip_value(&mut self, depth: u32) -> Option<()> {
-		match self.peek()? {
-			b'"' => self.string().map(drop),
-			b't' => self.keyword(b"true"),
-			b'f' => self.keyword(b"false"),
-			b'n' => self.keyword(b"null"),
-			b'[' => {
-				let depth = depth.checked_sub(1)?;
-				self.require(b'[')?;
-				if self.eat(b']') {
-					return Some(());
-				}
-				loop {
-					self.skip_value(depth)?;
-					if self.eat(b']') {
-						return Some(());
-					}
-					self.require(b',')?;
-				}
-			},
-			b'{' => {
-				let depth = depth.checked_sub(1)?;
-				self.require(b'{')?;
-				if self.eat(b'}') {
-					return Some(());
-				}
-				loop {
-					self.string()?;
-					self.require(b':')?;
-					self.skip_value(depth)?;
-					if self.eat(b'}') {
-						return Some(());
-					}
-					self.require(b',')?;
-				}
-			},
-			b'-' | b'0'..=b'9' => {
-				let len = self
-					.rest
-					.iter()
-					.take_while(|b| matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
-					.count();
-				self.rest = self.rest.get(len..)?;
-				Some(())
-			},
-			_ => None,
-		}
+		p.require(b',')?;
 	}
 }
 

@@ -4,10 +4,8 @@ mod function;
 mod market;
 mod order;
 
-use crate::{
-	chain::Chain,
-	cli::{Cli, Command, LevelCommand, OrderCommand, ProviderCommand, WitnessCommand},
-};
+use crate::cli::{Cli, Command, LevelCommand, OrderCommand, ProviderCommand, WitnessCommand};
+use defaas_client::Chain;
 use anyhow::Result;
 use serde::Serialize;
 

@@ -31,16 +31,16 @@ pub struct LevelEntry {
 		client,
 		server,
 		client_bounds(
-			BlockHash: serde::Serialize + Send + Sync + 'static,
-			AccountId: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
-			Balance: core::fmt::Display + core::str::FromStr + Send + Sync + 'static,
-			BlockNumber: serde::de::DeserializeOwned + Send + Sync + 'static
+			BlockHash: serde::Serialize + Clone + Send + Sync + 'static,
+			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
+			BlockNumber: serde::de::DeserializeOwned + Clone + Send + Sync + 'static
 		),
 		server_bounds(
-			BlockHash: serde::de::DeserializeOwned + Send + Sync + 'static,
-			AccountId: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
-			Balance: core::fmt::Display + core::str::FromStr + Send + Sync + 'static,
-			BlockNumber: serde::Serialize + Send + Sync + 'static
+			BlockHash: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
+			BlockNumber: serde::Serialize + Clone + Send + Sync + 'static
 		)
 	)
 )]
@@ -49,10 +49,10 @@ pub struct LevelEntry {
 	rpc(
 		client,
 		client_bounds(
-			BlockHash: serde::Serialize + Send + Sync + 'static,
-			AccountId: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
-			Balance: core::fmt::Display + core::str::FromStr + Send + Sync + 'static,
-			BlockNumber: serde::de::DeserializeOwned + Send + Sync + 'static
+			BlockHash: serde::Serialize + Clone + Send + Sync + 'static,
+			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
+			BlockNumber: serde::de::DeserializeOwned + Clone + Send + Sync + 'static
 		)
 	)
 )]

@@ -1,7 +1,7 @@
 //! Orders: creation, sponsorship, cancellation, confirmation, deployment and abort.
 
 use super::*;
-use pallet_faas_token::traits::AllowanceSpender;
+use defaas_primitives::traits::AllowanceSpender;
 
 fn create(
 	who: AccountId,

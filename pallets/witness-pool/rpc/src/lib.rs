@@ -17,16 +17,16 @@ pub use pallet_witness_pool_runtime_api::{
 		client,
 		server,
 		client_bounds(
-			BlockHash: serde::Serialize + Send + Sync + 'static,
-			AccountId: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
-			Balance: core::fmt::Display + core::str::FromStr + Send + Sync + 'static,
-			BlockNumber: serde::de::DeserializeOwned + Send + Sync + 'static
+			BlockHash: serde::Serialize + Clone + Send + Sync + 'static,
+			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
+			BlockNumber: serde::de::DeserializeOwned + Clone + Send + Sync + 'static
 		),
 		server_bounds(
-			BlockHash: serde::de::DeserializeOwned + Send + Sync + 'static,
-			AccountId: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
-			Balance: core::fmt::Display + core::str::FromStr + Send + Sync + 'static,
-			BlockNumber: serde::Serialize + Send + Sync + 'static
+			BlockHash: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
+			BlockNumber: serde::Serialize + Clone + Send + Sync + 'static
 		)
 	)
 )]
@@ -35,10 +35,10 @@ pub use pallet_witness_pool_runtime_api::{
 	rpc(
 		client,
 		client_bounds(
-			BlockHash: serde::Serialize + Send + Sync + 'static,
-			AccountId: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
-			Balance: core::fmt::Display + core::str::FromStr + Send + Sync + 'static,
-			BlockNumber: serde::de::DeserializeOwned + Send + Sync + 'static
+			BlockHash: serde::Serialize + Clone + Send + Sync + 'static,
+			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
+			BlockNumber: serde::de::DeserializeOwned + Clone + Send + Sync + 'static
 		)
 	)
 )]

@@ -70,7 +70,8 @@ fn the_round_view_lists_members_windows_and_counts() {
 			format!("\"joinEnd\":{JOIN_END_0}"),
 			format!("\"commitEnd\":{COMMIT_END_0}"),
 			format!("\"revealEnd\":{REVEAL_END_0}"),
-			format!("\"threshold\":{}", u128::MAX),
+			// 128-bit values are decimal strings (exact in JavaScript).
+			format!("\"threshold\":\"{}\"", u128::MAX),
 			"\"seeded\":false".to_string(),
 			"\"commits\":1".to_string(),
 			"\"verdict\":null".to_string(),
@@ -81,13 +82,23 @@ fn the_round_view_lists_members_windows_and_counts() {
 
 		// Open rounds: every unsettled one, in order.
 		run_to_block(20);
+		let open_round = |round, phase, seed: [u8; 32], join_end| OpenRound {
+			order_id: ORDER,
+			round,
+			phase,
+			seed: seed.into(),
+			threshold: u128::MAX,
+			join_end,
+		};
 		assert_eq!(
 			WitnessPool::api_open_rounds(),
 			vec![
-				(ORDER, 0, RoundPhase::Reporting, record.seed, u128::MAX, JOIN_END_0),
-				(ORDER, 1, RoundPhase::Joining, round(ORDER, 1).seed, u128::MAX, 22)
+				open_round(0, RoundPhase::Reporting, record.seed, JOIN_END_0),
+				open_round(1, RoundPhase::Joining, round(ORDER, 1).seed, 22)
 			]
 		);
+		let json = serde_json::to_string(&WitnessPool::api_open_rounds()).unwrap();
+		assert!(json.contains(&format!("\"threshold\":\"{}\"", u128::MAX)), "{json}");
 		// Settled: the verdict in camelCase, and the round is no longer open.
 		run_to_block(REVEAL_END_0);
 		let json = serde_json::to_string(&WitnessPool::api_round(ORDER, 0).unwrap()).unwrap();
@@ -95,7 +106,7 @@ fn the_round_view_lists_members_windows_and_counts() {
 			json.contains("\"phase\":\"settled\"") && json.contains("\"verdict\":\"noViolation\"")
 		);
 		let open: Vec<_> =
-			WitnessPool::api_open_rounds().into_iter().map(|r| (r.0, r.1, r.2)).collect();
+			WitnessPool::api_open_rounds().into_iter().map(|r| (r.order_id, r.round, r.phase)).collect();
 		assert_eq!(open, vec![(ORDER, 1, RoundPhase::Reporting)]);
 	});
 }

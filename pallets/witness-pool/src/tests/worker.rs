@@ -6,7 +6,7 @@
 //! until 26.
 
 use super::{node::*, *};
-use codec::{Decode, Encode};
+use codec::Encode;
 use defaas_offchain_workers::{
 	challenge::{encode_product, encode_request},
 	freivalds::{matrix, multiply},
