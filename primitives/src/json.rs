@@ -28,7 +28,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// The bytes of a hex string (`0x` optional, an even number of digits), `None` if malformed.
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
 	let digits = text.strip_prefix("0x").unwrap_or(text).as_bytes();
-	if digits.len() % 2 != 0 {
+	if !digits.len().is_multiple_of(2) {
 		return None;
 	}
 	digits

@@ -71,7 +71,8 @@ pub enum Phase {
 /// How the connections ended at shutdown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DrainReport {
-	/// Connections open when the shutdown began.
+	/// Connections still open when the listener was closed (one that closes at that very
+	/// moment may be missed).
 	pub open: usize,
 	/// Of those, connections still busy at the drain timeout, aborted.
 	pub aborted: usize,

@@ -66,7 +66,8 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 
 	// A committee larger than the witnesses that could serve is refused at creation, and the
 	// quote (once there is a clearing price) tells the largest committee allowed.
-	let too_large = Terms { committee: 2, ..Terms::default() };
+	// (Other tests on this node register witnesses too: ask for more than any of them do.)
+	let too_large = Terms { committee: 10, ..Terms::default() };
 	let refused = steps::create_order(&chain, &customer, &too_large).await;
 	ensure!(
 		refused.as_ref().is_err_and(|e| e.to_string().contains("Market.NotEnoughWitnesses")),
@@ -125,11 +126,14 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	let (_, charlie_held) = steps::balances(&chain, &account_id(&charlie)).await?;
 	ensure!(charlie_held == PROVIDER_STAKE, "the winner's deposit is released on fulfill");
 
-	// A quote from the clearing price, with the largest committee allowed now (1 witness).
+	// A quote from the clearing price, with the largest committee allowed now (the witnesses
+	// registered on this node so far).
 	let quote = chain.quote(0, 10).await?.context("a quote after a clearing price")?;
-	ensure!(quote.median_unit_price == 5 * FST && quote.max_committee == 1, "{quote:?}");
+	ensure!(quote.median_unit_price == 5 * FST, "{quote:?}");
+	ensure!((1..10).contains(&quote.max_committee), "{quote:?}");
 	let raw: Value = chain.rpc.request("defaas_quote", rpc_params![0, 10]).await?;
-	ensure!(raw["medianUnitPrice"] == (5 * FST).to_string() && raw["maxCommittee"] == 1, "{raw}");
+	ensure!(raw["medianUnitPrice"] == (5 * FST).to_string(), "{raw}");
+	ensure!(raw["maxCommittee"].as_u64().is_some_and(|m| (1..10).contains(&m)), "{raw}");
 
 	// The round of the lease: its threshold and outputs are decimal strings too.
 	let round = steps::wait_order(&chain, order_id, "monitored", 120, |o| o.lease_start.is_some())
