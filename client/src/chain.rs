@@ -19,7 +19,8 @@ use subxt::{
 		client::reconnecting_rpc_client::{self, ExponentialBackoff},
 		rpc_params, RpcClient,
 	},
-	transactions::TransactionStatus,
+	client::OnlineClientAtBlockImpl,
+	transactions::{SubmittableTransaction, TransactionProgress, TransactionStatus},
 	utils::{AccountId32, H256},
 	OnlineClient, PolkadotConfig,
 };
@@ -236,6 +237,19 @@ impl Chain {
 		call: &str,
 		args: Vec<Value>,
 	) -> Result<Events> {
+		self.send(signer, pallet, call, args).await?.included().await
+	}
+
+	/// The first half of [`Self::submit`]: signs the call and hands it to the node's pool;
+	/// returns once the pool accepted it (so the signer's next transaction gets the next
+	/// nonce). [`Pending::included`] waits for its block.
+	pub async fn send(
+		&self,
+		signer: &Keypair,
+		pallet: &str,
+		call: &str,
+		args: Vec<Value>,
+	) -> Result<Pending> {
 		let what = format!("{pallet}.{call}");
 		let tx = subxt::dynamic::transaction(pallet, call, args);
 		let nonce = self.next_nonce(signer).await?;
@@ -248,56 +262,10 @@ impl Chain {
 			.map_err(|e| anyhow!("{what} cannot be signed: {e}"))?;
 		let hash = signed.hash();
 		let since = self.best_number().await?;
-		let mut last_problem = String::new();
-		for attempt in 0..SUBMIT_ATTEMPTS {
-			if attempt > 0 {
-				if let Some(events) = self.find_included(hash, since).await? {
-					return Ok(events);
-				}
-				log::info!(target: "defaas-client", "{what}: submitting {hash:?} again ({last_problem})");
-				tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
-			}
-			let mut progress = match signed.submit_and_watch().await {
-				Ok(progress) => progress,
-				Err(error) => {
-					let message = error.to_string();
-					// A transaction the pool refuses outright is final, unless it was refused
-					// because (a copy of) it is already in a block.
-					if attempt == 0 && !is_connection_error(&message) {
-						bail!("{what} was rejected by the node: {message}");
-					}
-					last_problem = message;
-					continue;
-				},
-			};
-			while let Some(status) = progress.next().await {
-				match status {
-					Ok(
-						TransactionStatus::InBestBlock(in_block)
-						| TransactionStatus::InFinalizedBlock(in_block),
-					) => return in_block.wait_for_success().await.map_err(describe_failure),
-					Ok(
-						TransactionStatus::Error { message }
-						| TransactionStatus::Invalid { message }
-						| TransactionStatus::Dropped { message },
-					) => {
-						if let Some(events) = self.find_included(hash, since).await? {
-							return Ok(events);
-						}
-						bail!("{what} was not included: {message}")
-					},
-					Ok(_) => continue,
-					Err(error) => {
-						last_problem = error.to_string();
-						break;
-					},
-				}
-			}
-			if last_problem.is_empty() {
-				last_problem = "the node stopped reporting the transaction's progress".into();
-			}
-		}
-		bail!("{what} was not included after {SUBMIT_ATTEMPTS} attempts: {last_problem}")
+		let mut pending =
+			Pending { chain: self.clone(), signed, hash, since, what, progress: None, attempts: 0 };
+		pending.submit_once(true).await?;
+		Ok(pending)
 	}
 
 	/// The events of the extrinsic with `hash` if it is in a block of the best chain from
@@ -335,6 +303,98 @@ impl Chain {
 			}
 		}
 		Ok(None)
+	}
+}
+
+/// A signed transaction handed to the pool, followed by hash until it is in a block.
+pub struct Pending {
+	chain: Chain,
+	signed: SubmittableTransaction<Config, OnlineClientAtBlockImpl<Config>>,
+	/// The extrinsic's hash.
+	pub hash: H256,
+	since: u32,
+	what: String,
+	progress: Option<TransactionProgress<Config, OnlineClientAtBlockImpl<Config>>>,
+	attempts: u32,
+}
+
+impl Pending {
+	/// Submits the bytes (again). A refusal is final on the first attempt, unless the
+	/// connection failed; later, a refusal may mean a copy is already in a block.
+	async fn submit_once(&mut self, first: bool) -> Result<()> {
+		self.attempts = self.attempts.saturating_add(1);
+		match self.signed.submit_and_watch().await {
+			Ok(progress) => {
+				self.progress = Some(progress);
+				Ok(())
+			},
+			Err(error) => {
+				let message = error.to_string();
+				if first && !is_connection_error(&message) {
+					bail!("{} was rejected by the node: {message}", self.what);
+				}
+				self.progress = None;
+				Err(anyhow!(message))
+			},
+		}
+	}
+
+	/// Waits until the transaction is in a block: its events, or why it failed. Across a lost
+	/// connection it looks for the transaction in the blocks since it was sent, and submits it
+	/// again if it is not there (at most [`SUBMIT_ATTEMPTS`] times).
+	pub async fn included(mut self) -> Result<Events> {
+		let mut last_problem = String::new();
+		loop {
+			if let Some(mut progress) = self.progress.take() {
+				while let Some(status) = progress.next().await {
+					match status {
+						Ok(
+							TransactionStatus::InBestBlock(in_block)
+							| TransactionStatus::InFinalizedBlock(in_block),
+						) => return in_block.wait_for_success().await.map_err(describe_failure),
+						Ok(
+							TransactionStatus::Error { message }
+							| TransactionStatus::Invalid { message }
+							| TransactionStatus::Dropped { message },
+						) => {
+							if let Some(events) =
+								self.chain.find_included(self.hash, self.since).await?
+							{
+								return Ok(events);
+							}
+							bail!("{} was not included: {message}", self.what)
+						},
+						Ok(_) => continue,
+						Err(error) => {
+							last_problem = error.to_string();
+							break;
+						},
+					}
+				}
+				if last_problem.is_empty() {
+					last_problem = "the node stopped reporting the transaction's progress".into();
+				}
+			}
+			if self.attempts >= SUBMIT_ATTEMPTS {
+				bail!(
+					"{} was not included after {SUBMIT_ATTEMPTS} attempts: {last_problem}",
+					self.what
+				);
+			}
+			tokio::time::sleep(Duration::from_millis(200 * u64::from(self.attempts))).await;
+			if let Ok(Some(events)) = self.chain.find_included(self.hash, self.since).await {
+				return Ok(events);
+			}
+			log::info!(
+				target: "defaas-client",
+				"{}: submitting {:?} again ({last_problem})",
+				self.what,
+				self.hash
+			);
+			if let Err(error) = self.submit_once(false).await {
+				last_problem = error.to_string();
+			}
+		}
 	}
 }
 

@@ -22,6 +22,6 @@ pub mod chain;
 pub mod rpc;
 pub mod views;
 
-pub use chain::{Chain, Events};
+pub use chain::{Chain, Events, Pending};
 pub use subxt;
 pub use subxt_signer;

@@ -26,9 +26,11 @@ pub trait SlaMonitor<AccountId, BlockNumber> {
 	/// [`SlaVerdictHandler::on_verdict`]; must be idempotent and must not fail.
 	fn stop_monitoring(order_id: OrderId);
 
-	/// How many witnesses could sit in a committee now (registered, not suspended; those not
-	/// yet activated count: they are by the time the lease starts). An order whose committee
-	/// is larger is refused when it is created. `u32::MAX` when there is no limit.
+	/// How many witnesses could sit in a committee (registered and not suspended — the same
+	/// count `start_monitoring` requires). An order whose committee is larger is refused when
+	/// it is created. Witnesses not yet activated count too: a round that cannot seat anyone
+	/// is abandoned, and the market then times the lease out and refunds it. `u32::MAX` when
+	/// there is no limit.
 	fn committee_capacity() -> u32;
 
 	/// Benchmarks only: make the next `start_monitoring` of a lease with a committee of

@@ -8,12 +8,13 @@
 //! a salt of a commitment that is on chain.
 
 use crate::{
-	chain::{self, Chain, Head, OpenOrder},
+	chain::{self, Chain, Head},
 	config::{parse_fst, Config},
 	host::FunctionHost,
 	shutdown::Shutdown,
 	store::{BidRecord, Store},
 };
+use defaas_client::views::{self, OrderState, OrderView};
 use defaas_primitives::commitments::bid_commitment;
 use serde_json::Value;
 use std::{
@@ -21,7 +22,7 @@ use std::{
 	sync::Arc,
 	time::Duration,
 };
-use subxt::dynamic::Value as DynValue;
+use defaas_client::subxt::dynamic::Value as DynValue;
 use tokio::{io::AsyncWriteExt, sync::mpsc::UnboundedReceiver};
 
 /// Finalized blocks after which an unconfirmed submission of the same step is sent again.
@@ -45,28 +46,32 @@ pub enum Step {
 }
 
 /// The next step for a stored bid, given the order as the chain shows it.
-pub fn next_step(order: Option<&Value>, bid: &BidRecord, me: &[u8; 32], deployed: bool) -> Step {
+pub fn next_step(
+	order: Option<&OrderView>,
+	bid: &BidRecord,
+	me: &[u8; 32],
+	deployed: bool,
+) -> Step {
 	let Some(order) = order else { return Step::Forget };
-	let matched = chain::matched_provider(order);
-	match chain::state_name(order) {
-		"bidding" if !bid.committed => Step::Commit,
-		"bidding" => Step::Wait,
-		"revealing" if !bid.revealed => Step::Reveal,
-		"revealing" => Step::Wait,
+	let mine = chain::matched_provider(order).as_ref() == Some(me);
+	match order.state {
+		OrderState::Bidding { .. } if !bid.committed => Step::Commit,
+		OrderState::Bidding { .. } => Step::Wait,
+		OrderState::Revealing { .. } if !bid.revealed => Step::Reveal,
+		OrderState::Revealing { .. } => Step::Wait,
 		// Another candidate may still fail to confirm: keep the bid until the order moves on.
-		"confirming" if matched.as_ref() == Some(me) => Step::Confirm,
-		"confirming" if bid.revealed => Step::Wait,
-		"deploying" if matched.as_ref() == Some(me) && deployed => Step::Fulfill,
-		"deploying" if matched.as_ref() == Some(me) => Step::Wait,
+		OrderState::Confirming { .. } if mine => Step::Confirm,
+		OrderState::Confirming { .. } if bid.revealed => Step::Wait,
+		OrderState::Deploying { .. } if mine && deployed => Step::Fulfill,
+		OrderState::Deploying { .. } if mine => Step::Wait,
 		_ => Step::Forget,
 	}
 }
 
 /// Whether a deployment of `order` is no longer this provider's to serve: the order ended, or
 /// its lease belongs to another provider.
-pub fn retired(order: &Value, me: &[u8; 32]) -> bool {
-	chain::order_ended(order)
-		|| chain::account_of(&order["provider"]).is_some_and(|provider| provider != *me)
+pub fn retired(order: &OrderView, me: &[u8; 32]) -> bool {
+	views::is_terminal(&order.state) || order.provider.as_ref().is_some_and(|p| p.0 != *me)
 }
 
 /// A new sealed bid of `provider` on `order_id` (of `level`) at unit `price`, with `salt`: the
@@ -155,19 +160,10 @@ impl Bidder {
 	async fn bid_on_open_orders(&mut self, head: Head) -> anyhow::Result<()> {
 		let mut bids = self.store.bids()?;
 		for order in self.chain.open_orders(Some(head.hash)).await? {
-			if chain::state_name(&order) != "bidding" {
+			if !matches!(order.state, OrderState::Bidding { .. }) {
 				continue;
 			}
-			let OpenOrder { order_id, level, max_unit_price: max } =
-				match OpenOrder::from_json(&order) {
-					Ok(open) => open,
-					Err(e) => {
-						if self.passed.insert(chain::number(&order["orderId"]).unwrap_or(0)) {
-							log::warn!("an open order the engine cannot read ({e}): {order}");
-						}
-						continue;
-					},
-				};
+			let (order_id, level, max) = (order.order_id, order.level, order.max_unit_price);
 			if bids.iter().any(|(id, _)| *id == order_id) {
 				continue;
 			}
@@ -204,7 +200,7 @@ impl Bidder {
 				Step::Forget => {
 					log::info!(
 						"order {order_id}: bid done ({})",
-						order.as_ref().map(chain::state_name).unwrap_or("pruned")
+						order.as_ref().map(|o| views::state_name(&o.state)).unwrap_or("pruned")
 					);
 					self.store.remove_bid(order_id)?;
 				},
@@ -234,7 +230,9 @@ impl Bidder {
 	async fn on_deployed(&mut self, order_id: u64) -> anyhow::Result<()> {
 		let Some(order) = self.chain.order(order_id, None).await? else { return Ok(()) };
 		let me = self.chain.account();
-		if chain::state_name(&order) == "deploying" && chain::matched_provider(&order) == Some(me) {
+		if matches!(order.state, OrderState::Deploying { .. })
+			&& chain::matched_provider(&order) == Some(me)
+		{
 			let head = self.chain.finalized_head().await?;
 			if let Some(record) = self.store.bid(order_id)? {
 				self.step(head, order_id, &record, Step::Fulfill).await;
@@ -315,7 +313,7 @@ impl Bidder {
 
 	/// The unit price to bid on `order`: the level's configured price, or what the pricing
 	/// script answers. `None`: do not bid.
-	async fn price(&self, order: &Value, level: u32) -> Option<u128> {
+	async fn price(&self, order: &OrderView, level: u32) -> Option<u128> {
 		let base = self.config.level(level).and_then(|policy| parse_fst(&policy.price).ok())?;
 		let Some(script) = &self.config.pricing.script else { return Some(base) };
 		let input = pricing_input(order, base);
@@ -336,9 +334,11 @@ impl Bidder {
 
 /// What the pricing script reads on stdin: the order as the node wrote it (balances as decimal
 /// strings) plus `"basePrice"`, the level's configured price in plancks, a decimal string too.
-pub fn pricing_input(order: &Value, base_price: u128) -> Value {
-	let mut input = order.clone();
-	input["basePrice"] = Value::String(base_price.to_string());
+pub fn pricing_input(order: &OrderView, base_price: u128) -> Value {
+	let mut input = serde_json::to_value(order).unwrap_or(Value::Null);
+	if let Some(fields) = input.as_object_mut() {
+		fields.insert("basePrice".into(), Value::String(base_price.to_string()));
+	}
 	input
 }
 
@@ -369,13 +369,13 @@ pub fn parse_script_answer(answer: &str) -> Option<u128> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::chain::tests::{order as view, ALICE};
 	use serde_json::json;
 
 	const ME: [u8; 32] = [1; 32];
-	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 
 	fn me_ss58() -> String {
-		subxt::utils::AccountId32(ME).to_string()
+		defaas_client::subxt::utils::AccountId32(ME).to_string()
 	}
 
 	fn bid(committed: bool, revealed: bool) -> BidRecord {
@@ -384,16 +384,16 @@ mod tests {
 
 	#[test]
 	fn each_state_gives_its_step() {
-		let state = |state: Value, provider: Value| json!({"state": state, "provider": provider});
+		let state = view;
 		let bidding = state(json!({"bidding": {"biddingEnds": 5}}), Value::Null);
 		assert_eq!(next_step(Some(&bidding), &bid(false, false), &ME, false), Step::Commit);
 		assert_eq!(next_step(Some(&bidding), &bid(true, false), &ME, false), Step::Wait);
 		let revealing = state(json!({"revealing": {"revealEnds": 9}}), Value::Null);
 		assert_eq!(next_step(Some(&revealing), &bid(true, false), &ME, false), Step::Reveal);
 		assert_eq!(next_step(Some(&revealing), &bid(true, true), &ME, false), Step::Wait);
-		let mine = state(json!({"confirming": {"candidate": me_ss58()}}), Value::Null);
+		let mine = state(json!({"confirming": {"candidate": me_ss58(), "price": "3", "confirmUntil": 9}}), Value::Null);
 		assert_eq!(next_step(Some(&mine), &bid(true, true), &ME, false), Step::Confirm);
-		let theirs = state(json!({"confirming": {"candidate": ALICE}}), Value::Null);
+		let theirs = state(json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}), Value::Null);
 		assert_eq!(next_step(Some(&theirs), &bid(true, true), &ME, false), Step::Wait);
 		assert_eq!(next_step(Some(&theirs), &bid(true, false), &ME, false), Step::Forget);
 		let deploying = state(json!({"deploying": {"deployUntil": 30}}), json!(me_ss58()));
@@ -401,21 +401,21 @@ mod tests {
 		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true), Step::Fulfill);
 		let lost = state(json!({"deploying": {"deployUntil": 30}}), json!(ALICE));
 		assert_eq!(next_step(Some(&lost), &bid(true, true), &ME, true), Step::Forget);
-		let running = state(json!({"fulfilling": {"round": 0}}), json!(me_ss58()));
+		let running = state(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58()));
 		assert_eq!(next_step(Some(&running), &bid(true, true), &ME, true), Step::Forget);
 		assert_eq!(next_step(None, &bid(true, true), &ME, true), Step::Forget);
 	}
 
 	#[test]
 	fn deployments_are_retired_only_when_the_order_ended_or_went_elsewhere() {
-		let order = |state: Value, provider: Value| json!({"state": state, "provider": provider});
+		let order = view;
 		// The finalized state may lag the customer's upload: still revealing, no candidate.
-		assert!(!retired(&order(json!({"revealing": {}}), Value::Null), &ME));
-		assert!(!retired(&order(json!({"confirming": {"candidate": ALICE}}), Value::Null), &ME));
-		assert!(!retired(&order(json!({"fulfilling": {}}), json!(me_ss58())), &ME));
-		assert!(retired(&order(json!({"deploying": {}}), json!(ALICE)), &ME));
-		assert!(retired(&order(json!({"finished": {}}), json!(me_ss58())), &ME));
-		assert!(retired(&order(json!({"cancelled": {}}), Value::Null), &ME));
+		assert!(!retired(&order(json!({"revealing": {"revealEnds": 9}}), Value::Null), &ME));
+		assert!(!retired(&order(json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}), Value::Null), &ME));
+		assert!(!retired(&order(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58())), &ME));
+		assert!(retired(&order(json!({"deploying": {"deployUntil": 30}}), json!(ALICE)), &ME));
+		assert!(retired(&order(json!({"finished": {"pruneAt": 9}}), json!(me_ss58())), &ME));
+		assert!(retired(&order(json!({"cancelled": {"reason": "customerCancelled", "pruneAt": 9}}), Value::Null), &ME));
 	}
 
 	#[test]
@@ -433,12 +433,12 @@ mod tests {
 
 	#[test]
 	fn the_pricing_script_gets_exact_decimal_strings() {
-		let order =
-			json!({"orderId": 3, "maxUnitPrice": "340282366920938463463374607431768211455"});
+		let order = view(json!({"bidding": {"biddingEnds": 5}}), Value::Null);
 		let input = pricing_input(&order, 2_500_000_000_001);
 		assert_eq!(input["basePrice"], "2500000000001");
 		assert_eq!(input["maxUnitPrice"], "340282366920938463463374607431768211455");
-		assert_eq!(input["orderId"], 3);
+		assert_eq!(input["orderId"], 12);
+		assert_eq!(input["state"]["bidding"]["biddingEnds"], 5);
 	}
 
 	#[test]

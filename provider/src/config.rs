@@ -26,7 +26,7 @@ use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// FST has 12 decimals: 1 FST = 10^12 plancks.
-pub const PLANCKS_PER_FST: u128 = 1_000_000_000_000;
+pub const PLANCKS_PER_FST: u128 = defaas_client::amount::FST;
 
 /// The whole configuration file.
 #[derive(Clone, Debug, Deserialize)]
@@ -40,8 +40,11 @@ pub struct Config {
 	pub suri: Option<String>,
 	/// Address the HTTP server listens on.
 	pub listen: SocketAddr,
-	/// Public base URL of the server, as registered on chain (`register_provider` endpoint).
-	pub public_url: String,
+	/// Public base URL of the server, as registered on chain (`register_provider` endpoint);
+	/// `http://<the address it listens on>` if omitted (with `listen` port 0, the port the
+	/// system picked — the daemon logs `listening on <address> (public URL <url>)`).
+	#[serde(default)]
+	pub public_url: Option<String>,
 	/// Directory of the embedded store.
 	pub data_dir: PathBuf,
 	/// Levels this provider serves, with their prices and capacities.
@@ -140,8 +143,10 @@ impl Config {
 				bail!("level {} is configured twice", level.id);
 			}
 		}
-		if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
-			bail!("public_url must be an http:// or https:// URL, got {:?}", self.public_url);
+		if let Some(url) = &self.public_url {
+			if !url.starts_with("http://") && !url.starts_with("https://") {
+				bail!("public_url must be an http:// or https:// URL, got {url:?}");
+			}
 		}
 		Ok(())
 	}
@@ -157,27 +162,10 @@ impl Config {
 	}
 }
 
-/// Parses a decimal FST amount (`"3"`, `"0.25"`) into plancks.
+/// Parses a decimal FST amount (`"3"`, `"0.25"`) into plancks (the one parser of
+/// `defaas-client`).
 pub fn parse_fst(text: &str) -> anyhow::Result<u128> {
-	let text = text.trim();
-	let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-	if whole.is_empty() && fraction.is_empty() {
-		bail!("empty amount");
-	}
-	if fraction.len() > 12 {
-		bail!("more than 12 decimals");
-	}
-	let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-	if !digits(whole) || !digits(fraction) {
-		bail!("not a decimal number");
-	}
-	let whole: u128 = if whole.is_empty() { 0 } else { whole.parse()? };
-	let fraction: u128 =
-		if fraction.is_empty() { 0 } else { format!("{fraction:0<12}").parse()? };
-	whole
-		.checked_mul(PLANCKS_PER_FST)
-		.and_then(|plancks| plancks.checked_add(fraction))
-		.context("amount too large")
+	defaas_client::amount::parse_fst(text)
 }
 
 #[cfg(test)]

@@ -95,12 +95,15 @@ async fn main() -> anyhow::Result<()> {
 	let listener = tokio::net::TcpListener::bind(config.listen)
 		.await
 		.with_context(|| format!("listening on {}", config.listen))?;
-	log::info!("listening on {} (public URL {})", config.listen, config.public_url);
+	// The bound address (with `listen` port 0, the port the system picked).
+	let bound = listener.local_addr().context("the listener's address")?;
+	let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+	log::info!("listening on {bound} (public URL {public_url})");
 	let (deployed_tx, deployed_rx) = tokio::sync::mpsc::unbounded_channel();
 	let state = Arc::new(AppState {
 		orders: Arc::new(RpcOrders::new(chain.clone())),
 		provider: chain.account(),
-		public_url: config.public_url.clone(),
+		public_url,
 		capacity: config.capacity(),
 		host: host.clone(),
 		store: store.clone(),

@@ -6,19 +6,16 @@
 
 use std::{
 	collections::VecDeque,
-	fs::File,
 	io::{Read, Write},
 	net::{TcpListener, TcpStream},
 	path::PathBuf,
-	process::{Child, Command, Stdio},
+	process::Stdio,
 	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
 use subxt::{
-	config::DefaultExtrinsicParamsBuilder,
-	dynamic::{self, Value as DynValue},
+	dynamic::Value as DynValue,
 	rpcs::{rpc_params, RpcClient},
-	transactions::TransactionStatus,
 	OnlineClient, PolkadotConfig,
 };
 use subxt_signer::sr25519::Keypair;
