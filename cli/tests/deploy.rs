@@ -101,8 +101,12 @@ async fn registered_provider_receives_the_signed_package_and_invocations() {
 	let order_id = created["orderId"].as_u64().expect("orderId");
 	let package_hash = defaas_primitives::deploy::package_hash(&bytes);
 	let (price, salt) = (3 * FST, [9u8; 32]);
-	let commitment =
-		defaas_primitives::commitments::bid_commitment(order_id, &price, &salt, &bob.public_key().0);
+	let commitment = defaas_primitives::commitments::bid_commitment(
+		order_id,
+		&price,
+		&salt,
+		&bob.public_key().0,
+	);
 	submit(
 		&api,
 		&rpc,

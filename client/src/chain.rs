@@ -11,6 +11,7 @@ use crate::{
 use anyhow::{anyhow, bail, Context, Result};
 use std::time::Duration;
 use subxt::{
+	client::OnlineClientAtBlockImpl,
 	config::DefaultExtrinsicParamsBuilder,
 	dynamic::Value,
 	error::{DispatchError, TransactionEventsError},
@@ -19,7 +20,6 @@ use subxt::{
 		client::reconnecting_rpc_client::{self, ExponentialBackoff},
 		rpc_params, RpcClient,
 	},
-	client::OnlineClientAtBlockImpl,
 	transactions::{SubmittableTransaction, TransactionProgress, TransactionStatus},
 	utils::{AccountId32, H256},
 	OnlineClient, PolkadotConfig,
@@ -66,9 +66,7 @@ impl Chain {
 			.map_err(|e| anyhow!("{}: {e}", unreachable()))?;
 		let connecting = async {
 			let client = reconnecting_rpc_client::RpcClient::builder()
-				.retry_policy(
-					ExponentialBackoff::from_millis(50).max_delay(Duration::from_secs(2)),
-				)
+				.retry_policy(ExponentialBackoff::from_millis(50).max_delay(Duration::from_secs(2)))
 				.build(url)
 				.await
 				.map_err(|e| anyhow!("{}: {e}", unreachable()))?;

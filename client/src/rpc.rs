@@ -28,11 +28,9 @@ pub struct DefaasRpc(pub RpcClient);
 
 fn client_error(error: subxt::rpcs::Error) -> Error {
 	match error {
-		subxt::rpcs::Error::User(user) => Error::Call(jsonrpsee::types::ErrorObject::owned(
-			user.code,
-			user.message,
-			user.data,
-		)),
+		subxt::rpcs::Error::User(user) => {
+			Error::Call(jsonrpsee::types::ErrorObject::owned(user.code, user.message, user.data))
+		},
 		subxt::rpcs::Error::Deserialization(error) | subxt::rpcs::Error::Serialization(error) => {
 			Error::ParseError(error)
 		},

@@ -59,9 +59,9 @@ where
 {
 	use pallet_market_rpc::{Market, MarketApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use pallet_witness_pool_rpc::{WitnessPool, WitnessPoolApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
-	use pallet_witness_pool_rpc::{WitnessPool, WitnessPoolApiServer};
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, select_chain, babe } = deps;

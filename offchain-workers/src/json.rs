@@ -140,7 +140,10 @@ impl<'a> Reader<'a> {
 
 	/// The members of an object, `visit(key, reader)` reading each value; then nothing but
 	/// whitespace may follow.
-	pub fn object(mut self, mut visit: impl FnMut(&'a [u8], &mut Self) -> Option<()>) -> Option<()> {
+	pub fn object(
+		mut self,
+		mut visit: impl FnMut(&'a [u8], &mut Self) -> Option<()>,
+	) -> Option<()> {
 		self.require(b'{')?;
 		if !self.eat(b'}') {
 			loop {

@@ -62,12 +62,17 @@ pub mod string {
 	use super::*;
 
 	/// Serialize `value` as its decimal string.
-	pub fn serialize<T: Display, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+	pub fn serialize<T: Display, S: Serializer>(
+		value: &T,
+		serializer: S,
+	) -> Result<S::Ok, S::Error> {
 		serializer.collect_str(value)
 	}
 
 	/// Read a decimal string (or a JSON number).
-	pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+	pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(
+		deserializer: D,
+	) -> Result<T, D::Error> {
 		parse::<D, T>(StringOrNumber::deserialize(deserializer)?)
 	}
 }
@@ -116,10 +121,7 @@ pub mod string_vec {
 	pub fn deserialize<'de, T: FromStr, D: Deserializer<'de>>(
 		deserializer: D,
 	) -> Result<Vec<T>, D::Error> {
-		Vec::<StringOrNumber>::deserialize(deserializer)?
-			.into_iter()
-			.map(parse::<D, T>)
-			.collect()
+		Vec::<StringOrNumber>::deserialize(deserializer)?.into_iter().map(parse::<D, T>).collect()
 	}
 }
 
@@ -177,7 +179,10 @@ mod tests {
 			serde_json::from_str(r#"{"stake":5,"price":null,"prices":[7,"8"],"endpoint":""}"#)
 				.unwrap();
 		assert_eq!((view.stake, view.price, view.prices), (5, None, vec![7, 8]));
-		assert!(serde_json::from_str::<View>(r#"{"stake":"5x","price":null,"prices":[],"endpoint":""}"#).is_err());
+		assert!(serde_json::from_str::<View>(
+			r#"{"stake":"5x","price":null,"prices":[],"endpoint":""}"#
+		)
+		.is_err());
 	}
 
 	#[test]

@@ -14,6 +14,7 @@ use crate::{
 	shutdown::Shutdown,
 	store::{BidRecord, Store},
 };
+use defaas_client::subxt::dynamic::Value as DynValue;
 use defaas_client::views::{self, OrderState, OrderView};
 use defaas_primitives::commitments::bid_commitment;
 use serde_json::Value;
@@ -22,7 +23,6 @@ use std::{
 	sync::Arc,
 	time::Duration,
 };
-use defaas_client::subxt::dynamic::Value as DynValue;
 use tokio::{io::AsyncWriteExt, sync::mpsc::UnboundedReceiver};
 
 /// Finalized blocks after which an unconfirmed submission of the same step is sent again.
@@ -391,9 +391,15 @@ mod tests {
 		let revealing = state(json!({"revealing": {"revealEnds": 9}}), Value::Null);
 		assert_eq!(next_step(Some(&revealing), &bid(true, false), &ME, false), Step::Reveal);
 		assert_eq!(next_step(Some(&revealing), &bid(true, true), &ME, false), Step::Wait);
-		let mine = state(json!({"confirming": {"candidate": me_ss58(), "price": "3", "confirmUntil": 9}}), Value::Null);
+		let mine = state(
+			json!({"confirming": {"candidate": me_ss58(), "price": "3", "confirmUntil": 9}}),
+			Value::Null,
+		);
 		assert_eq!(next_step(Some(&mine), &bid(true, true), &ME, false), Step::Confirm);
-		let theirs = state(json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}), Value::Null);
+		let theirs = state(
+			json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}),
+			Value::Null,
+		);
 		assert_eq!(next_step(Some(&theirs), &bid(true, true), &ME, false), Step::Wait);
 		assert_eq!(next_step(Some(&theirs), &bid(true, false), &ME, false), Step::Forget);
 		let deploying = state(json!({"deploying": {"deployUntil": 30}}), json!(me_ss58()));
@@ -401,7 +407,8 @@ mod tests {
 		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true), Step::Fulfill);
 		let lost = state(json!({"deploying": {"deployUntil": 30}}), json!(ALICE));
 		assert_eq!(next_step(Some(&lost), &bid(true, true), &ME, true), Step::Forget);
-		let running = state(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58()));
+		let running =
+			state(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58()));
 		assert_eq!(next_step(Some(&running), &bid(true, true), &ME, true), Step::Forget);
 		assert_eq!(next_step(None, &bid(true, true), &ME, true), Step::Forget);
 	}
@@ -411,11 +418,26 @@ mod tests {
 		let order = view;
 		// The finalized state may lag the customer's upload: still revealing, no candidate.
 		assert!(!retired(&order(json!({"revealing": {"revealEnds": 9}}), Value::Null), &ME));
-		assert!(!retired(&order(json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}), Value::Null), &ME));
-		assert!(!retired(&order(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58())), &ME));
+		assert!(!retired(
+			&order(
+				json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}),
+				Value::Null
+			),
+			&ME
+		));
+		assert!(!retired(
+			&order(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58())),
+			&ME
+		));
 		assert!(retired(&order(json!({"deploying": {"deployUntil": 30}}), json!(ALICE)), &ME));
 		assert!(retired(&order(json!({"finished": {"pruneAt": 9}}), json!(me_ss58())), &ME));
-		assert!(retired(&order(json!({"cancelled": {"reason": "customerCancelled", "pruneAt": 9}}), Value::Null), &ME));
+		assert!(retired(
+			&order(
+				json!({"cancelled": {"reason": "customerCancelled", "pruneAt": 9}}),
+				Value::Null
+			),
+			&ME
+		));
 	}
 
 	#[test]

@@ -62,7 +62,11 @@ impl Chain {
 	}
 
 	/// `defaas_order` at `at` (the best block if `None`).
-	pub async fn order(&self, order_id: u64, at: Option<H256>) -> anyhow::Result<Option<OrderView>> {
+	pub async fn order(
+		&self,
+		order_id: u64,
+		at: Option<H256>,
+	) -> anyhow::Result<Option<OrderView>> {
 		self.client.order_at(order_id, at).await
 	}
 
@@ -193,7 +197,10 @@ pub(crate) mod tests {
 		let finished = order(json!({"finished": {"pruneAt": 9}}), json!(ALICE));
 		assert!(views::is_terminal(&finished.state));
 		assert_eq!(matched_provider(&finished), Some(alice));
-		assert_eq!(matched_provider(&order(json!({"bidding": {"biddingEnds": 5}}), Value::Null)), None);
+		assert_eq!(
+			matched_provider(&order(json!({"bidding": {"biddingEnds": 5}}), Value::Null)),
+			None
+		);
 		// 128-bit values are exact.
 		assert_eq!(confirming.max_unit_price, u128::MAX);
 	}

@@ -86,7 +86,15 @@ pub fn ensure_cli_and_provider() -> Result<()> {
 	ensure_built(
 		&["defaas-cli", "defaas-provider"],
 		&["defaas", "defaas-provider"],
-		&["cli", "client", "primitives", "provider", "offchain-workers/src", "pallets", "Cargo.lock"],
+		&[
+			"cli",
+			"client",
+			"primitives",
+			"provider",
+			"offchain-workers/src",
+			"pallets",
+			"Cargo.lock",
+		],
 	)
 }
 

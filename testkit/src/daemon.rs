@@ -107,7 +107,13 @@ impl Drop for Daemon {
 	}
 }
 
-fn write_config(dir: &Path, node_url: &str, suri: &str, offer: &Offer, port: u16) -> Result<PathBuf> {
+fn write_config(
+	dir: &Path,
+	node_url: &str,
+	suri: &str,
+	offer: &Offer,
+	port: u16,
+) -> Result<PathBuf> {
 	let config = dir.join("provider.toml");
 	std::fs::write(
 		&config,
@@ -152,7 +158,8 @@ mod tests {
 
 	#[test]
 	fn the_port_is_read_from_the_listening_line() {
-		let dir = std::env::temp_dir().join(format!("defaas-testkit-daemon-{}", std::process::id()));
+		let dir =
+			std::env::temp_dir().join(format!("defaas-testkit-daemon-{}", std::process::id()));
 		std::fs::create_dir_all(&dir).unwrap();
 		let log = dir.join("provider.log");
 		std::fs::write(&log, "2026-12-05T21:00:00.000Z INFO listening on 127.0.0.1:38211 (public URL http://127.0.0.1:38211)\n").unwrap();

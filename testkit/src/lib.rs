@@ -18,7 +18,7 @@ pub mod node;
 pub mod steps;
 pub mod wait;
 
-pub use defaas_client::{self as client, Chain};
 pub use daemon::{Daemon, Offer};
+pub use defaas_client::{self as client, Chain};
 pub use network::{dev_node, LocalNetwork};
 pub use node::Node;

@@ -218,7 +218,12 @@ pub fn salt(provider: &Keypair, order_id: u64) -> [u8; 32] {
 }
 
 /// `commit_bid` of `provider` at `price`.
-pub async fn commit_bid(chain: &Chain, provider: &Keypair, order_id: u64, price: u128) -> Result<()> {
+pub async fn commit_bid(
+	chain: &Chain,
+	provider: &Keypair,
+	order_id: u64,
+	price: u128,
+) -> Result<()> {
 	let commitment =
 		bid_commitment(order_id, &price, &salt(provider, order_id), &provider.public_key().0);
 	chain
@@ -233,7 +238,12 @@ pub async fn commit_bid(chain: &Chain, provider: &Keypair, order_id: u64, price:
 }
 
 /// `reveal_bid` of `provider` at `price`.
-pub async fn reveal_bid(chain: &Chain, provider: &Keypair, order_id: u64, price: u128) -> Result<()> {
+pub async fn reveal_bid(
+	chain: &Chain,
+	provider: &Keypair,
+	order_id: u64,
+	price: u128,
+) -> Result<()> {
 	chain
 		.submit(
 			provider,
@@ -250,7 +260,12 @@ pub async fn reveal_bid(chain: &Chain, provider: &Keypair, order_id: u64, price:
 }
 
 /// A call of `provider` on `order_id` without other arguments (`confirm_order`, `fulfill`).
-pub async fn provider_call(chain: &Chain, provider: &Keypair, call: &str, order_id: u64) -> Result<()> {
+pub async fn provider_call(
+	chain: &Chain,
+	provider: &Keypair,
+	call: &str,
+	order_id: u64,
+) -> Result<()> {
 	chain.submit(provider, "Market", call, vec![Value::u128(u128::from(order_id))]).await?;
 	Ok(())
 }
@@ -308,7 +323,11 @@ pub async fn lease(
 }
 
 /// (pallet, event, fields) of every event in blocks `from..=to`.
-pub async fn events_between(chain: &Chain, from: u32, to: u32) -> Result<Vec<(String, String, Value)>> {
+pub async fn events_between(
+	chain: &Chain,
+	from: u32,
+	to: u32,
+) -> Result<Vec<(String, String, Value)>> {
 	let mut all = Vec::new();
 	for n in from..=to {
 		let at = chain.api.at_block(u64::from(n)).await.context("block")?;

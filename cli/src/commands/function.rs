@@ -5,13 +5,13 @@ use crate::{
 	cli::{DeployArgs, InvokeArgs},
 	deploy, http,
 };
+use anyhow::{bail, Context, Result};
 use defaas_client::{
 	accounts,
 	views::{self, AccountId, OrderView},
 	Chain,
 };
 use defaas_primitives::{deploy::package_hash, json::to_hex};
-use anyhow::{bail, Context, Result};
 use std::{
 	io::Write,
 	time::{Duration, Instant},
@@ -65,8 +65,7 @@ pub async fn deploy(chain: &Chain, out: Output, args: DeployArgs) -> Result<()> 
 		short(&provider.to_string())
 	));
 	let endpoint = String::from_utf8_lossy(&view.endpoint).into_owned();
-	let deployed =
-		deploy::upload(&endpoint, args.order_id, &package, &customer, progress).await?;
+	let deployed = deploy::upload(&endpoint, args.order_id, &package, &customer, progress).await?;
 	if out.json {
 		return out.json(&deployed);
 	}
@@ -138,7 +137,10 @@ pub async fn invoke(chain: &Chain, args: InvokeArgs) -> Result<()> {
 	}
 	let path =
 		if args.path.starts_with('/') { args.path.clone() } else { format!("/{}", args.path) };
-	let url = http::join(&String::from_utf8_lossy(&view.endpoint), &format!("/o/{}{path}", args.order_id));
+	let url = http::join(
+		&String::from_utf8_lossy(&view.endpoint),
+		&format!("/o/{}{path}", args.order_id),
+	);
 	let response =
 		http::send(&args.method, &url, &headers, body).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 	if args.verbose {

@@ -5,6 +5,7 @@ use crate::{
 	cli::{RegisterProviderArgs, RegisterWitnessArgs},
 	table,
 };
+use anyhow::{bail, Context, Result};
 use defaas_client::{
 	accounts,
 	amount::{format_fst, format_permill, parse_fst},
@@ -12,7 +13,6 @@ use defaas_client::{
 	Chain,
 };
 use defaas_primitives::json::to_hex;
-use anyhow::{bail, Context, Result};
 use subxt::dynamic::Value;
 
 /// `defaas level list`.

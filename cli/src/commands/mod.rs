@@ -5,8 +5,8 @@ mod market;
 mod order;
 
 use crate::cli::{Cli, Command, LevelCommand, OrderCommand, ProviderCommand, WitnessCommand};
-use defaas_client::Chain;
 use anyhow::Result;
+use defaas_client::Chain;
 use serde::Serialize;
 
 /// Returned (inside `anyhow`) when a command gave up waiting: exit status 2 instead of 1.

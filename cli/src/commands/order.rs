@@ -5,6 +5,7 @@ use crate::{
 	cli::{CancelArgs, CreateOrderArgs, StatusArgs},
 	table,
 };
+use anyhow::{bail, Context, Result};
 use defaas_client::{
 	accounts,
 	amount::{format_fst, format_permill, parse_fst, parse_percent},
@@ -13,7 +14,6 @@ use defaas_client::{
 	Chain,
 };
 use defaas_primitives::{deploy::package_hash, json::to_hex};
-use anyhow::{bail, Context, Result};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use subxt::dynamic::Value;
@@ -159,7 +159,11 @@ fn print_order(order: &OrderView) {
 			("provider", lease),
 			(
 				"prepay",
-				format!("{} (held now {})", format_fst(order.prepay), format_fst(views::held(order)))
+				format!(
+					"{} (held now {})",
+					format_fst(order.prepay),
+					format_fst(views::held(order))
+				)
 			),
 			("paid", format_fst(order.paid)),
 			("refunded", format_fst(order.refunded)),

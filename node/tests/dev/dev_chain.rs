@@ -63,7 +63,8 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 
 	// Transfer 1234.5 FST from a fresh account to another and wait until it is final. (Fresh
 	// accounts: the other tests on this node use the dev accounts.)
-	let (from, to) = (keypair("//Alice//e2e//dev-chain//from")?, keypair("//Alice//e2e//dev-chain//to")?);
+	let (from, to) =
+		(keypair("//Alice//e2e//dev-chain//from")?, keypair("//Alice//e2e//dev-chain//to")?);
 	steps::fund(&chain, &keypair("//Alice//stash")?, &[account_id(&from)], 10_000 * FST).await?;
 	let (from_id, to_id) = (account_id(&from), account_id(&to));
 	let amount = 1234 * FST + FST / 2;
@@ -75,7 +76,10 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 			&from,
 			"Balances",
 			"transfer_keep_alive",
-			vec![dynamic::Value::unnamed_variant("Id", [dynamic::Value::from_bytes(to_id.0)]), dynamic::Value::u128(amount)],
+			vec![
+				dynamic::Value::unnamed_variant("Id", [dynamic::Value::from_bytes(to_id.0)]),
+				dynamic::Value::u128(amount),
+			],
 		)
 		.await?;
 	let mut fee = None;

@@ -62,7 +62,10 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	let provider: Value =
 		chain.rpc.request("defaas_provider", rpc_params![account_id(&bob).to_string()]).await?;
 	ensure!(provider["stake"] == PROVIDER_STAKE.to_string(), "{provider}");
-	ensure!(provider["online"] == true && provider["endpoint"] == "http://127.0.0.1:9", "{provider}");
+	ensure!(
+		provider["online"] == true && provider["endpoint"] == "http://127.0.0.1:9",
+		"{provider}"
+	);
 
 	// A committee larger than the witnesses that could serve is refused at creation, and the
 	// quote (once there is a clearing price) tells the largest committee allowed.

@@ -130,7 +130,10 @@ async fn setup() -> Result<Shared> {
 
 /// Kills Dave's validator, waits until the other three finalize three more blocks, restarts
 /// it and waits until it has imported and finalized past that point.
-async fn validator_down(network: &mut LocalNetwork, alice: &defaas_testkit::Chain) -> Result<String> {
+async fn validator_down(
+	network: &mut LocalNetwork,
+	alice: &defaas_testkit::Chain,
+) -> Result<String> {
 	let dave = network.node_mut("dave");
 	dave.kill();
 	let (_, before) = alice.finalized().await?;
@@ -205,7 +208,11 @@ fn main() {
 		if let Ok(shared) = Arc::try_unwrap(shared) {
 			let network = shared.network.into_inner();
 			if conclusion.has_failed() {
-				eprintln!("{}\n(node state and logs kept in {})", network.log_tails(), network.dir.display());
+				eprintln!(
+					"{}\n(node state and logs kept in {})",
+					network.log_tails(),
+					network.dir.display()
+				);
 			}
 			network.finish(conclusion.has_failed());
 		}

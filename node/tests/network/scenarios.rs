@@ -21,9 +21,7 @@ use std::sync::Arc;
 /// Every scenario, by name.
 pub const ALL: [(&str, Scenario); 4] = [
 	("a_validator_down_does_not_stop_finality", |s| validator_down(s).boxed()),
-	("workers_serve_a_lease_by_themselves_and_a_restarted_witness_reveals", |s| {
-		workers(s).boxed()
-	}),
+	("workers_serve_a_lease_by_themselves_and_a_restarted_witness_reveals", |s| workers(s).boxed()),
 	("daemons_and_the_cli_serve_real_functions_and_a_killed_daemon_is_violated", |s| {
 		daemons(s).boxed()
 	}),
@@ -192,9 +190,8 @@ async fn workers(shared: Arc<Shared>) -> Result<()> {
 	ensure!(settled.len() == 3, "{settled:?}");
 	ensure!(settled[0].contains("NoViolation") && settled[1].contains("NoViolation"));
 	ensure!(settled[2].contains("\"Violated\""), "{settled:?}");
-	let count = |name: &str| {
-		events.iter().filter(|(p, n, _)| p == "WitnessPool" && n == name).count()
-	};
+	let count =
+		|name: &str| events.iter().filter(|(p, n, _)| p == "WitnessPool" && n == name).count();
 	ensure!(count("RoundSettled") == 3, "three rounds settled");
 	ensure!(count("ReportCommitted") >= 3 * 2, "a majority committed in every round");
 	ensure!(count("ReportRevealed") >= 3 * 2, "a majority revealed in every round");
@@ -225,15 +222,12 @@ async fn daemons(shared: Arc<Shared>) -> Result<()> {
 	let chain = Chain::connect(&url).await?;
 	let dir = shared.network.read().await.dir.join("daemons");
 	let hello = shared.hello.to_str().context("utf-8 path")?.to_string();
-	let (cheap_suri, dear_suri) = (account_suri("daemons", "cheap"), account_suri("daemons", "dear"));
+	let (cheap_suri, dear_suri) =
+		(account_suri("daemons", "cheap"), account_suri("daemons", "dear"));
 	let offer = |price: &str, capacity| Offer { level: 0, price: price.into(), capacity };
-	let cheap = Daemon::start(
-		&dir.join("cheap"),
-		&shared.url("charlie").await,
-		&cheap_suri,
-		offer("3", 1),
-	)
-	.await?;
+	let cheap =
+		Daemon::start(&dir.join("cheap"), &shared.url("charlie").await, &cheap_suri, offer("3", 1))
+			.await?;
 	let mut dear =
 		Daemon::start(&dir.join("dear"), &shared.url("bob").await, &dear_suri, offer("5", 2))
 			.await?;
@@ -241,13 +235,22 @@ async fn daemons(shared: Arc<Shared>) -> Result<()> {
 		cli(
 			&url,
 			&[
-				"provider", "register", "--stake", "1000", "--endpoint", &daemon.url, "--levels",
-				"0", "--suri", suri,
+				"provider",
+				"register",
+				"--stake",
+				"1000",
+				"--endpoint",
+				&daemon.url,
+				"--levels",
+				"0",
+				"--suri",
+				suri,
 			],
 		)
 		.await?;
 	}
-	let (cheap_id, dear_id) = (account_id(&keypair(&cheap_suri)?), account_id(&keypair(&dear_suri)?));
+	let (cheap_id, dear_id) =
+		(account_id(&keypair(&cheap_suri)?), account_id(&keypair(&dear_suri)?));
 	for who in [&cheap_id, &dear_id] {
 		steps::wait_online(&chain, who).await?;
 	}
@@ -263,9 +266,22 @@ async fn daemons(shared: Arc<Shared>) -> Result<()> {
 			let created = cli_json(
 				&url,
 				&[
-					"order", "create", "--level", "0", "--periods", &PERIODS.to_string(),
-					"--max-price", "10", "--committee", "3", "--bid-window", "6", "--package",
-					&hello, "--suri", &suri,
+					"order",
+					"create",
+					"--level",
+					"0",
+					"--periods",
+					&PERIODS.to_string(),
+					"--max-price",
+					"10",
+					"--committee",
+					"3",
+					"--bid-window",
+					"6",
+					"--package",
+					&hello,
+					"--suri",
+					&suri,
 				],
 			)
 			.await?;
@@ -279,8 +295,11 @@ async fn daemons(shared: Arc<Shared>) -> Result<()> {
 	let deploy = |id: u64, suri: String| {
 		let (url, hello) = (url.clone(), hello.clone());
 		async move {
-			cli(&url, &["deploy", &id.to_string(), "--package", &hello, "--suri", &suri, "--wait", "300"])
-				.await
+			cli(
+				&url,
+				&["deploy", &id.to_string(), "--package", &hello, "--suri", &suri, "--wait", "300"],
+			)
+			.await
 		}
 	};
 	let (deployed_a, deployed_b) =
@@ -369,8 +388,16 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 	cli(
 		&url,
 		&[
-			"provider", "register", "--stake", "1000", "--endpoint", &daemon.url, "--levels",
-			&LEVEL.to_string(), "--suri", &provider_suri,
+			"provider",
+			"register",
+			"--stake",
+			"1000",
+			"--endpoint",
+			&daemon.url,
+			"--levels",
+			&LEVEL.to_string(),
+			"--suri",
+			&provider_suri,
 		],
 	)
 	.await?;
@@ -378,8 +405,22 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 	let created = cli_json(
 		&url,
 		&[
-			"order", "create", "--level", &LEVEL.to_string(), "--periods", "2", "--max-price", "10",
-			"--committee", "3", "--bid-window", "10", "--package", &hello, "--suri", &customer_suri,
+			"order",
+			"create",
+			"--level",
+			&LEVEL.to_string(),
+			"--periods",
+			"2",
+			"--max-price",
+			"10",
+			"--committee",
+			"3",
+			"--bid-window",
+			"10",
+			"--package",
+			&hello,
+			"--suri",
+			&customer_suri,
 		],
 	)
 	.await?;
@@ -393,7 +434,16 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 	}
 	let deployed = cli(
 		&url,
-		&["deploy", &order_id.to_string(), "--package", &hello, "--suri", &customer_suri, "--wait", "300"],
+		&[
+			"deploy",
+			&order_id.to_string(),
+			"--package",
+			&hello,
+			"--suri",
+			&customer_suri,
+			"--wait",
+			"300",
+		],
 	)
 	.await?;
 	ensure!(deployed.contains(&format!("/o/{order_id}")), "{deployed}");
@@ -401,7 +451,10 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 		matches!(o.state, OrderState::Fulfilling { .. })
 	})
 	.await?;
-	ensure!(order.provider.as_ref() == Some(&provider_id), "the daemon's revealed bid won: {order:?}");
+	ensure!(
+		order.provider.as_ref() == Some(&provider_id),
+		"the daemon's revealed bid won: {order:?}"
+	);
 	let body = cli(&url, &["invoke", &order_id.to_string(), "--path", "/after-restart"]).await?;
 	ensure!(body.starts_with("Hello from DeFaaS!"), "{body}");
 	let order = wait_settled(&chain, order_id, 1).await?;

@@ -38,12 +38,12 @@ pub(crate) const LOG_TARGET: &str = "runtime::market";
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
+	use defaas_primitives::traits::{AllowanceSpender, SlashSink};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible, BuildGenesisConfig, EnsureOrigin},
 	};
 	use frame_system::pallet_prelude::*;
-	use defaas_primitives::traits::{AllowanceSpender, SlashSink};
 	use sp_core::sr25519;
 	use sp_runtime::{
 		traits::{IdentifyAccount, Verify},

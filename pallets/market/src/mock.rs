@@ -13,6 +13,7 @@
 use crate::{self as pallet_market, traits::SlaMonitor, types::*};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::cell::RefCell;
+use defaas_primitives::traits::{AllowanceSpender, SlashSink};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
@@ -24,7 +25,6 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::EnsureRoot;
-use defaas_primitives::traits::{AllowanceSpender, SlashSink};
 use scale_info::TypeInfo;
 use sp_core::sr25519;
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};

@@ -693,7 +693,10 @@ pub struct ProviderView<AccountId, Balance, BlockNumber> {
 	frame_support::Deserialize,
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
-#[serde(bound(serialize = "Balance: core::fmt::Display", deserialize = "Balance: core::str::FromStr"))]
+#[serde(bound(
+	serialize = "Balance: core::fmt::Display",
+	deserialize = "Balance: core::str::FromStr"
+))]
 pub struct Quote<Balance> {
 	/// Recent clearing unit prices of the level, oldest first (decimal strings in JSON, as
 	/// every balance).

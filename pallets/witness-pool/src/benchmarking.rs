@@ -20,6 +20,7 @@ use super::*;
 use crate::pallet::{Agenda, Event, Leases, Pallet, Rounds, Timings, Witnesses};
 use alloc::{vec, vec::Vec};
 use codec::Encode;
+use defaas_primitives::traits::SlaMonitor;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::TransactionSource,
@@ -30,7 +31,6 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use defaas_primitives::traits::SlaMonitor;
 use sp_runtime::traits::{Bounded, One, Saturating};
 
 /// Order id of the benchmarked lease.

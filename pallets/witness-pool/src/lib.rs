@@ -32,13 +32,13 @@ pub(crate) const LOG_TARGET: &str = "runtime::witness-pool";
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
+	use defaas_primitives::traits::{ProviderDirectory, SlaVerdictHandler};
+	use defaas_primitives::traits::{RewardMinter, SlashSink};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{fungible, BuildGenesisConfig, EnsureOrigin, Randomness},
 	};
 	use frame_system::{offchain::CreateAuthorizedTransaction, pallet_prelude::*};
-	use defaas_primitives::traits::{RewardMinter, SlashSink};
-	use defaas_primitives::traits::{ProviderDirectory, SlaVerdictHandler};
 	use sp_core::sr25519;
 
 	/// The in-code storage version.

@@ -17,12 +17,12 @@ use crate::{
 };
 use codec::Encode;
 use core::cell::RefCell;
+use defaas_primitives::traits::{ProviderDirectory, SlaMonitor, SlaVerdictHandler};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{fungible::Inspect, ConstI32, ConstU128, ConstU32, ConstU64, ConstU8, Randomness},
 };
 use frame_system::EnsureRoot;
-use defaas_primitives::traits::{ProviderDirectory, SlaMonitor, SlaVerdictHandler};
 use sp_core::{
 	crypto::{Pair as _, VrfSecret},
 	sr25519, H256,

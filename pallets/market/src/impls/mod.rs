@@ -26,6 +26,7 @@ use crate::{
 	types::*,
 	LOG_TARGET,
 };
+use defaas_primitives::traits::SlashSink;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -34,7 +35,6 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use defaas_primitives::traits::SlashSink;
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {

@@ -9,9 +9,9 @@ use crate::{
 	types::*,
 	LOG_TARGET,
 };
+use defaas_primitives::traits::AllowanceSpender;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
-use defaas_primitives::traits::AllowanceSpender;
 use sp_runtime::traits::{CheckedMul, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {

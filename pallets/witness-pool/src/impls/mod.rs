@@ -32,6 +32,7 @@ use crate::{
 	types::*,
 	LOG_TARGET,
 };
+use defaas_primitives::traits::SlashSink;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -40,7 +41,6 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use defaas_primitives::traits::SlashSink;
 use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {

@@ -11,9 +11,9 @@ use crate::{
 	types::*,
 	WeightInfo, LOG_TARGET,
 };
+use defaas_primitives::traits::{SlaMonitor, SlaVerdictHandler};
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::BlockNumberFor;
-use defaas_primitives::traits::{SlaMonitor, SlaVerdictHandler};
 use sp_runtime::{
 	traits::{One, Saturating},
 	DispatchResult,

@@ -26,9 +26,9 @@ use crate::{
 use alloc::vec::Vec;
 use codec::Encode;
 use defaas_offchain_workers::{freivalds, probe, schedule};
+use defaas_primitives::traits::ProviderDirectory;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
-use defaas_primitives::traits::ProviderDirectory;
 use sp_runtime::{
 	offchain::storage::{MutateStorageError, StorageValueRef},
 	SaturatedConversion,

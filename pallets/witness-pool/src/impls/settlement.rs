@@ -7,9 +7,9 @@ use crate::{
 	LOG_TARGET,
 };
 use alloc::vec::Vec;
-use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use defaas_primitives::traits::RewardMinter;
 use defaas_primitives::traits::SlaVerdictHandler;
+use frame_support::{pallet_prelude::*, storage::with_storage_layer};
 use sp_runtime::traits::{Saturating, Zero};
 
 /// What one member gets for its report under a verdict (docs/architecture.md §6.3, in reward units).

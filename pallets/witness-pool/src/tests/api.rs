@@ -105,8 +105,10 @@ fn the_round_view_lists_members_windows_and_counts() {
 		assert!(
 			json.contains("\"phase\":\"settled\"") && json.contains("\"verdict\":\"noViolation\"")
 		);
-		let open: Vec<_> =
-			WitnessPool::api_open_rounds().into_iter().map(|r| (r.order_id, r.round, r.phase)).collect();
+		let open: Vec<_> = WitnessPool::api_open_rounds()
+			.into_iter()
+			.map(|r| (r.order_id, r.round, r.phase))
+			.collect();
 		assert_eq!(open, vec![(ORDER, 1, RoundPhase::Reporting)]);
 	});
 }

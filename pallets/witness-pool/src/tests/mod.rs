@@ -28,11 +28,11 @@ pub(crate) use crate::{
 	types::*,
 	vrf::{self, VrfKey, VrfSignature},
 };
+pub(crate) use defaas_primitives::{traits::SlaMonitor, Verdict};
 pub(crate) use frame_support::{
 	assert_noop, assert_ok,
 	traits::{fungible::InspectHold, Hooks},
 };
-pub(crate) use defaas_primitives::{traits::SlaMonitor, Verdict};
 pub(crate) use sp_runtime::{DispatchError, DispatchResult};
 
 /// Billing period of the test leases.
