@@ -125,7 +125,7 @@ impl Chain {
 		who: &AccountId32,
 		at: Option<H256>,
 	) -> Result<Option<ProviderView>> {
-		MarketApiClient::<H256, AccountId32, u128, u32>::provider(&self.defaas, who.clone(), at)
+		MarketApiClient::<H256, AccountId32, u128, u32>::provider(&self.defaas, *who, at)
 			.await
 			.context("RPC defaas_provider failed")
 	}
@@ -144,13 +144,9 @@ impl Chain {
 
 	/// `defaas_witness`.
 	pub async fn witness(&self, who: &AccountId32) -> Result<Option<WitnessView>> {
-		WitnessPoolApiClient::<H256, AccountId32, u128, u32>::witness(
-			&self.defaas,
-			who.clone(),
-			None,
-		)
-		.await
-		.context("RPC defaas_witness failed")
+		WitnessPoolApiClient::<H256, AccountId32, u128, u32>::witness(&self.defaas, *who, None)
+			.await
+			.context("RPC defaas_witness failed")
 	}
 
 	/// `defaas_round` at `at`.

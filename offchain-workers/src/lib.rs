@@ -1,6 +1,6 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 // Tests may compute freely (clippy.toml lets them unwrap, expect, panic and index).
-#![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, clippy::unreachable))]
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 

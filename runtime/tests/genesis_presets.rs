@@ -1,6 +1,8 @@
 //! Every genesis preset of the runtime builds, through the real wasm runtime, into a valid raw
 //! chain spec with the expected validators, sudo key and funded accounts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
 use defaas_runtime::{genesis_config_presets::DEV_ENDOWMENT, WASM_BINARY};
 use pallet_witness_pool::vrf::witness_vrf::HostFunctions as WitnessVrfHostFunctions;
 use sc_chain_spec::{ChainType, GenericChainSpec};

@@ -87,7 +87,7 @@ async fn wait_for_provider(
 			bail!("order {} has ended: {}", order.order_id, views::describe_state(&order.state));
 		}
 		if let Some(provider) = views::matched_provider(&order) {
-			let provider = provider.clone();
+			let provider = *provider;
 			return Ok((order, provider));
 		}
 		let state = views::describe_state(&order.state);

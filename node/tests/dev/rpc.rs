@@ -139,10 +139,7 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	ensure!(raw["maxCommittee"].as_u64().is_some_and(|m| (1..10).contains(&m)), "{raw}");
 
 	// The round of the lease: its threshold and outputs are decimal strings too.
-	let round = steps::wait_order(&chain, order_id, "monitored", 120, |o| o.lease_start.is_some())
-		.await
-		.map(|_| ())?;
-	let _ = round;
+	steps::wait_order(&chain, order_id, "monitored", 120, |o| o.lease_start.is_some()).await?;
 	let view: Value = defaas_testkit::wait::poll("round 0 to open", 120, || {
 		let chain = chain.clone();
 		async move {

@@ -132,8 +132,7 @@ async fn workers(shared: Arc<Shared>) -> Result<()> {
 		.iter()
 		.find(|m| m.committed && witness_node(&m.witness) != Some("alice"))
 		.context("a committed member")?
-		.witness
-		.clone();
+		.witness;
 	let node = witness_node(&member).context("the member's node")?;
 	{
 		let mut network = shared.network.write().await;
@@ -195,7 +194,7 @@ async fn workers(shared: Arc<Shared>) -> Result<()> {
 	ensure!(count("RoundSettled") == 3, "three rounds settled");
 	ensure!(count("ReportCommitted") >= 3 * 2, "a majority committed in every round");
 	ensure!(count("ReportRevealed") >= 3 * 2, "a majority revealed in every round");
-	let test_accounts = [provider_id.clone(), customer_id.clone()];
+	let test_accounts = [provider_id, customer_id];
 	for (_, name, fields) in events.iter().filter(|(p, _, _)| p == "WitnessPool") {
 		if name.starts_with("Report") {
 			let text = format!("{fields:?}");

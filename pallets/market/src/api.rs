@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use defaas_primitives::traits::SlaMonitor;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::traits::{CheckedDiv, Saturating, Zero};
 
 /// Hard cap on the orders one `open_orders` call returns.
 pub const MAX_OPEN_ORDERS_PER_QUERY: u32 = 1_000;
@@ -115,7 +115,7 @@ impl<T: Config> Pallet<T> {
 /// Median of `values` (mean of the two middle values for an even count); `None` if empty.
 pub fn median<B>(values: &[B]) -> Option<B>
 where
-	B: Copy + Ord + Saturating + Zero + core::ops::Div<Output = B> + From<u32>,
+	B: Copy + Ord + Saturating + Zero + CheckedDiv + From<u32>,
 {
 	let mut sorted = values.to_vec();
 	sorted.sort_unstable();
@@ -125,5 +125,6 @@ where
 		return Some(upper);
 	}
 	let lower = *sorted.get(mid.checked_sub(1)?)?;
-	Some(lower.saturating_add(upper.saturating_sub(lower) / B::from(2u32)))
+	let half = upper.saturating_sub(lower).checked_div(&B::from(2u32))?;
+	Some(lower.saturating_add(half))
 }

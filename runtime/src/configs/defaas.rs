@@ -135,7 +135,7 @@ parameter_types! {
 	pub const MinWitnessStake: Balance = 100 * FST;
 	/// Two BABE epochs: a witness cannot pick its registration after seeing the randomness
 	/// that seeds the rounds it may sit in.
-	pub const ActivationDelay: BlockNumber = 2 * EPOCH_DURATION_IN_SLOTS as BlockNumber;
+	pub const ActivationDelay: BlockNumber = EPOCH_DURATION_IN_SLOTS.saturating_mul(2) as BlockNumber;
 	/// Payoff unit of the seed paper's table (+10 / 0 / −1 / +1 units).
 	pub const WitnessRewardUnit: Balance = FST;
 	/// Production windows of a round (3 s blocks): joins in the first 5 minutes of a billing

@@ -518,7 +518,7 @@ fn a_lost_reveal_is_submitted_again_inside_the_reveal_window() {
 	let second = node.take_calls();
 	let opened = |calls: &[crate::Call<Test>]| match calls {
 		[crate::Call::worker_reveal { violated, salt, signature, .. }] => {
-			(*violated, *salt, signature.clone())
+			(*violated, *salt, *signature)
 		},
 		other => panic!("not one reveal: {other:?}"),
 	};
