@@ -31,10 +31,13 @@ if [ "$LOAD" = 1 ]; then
 	echo "flake-hunt: ${#load_pids[@]} busy loops running"
 fi
 
-# Tests without a node: everything but the node's end-to-end binaries and the CLI's.
-unit=(cargo test --workspace --release --exclude defaas-node --exclude defaas-cli)
+# Always `--workspace` (same feature set as the build above, nothing recompiles), selecting
+# test targets. Tests without a node: every unit test and the integration tests that need none.
+unit=(cargo test --workspace --release --lib --test serving --test deployment_api --test malicious
+	--test restart --test shutdown --test module_graph --test modes --test probes_over_tcp
+	--test binary --test flows --test genesis_presets --test chain_spec)
 # Tests with a node: the shared dev node, the shared network, the CLI against a dev node.
-node=(cargo test --release -p defaas-node -p defaas-cli)
+node=(cargo test --workspace --release --test dev --test network --test orders --test deploy)
 
 for run in $(seq "$RUNS_UNIT"); do
 	echo "flake-hunt: tests without a node, run $run of $RUNS_UNIT"
