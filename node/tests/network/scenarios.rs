@@ -28,6 +28,14 @@ pub const ALL: [(&str, Scenario); 4] = [
 	("a_daemon_follows_its_node_through_a_restart", |s| node_restart(s).boxed()),
 ];
 
+/// `defaas provider register` of the daemon's account: the minimum stake, its URL, `level`.
+async fn register_with_cli(url: &str, daemon: &Daemon, level: u32, suri: &str) -> Result<()> {
+	let level = level.to_string();
+	let args = ["provider", "register", "--stake", "1000", "--endpoint", &daemon.url];
+	cli(url, &[&args[..], &["--levels", &level, "--suri", suri]].concat()).await?;
+	Ok(())
+}
+
 /// Checked during the setup (before any lease runs, so no round loses a member): with Dave's
 /// validator killed the other three finalized three more blocks; restarted, Dave caught up.
 async fn validator_down(shared: Arc<Shared>) -> Result<()> {
@@ -231,22 +239,7 @@ async fn daemons(shared: Arc<Shared>) -> Result<()> {
 		Daemon::start(&dir.join("dear"), &shared.url("bob").await, &dear_suri, offer("5", 2))
 			.await?;
 	for (daemon, suri) in [(&cheap, &cheap_suri), (&dear, &dear_suri)] {
-		cli(
-			&url,
-			&[
-				"provider",
-				"register",
-				"--stake",
-				"1000",
-				"--endpoint",
-				&daemon.url,
-				"--levels",
-				"0",
-				"--suri",
-				suri,
-			],
-		)
-		.await?;
+		register_with_cli(&url, daemon, 0, suri).await?;
 	}
 	let (cheap_id, dear_id) =
 		(account_id(&keypair(&cheap_suri)?), account_id(&keypair(&dear_suri)?));
@@ -384,22 +377,7 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 		Offer { level: LEVEL, price: "4".into(), capacity: 1 },
 	)
 	.await?;
-	cli(
-		&url,
-		&[
-			"provider",
-			"register",
-			"--stake",
-			"1000",
-			"--endpoint",
-			&daemon.url,
-			"--levels",
-			&LEVEL.to_string(),
-			"--suri",
-			&provider_suri,
-		],
-	)
-	.await?;
+	register_with_cli(&url, &daemon, LEVEL, &provider_suri).await?;
 	steps::wait_online(&chain, &provider_id).await?;
 	let created = cli_json(
 		&url,
