@@ -9,7 +9,7 @@ use std::{
 
 /// The top-level modules each source file's module uses, by top-level module.
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
-	let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+	let src = defaas_testkit::bins::workspace_root().join("provider/src");
 	let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
 	for file in rust_files(&src) {
 		let relative = file.strip_prefix(&src).expect("under src");

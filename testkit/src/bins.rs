@@ -41,9 +41,45 @@ fn newest(path: &Path) -> Option<SystemTime> {
 	std::fs::read_dir(path).ok()?.filter_map(Result::ok).filter_map(|e| newest(&e.path())).max()
 }
 
-/// The workspace root (the kit's parent directory).
+/// The workspace root, found when the test runs: the nearest directory holding a `Cargo.toml`
+/// with a `[workspace]` section, above the package cargo runs the test for (`CARGO_MANIFEST_DIR`
+/// at run time) or else above the current directory. Never a path compiled in: a target
+/// directory shared by several checkouts (CI's and a developer's) reuses the kit's build, and a
+/// compiled-in path would point into the checkout that built it.
 pub fn workspace_root() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf()
+	let start = std::env::var_os("CARGO_MANIFEST_DIR")
+		.map(PathBuf::from)
+		.or_else(|| std::env::current_dir().ok())
+		.unwrap_or_else(|| PathBuf::from("."));
+	start
+		.ancestors()
+		.find(|dir| {
+			std::fs::read_to_string(dir.join("Cargo.toml"))
+				.is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
+		})
+		.unwrap_or(&start)
+		.to_path_buf()
+}
+
+/// Builds the example functions (`examples/functions`, `wasm32-wasip2` components; `packages`
+/// or, when empty, all of them) into `<target>/functions`, next to the tests' own target
+/// directory; the directory holding the built `<name>.wasm` files.
+pub fn build_functions(packages: &[&str]) -> Result<PathBuf> {
+	let target = bin_dir().parent().context("target dir")?.join("functions");
+	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+	let mut command = Command::new(cargo);
+	command
+		.current_dir(workspace_root().join("examples/functions"))
+		.env("CARGO_TARGET_DIR", &target)
+		.args(["build", "--release", "--target", "wasm32-wasip2"]);
+	for package in packages {
+		command.args(["-p", package]);
+	}
+	let status = command.status().context("cargo build (example functions)")?;
+	if !status.success() {
+		bail!("building the example functions {packages:?} failed");
+	}
+	Ok(target.join("wasm32-wasip2/release"))
 }
 
 /// Makes sure `bins` (of `packages`) exist next to the tests and are newer than every source

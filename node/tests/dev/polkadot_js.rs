@@ -16,10 +16,10 @@ use defaas_testkit::{
 	steps::FST,
 };
 use serde_json::Value;
-use std::{path::Path, sync::Arc};
+use std::{path::PathBuf, sync::Arc};
 
-fn js_dir() -> &'static Path {
-	Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js"))
+fn js_dir() -> PathBuf {
+	defaas_testkit::bins::workspace_root().join("node/tests/js")
 }
 
 async fn ensure_npm_dependencies() -> Result<()> {

@@ -147,17 +147,7 @@ async fn validator_down(
 
 /// Builds the `hello` example function (a `wasm32-wasip2` component); its path.
 fn build_hello() -> Result<PathBuf> {
-	let root = bins::workspace_root();
-	let functions = bins::bin_dir().parent().context("target dir")?.join("functions");
-	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-	let status = std::process::Command::new(cargo)
-		.current_dir(root.join("examples/functions"))
-		.env("CARGO_TARGET_DIR", &functions)
-		.args(["build", "--release", "--target", "wasm32-wasip2", "-p", "hello"])
-		.status()
-		.context("cargo build (functions)")?;
-	anyhow::ensure!(status.success(), "building the hello function failed");
-	Ok(functions.join("wasm32-wasip2/release/hello.wasm"))
+	Ok(bins::build_functions(&["hello"])?.join("hello.wasm"))
 }
 
 type Scenario = fn(Arc<Shared>) -> futures::future::BoxFuture<'static, Result<()>>;

@@ -53,19 +53,7 @@ pub const PROVIDER: [u8; 32] = [0x50; 32];
 pub fn function_wasm(name: &str) -> PathBuf {
 	static BUILT: OnceLock<PathBuf> = OnceLock::new();
 	let dir = BUILT.get_or_init(|| {
-		let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-		let outer = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
-			PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/defaas-target")
-		});
-		let target = outer.join("functions");
-		let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-			.args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path"])
-			.arg(repo.join("examples/functions/Cargo.toml"))
-			.env("CARGO_TARGET_DIR", &target)
-			.status()
-			.expect("run cargo to build the example functions");
-		assert!(status.success(), "building the example functions failed");
-		target.join("wasm32-wasip2/release")
+		defaas_testkit::bins::build_functions(&[]).expect("the example functions build")
 	});
 	let path = dir.join(format!("{name}.wasm"));
 	assert!(path.exists(), "{} was not built", path.display());
