@@ -234,9 +234,12 @@ impl Chain {
 		self.send(signer, pallet, call, args).await?.included().await
 	}
 
-	/// The first half of [`Self::submit`]: signs the call and hands it to the node's pool;
-	/// returns once the pool accepted it (so the signer's next transaction gets the next
-	/// nonce). [`Pending::included`] waits for its block.
+	/// The first half of [`Self::submit`]: signs the call with the signer's next nonce
+	/// ([`Self::next_nonce`]) and hands it to the node's pool; returns once the pool accepted
+	/// it. [`Pending::included`] waits for its block. The node's next nonce may not count a
+	/// transaction the pool has only just accepted (the fork-aware pool updates its views
+	/// asynchronously): to send several in a row from one signer without waiting for each, use
+	/// [`Self::send_with_nonce`] with consecutive nonces.
 	pub async fn send(
 		&self,
 		signer: &Keypair,
@@ -244,9 +247,21 @@ impl Chain {
 		call: &str,
 		args: Vec<Value>,
 	) -> Result<Pending> {
+		let nonce = self.next_nonce(signer).await?;
+		self.send_with_nonce(signer, nonce, pallet, call, args).await
+	}
+
+	/// [`Self::send`] with the nonce given by the caller.
+	pub async fn send_with_nonce(
+		&self,
+		signer: &Keypair,
+		nonce: u64,
+		pallet: &str,
+		call: &str,
+		args: Vec<Value>,
+	) -> Result<Pending> {
 		let what = format!("{pallet}.{call}");
 		let tx = subxt::dynamic::transaction(pallet, call, args);
-		let nonce = self.next_nonce(signer).await?;
 		let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
 		let at = self.api.at_current_block().await.context("cannot read the finalized block")?;
 		let signed = at

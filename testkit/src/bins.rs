@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use std::{
 	path::{Path, PathBuf},
 	process::Command,
-	time::SystemTime,
+	sync::OnceLock,
 };
 
 /// The profile directory the running test was built into (`<target>/release` or
@@ -30,15 +30,6 @@ pub fn cli_bin() -> PathBuf {
 /// `defaas-provider` next to the tests.
 pub fn provider_bin() -> PathBuf {
 	bin_dir().join("defaas-provider")
-}
-
-/// The newest modification time of the files under `path`.
-fn newest(path: &Path) -> Option<SystemTime> {
-	let meta = std::fs::metadata(path).ok()?;
-	if !meta.is_dir() {
-		return meta.modified().ok();
-	}
-	std::fs::read_dir(path).ok()?.filter_map(Result::ok).filter_map(|e| newest(&e.path())).max()
 }
 
 /// The workspace root, found when the test runs: the nearest directory holding a `Cargo.toml`
@@ -82,59 +73,45 @@ pub fn build_functions(packages: &[&str]) -> Result<PathBuf> {
 	Ok(target.join("wasm32-wasip2/release"))
 }
 
-/// Makes sure `bins` (of `packages`) exist next to the tests and are newer than every source
-/// under `sources` (workspace-relative): `cargo test --workspace` builds them all, but a test of
-/// one crate (`cargo test -p defaas-cli`) does not build the node. Builds them otherwise, in the
-/// same profile and target directory.
-pub fn ensure_built(packages: &[&str], bins: &[&str], sources: &[&str]) -> Result<()> {
-	let root = workspace_root();
-	let sources = sources.iter().filter_map(|dir| newest(&root.join(dir))).max();
-	let built = bins
-		.iter()
-		.map(|bin| std::fs::metadata(bin_dir().join(bin)).and_then(|m| m.modified()).ok())
-		.collect::<Option<Vec<_>>>()
-		.and_then(|times| times.into_iter().min());
-	if let (Some(sources), Some(built)) = (sources, built) {
-		if built > sources {
-			return Ok(());
-		}
-	}
-	let target = bin_dir().parent().context("target dir")?.to_path_buf();
-	let release = bin_dir().ends_with("release");
-	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-	let mut command = Command::new(cargo);
-	command.current_dir(&root).env("CARGO_TARGET_DIR", target).arg("build");
-	if release {
-		command.arg("--release");
-	}
-	for package in packages {
-		command.args(["-p", package]);
-	}
-	let status = command.status().context("cargo build")?;
-	if !status.success() {
-		bail!("building {packages:?} failed");
-	}
-	Ok(())
-}
-
-/// Builds the CLI and the provider daemon if needed (see [`ensure_built`]).
-pub fn ensure_cli_and_provider() -> Result<()> {
-	ensure_built(
-		&["defaas-cli", "defaas-provider"],
-		&["defaas", "defaas-provider"],
-		&[
-			"cli",
-			"client",
-			"primitives",
-			"provider",
-			"offchain-workers/src",
-			"pallets",
-			"Cargo.lock",
-		],
-	)
+/// Makes sure the workspace's binaries (`defaas-node`, `defaas`, `defaas-provider`) next to the
+/// tests are built from the current sources: runs `cargo test --workspace --no-run` once per
+/// test process, in the tests' profile and target directory. Under `cargo test --workspace`
+/// (README command 2) cargo has built everything already and this is its freshness check of a
+/// few seconds; a run of one test target (`--test dev`) gets the other packages' binaries
+/// built. Exactly that invocation, because cargo resolves features per invocation: a `-p`
+/// selection, or `cargo build --bins` (no test targets, so no dev-dependency features), would
+/// resolve others and recompile shared crates (ring, rustls, libp2p, ...) for minutes — and
+/// again on the next `cargo test --workspace`.
+pub fn ensure_built() -> Result<()> {
+	static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+	BUILT
+		.get_or_init(|| {
+			let build = || -> Result<()> {
+				let target = bin_dir().parent().context("target dir")?.to_path_buf();
+				let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+				let mut command = Command::new(cargo);
+				command.current_dir(workspace_root()).env("CARGO_TARGET_DIR", target).args([
+					"build",
+					"--workspace",
+					"--bins",
+				]);
+				if bin_dir().ends_with("release") {
+					command.arg("--release");
+				}
+				let status = command.status().context("run cargo build")?;
+				if !status.success() {
+					bail!("cargo test --workspace --no-run failed");
+				}
+				Ok(())
+			};
+			build().map_err(|e| format!("{e:#}"))
+		})
+		.clone()
+		.map_err(anyhow::Error::msg)
 }
 
 /// What a `defaas` run printed.
+#[derive(Debug)]
 pub struct CliOutput {
 	/// Whether it exited 0.
 	pub success: bool,
@@ -146,14 +123,49 @@ pub struct CliOutput {
 	pub stderr: String,
 }
 
-/// Runs `defaas --url <url> <args>` and returns what it printed.
+impl CliOutput {
+	/// The output, or an error with both streams unless the run succeeded.
+	pub fn ok(self) -> Result<CliOutput> {
+		if !self.success {
+			bail!("defaas failed ({:?}):\n{}\n{}", self.code, self.stdout, self.stderr);
+		}
+		Ok(self)
+	}
+
+	/// The output, or an error with both streams unless the run failed.
+	pub fn failed(self) -> Result<CliOutput> {
+		if self.success {
+			bail!("defaas should have failed:\n{}\n{}", self.stdout, self.stderr);
+		}
+		Ok(self)
+	}
+
+	/// Standard output as JSON.
+	pub fn json(&self) -> Result<serde_json::Value> {
+		serde_json::from_str(&self.stdout).with_context(|| format!("not JSON:\n{}", self.stdout))
+	}
+}
+
+/// Longest a single `defaas` run may take before the kit kills it.
+pub const CLI_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Runs `defaas --url <url> <args>` (no `DEFAAS_SURI` from the environment, stdin closed,
+/// killed after [`CLI_TIMEOUT`]) and returns what it printed.
 pub async fn defaas(url: &str, args: &[&str]) -> Result<CliOutput> {
-	let output = tokio::process::Command::new(cli_bin())
+	let child = tokio::process::Command::new(cli_bin())
 		.args(["--url", url])
 		.args(args)
-		.output()
-		.await
+		.env_remove("DEFAAS_SURI")
+		.stdin(std::process::Stdio::null())
+		.stdout(std::process::Stdio::piped())
+		.stderr(std::process::Stdio::piped())
+		.kill_on_drop(true)
+		.spawn()
 		.context("run defaas")?;
+	let output = tokio::time::timeout(CLI_TIMEOUT, child.wait_with_output())
+		.await
+		.with_context(|| format!("defaas {args:?} did not finish within {CLI_TIMEOUT:?}"))?
+		.context("defaas output")?;
 	Ok(CliOutput {
 		success: output.status.success(),
 		code: output.status.code(),

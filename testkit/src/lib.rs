@@ -5,6 +5,7 @@
 //! - [`network`]: a dev node and the four-validator `local_testnet` network;
 //! - [`steps`]: scenario steps (keys, funds, witnesses, providers, auctions, balances, events);
 //! - [`bins`]: the `defaas` CLI as a subprocess and the workspace binaries;
+//! - [`recorder`]: a recording HTTP server standing in for a provider daemon;
 //! - [`wait`]: condition polling with deadlines.
 //!
 //! The end-to-end tests run one shared network per test binary; see `docs/architecture.md` §15.
@@ -15,6 +16,7 @@ pub mod bins;
 pub mod daemon;
 pub mod network;
 pub mod node;
+pub mod recorder;
 pub mod steps;
 pub mod wait;
 

@@ -89,15 +89,19 @@ pub async fn balances(chain: &Chain, who: &AccountId32) -> Result<(u128, u128)> 
 
 /// Transfers `amount` from `from` to each of `to` (one transaction each).
 pub async fn fund(chain: &Chain, from: &Keypair, to: &[AccountId32], amount: u128) -> Result<()> {
-	for who in to {
-		chain
-			.submit(
-				from,
-				"Balances",
-				"transfer_keep_alive",
-				vec![Value::unnamed_variant("Id", [Value::from_bytes(who.0)]), Value::u128(amount)],
-			)
-			.await?;
+	// All into the pool first with consecutive nonces, then wait: one or two blocks, not one
+	// each.
+	let first = chain.next_nonce(from).await?;
+	let mut pending = Vec::with_capacity(to.len());
+	for (nonce, who) in (first..).zip(to) {
+		let args =
+			vec![Value::unnamed_variant("Id", [Value::from_bytes(who.0)]), Value::u128(amount)];
+		pending.push(
+			chain.send_with_nonce(from, nonce, "Balances", "transfer_keep_alive", args).await?,
+		);
+	}
+	for transfer in pending {
+		transfer.included().await?;
 	}
 	Ok(())
 }

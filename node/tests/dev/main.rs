@@ -1,34 +1,92 @@
 //! End-to-end tests that need one node and share one: a `defaas-node --dev` started once, then
 //! the tests run on it concurrently — block authoring and finality with an FST transfer, the
-//! `defaas_*` JSON-RPC as integrators read it, and polkadot.js (Node.js) reading the chain and
-//! 128-bit values exactly. Each test uses its own dev accounts.
+//! `defaas_*` JSON-RPC as integrators read it, polkadot.js (Node.js) reading the chain and
+//! 128-bit values exactly, and the `defaas` CLI as a customer, provider and witness use it
+//! (orders, auctions, deployment and invocation against a recording server). Each test uses its
+//! own accounts, so none waits for or races another's transactions.
 //!
 //! A harness of our own (`libtest-mimic`) so that the node starts and stops once around the
 //! tests; `cargo test -p defaas-node --release --test dev -- --list` lists them.
 
+mod cli_deploy;
+mod cli_orders;
 mod dev_chain;
 mod polkadot_js;
 mod rpc;
 
-use anyhow::Result;
-use defaas_testkit::{dev_node, Node};
+use anyhow::{Context, Result};
+use defaas_testkit::{
+	bins,
+	client::accounts::{account_id, keypair},
+	dev_node,
+	steps::{self, FST},
+	Node,
+};
 use futures::future::BoxFuture;
 use libtest_mimic::{Arguments, Failed, Trial};
-use std::sync::Arc;
+use std::{path::PathBuf, sync::Arc};
 
 /// What the tests share: the node.
 pub struct Shared {
 	/// The dev node.
 	pub node: Node,
+	/// A scratch directory for the tests' files, removed with the node's.
+	pub scratch: PathBuf,
 }
+
+impl Shared {
+	/// The secret URI of `test`'s account `role`, funded by the setup when listed in
+	/// [`ACCOUNTS`].
+	pub fn suri(test: &str, role: &str) -> String {
+		let suri = format!("//Alice//e2e//{test}//{role}");
+		assert!(ACCOUNTS.contains(&(test, role)), "{suri} is not funded: add it to ACCOUNTS");
+		suri
+	}
+
+	/// Writes `bytes` to `name` in the scratch directory; its path.
+	pub fn file(&self, name: &str, bytes: &[u8]) -> Result<String> {
+		let path = self.scratch.join(name);
+		std::fs::write(&path, bytes).with_context(|| format!("write {}", path.display()))?;
+		path.to_str().map(str::to_owned).context("a UTF-8 path")
+	}
+}
+
+/// Accounts the tests use besides the dev accounts of their own: (test, role).
+const ACCOUNTS: [(&str, &str); 6] = [
+	("cli-orders", "customer"),
+	("cli-orders", "provider"),
+	("cli-orders", "witness"),
+	("cli-deploy", "customer"),
+	("cli-deploy", "provider"),
+	("cli-deploy", "witness"),
+];
 
 type Test = fn(Arc<Shared>) -> BoxFuture<'static, Result<()>>;
 
-const ALL: [(&str, Test); 3] = [
+const ALL: [(&str, Test); 5] = [
 	("dev_chain_authors_finalizes_and_transfers_fst", |s| Box::pin(dev_chain::run(s))),
 	("defaas_rpc_answers_with_typed_json_and_decimal_strings", |s| Box::pin(rpc::run(s))),
 	("polkadot_js_reads_fst_and_exact_128_bit_values", |s| Box::pin(polkadot_js::run(s))),
+	("cli_customer_creates_follows_and_cancels_orders", |s| Box::pin(cli_orders::run(s))),
+	("cli_provider_receives_the_signed_package_and_invocations", |s| Box::pin(cli_deploy::run(s))),
 ];
+
+/// Starts the node (and builds the CLI when this binary runs without the workspace's build)
+/// and funds the tests' accounts.
+async fn setup() -> Result<Shared> {
+	let built = tokio::task::spawn_blocking(bins::ensure_built);
+	let (node, dir) = dev_node("dev").await?;
+	let chain = node.chain().await?;
+	let accounts = ACCOUNTS
+		.iter()
+		.map(|(test, role)| keypair(&Shared::suri(test, role)).map(|k| account_id(&k)))
+		.collect::<Result<Vec<_>>>()?;
+	steps::fund(&chain, &keypair("//Alice")?, &accounts, 10_000 * FST).await?;
+	built.await.context("build thread")??;
+	let scratch = dir.join("scratch");
+	std::fs::create_dir_all(&scratch).context("scratch directory")?;
+	Ok(Shared { node, scratch })
+}
 
 fn main() {
 	let mut args = Arguments::from_args();
@@ -41,8 +99,8 @@ fn main() {
 	let shared = if args.list {
 		None
 	} else {
-		match runtime.block_on(dev_node("dev")) {
-			Ok((node, _dir)) => Some(Arc::new(Shared { node })),
+		match runtime.block_on(setup()) {
+			Ok(shared) => Some(Arc::new(shared)),
 			Err(error) => {
 				eprintln!("starting the dev node failed: {error:#}");
 				std::process::exit(101);
@@ -65,6 +123,13 @@ fn main() {
 			eprintln!("---- dev node log ----\n{}", shared.node.log_tail());
 		}
 	}
-	drop(shared);
+	if let Some(shared) = shared.and_then(|shared| Arc::try_unwrap(shared).ok()) {
+		let dir = shared.scratch.parent().map(PathBuf::from);
+		drop(shared);
+		// The node ran with `--tmp`; its directory keeps only logs and the scratch files.
+		if let (Some(dir), false) = (dir, conclusion.has_failed()) {
+			let _ = std::fs::remove_dir_all(dir);
+		}
+	}
 	conclusion.exit();
 }

@@ -94,7 +94,7 @@ const ACCOUNTS: [(&str, &str); 10] = [
 /// Starts the network, registers and activates the witnesses, funds the scenario accounts.
 async fn setup() -> Result<Shared> {
 	let hello = tokio::task::spawn_blocking(|| -> Result<PathBuf> {
-		bins::ensure_cli_and_provider()?;
+		bins::ensure_built()?;
 		build_hello()
 	});
 	let network = LocalNetwork::start("network").await?;

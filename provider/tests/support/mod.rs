@@ -25,8 +25,7 @@ use hyper_util::rt::TokioIo;
 use std::{
 	collections::HashMap,
 	net::SocketAddr,
-	path::{Path, PathBuf},
-	process::Command,
+	path::PathBuf,
 	sync::{
 		atomic::{AtomicBool, Ordering},
 		Arc, Mutex, OnceLock,
