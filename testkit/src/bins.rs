@@ -52,13 +52,43 @@ pub fn workspace_root() -> PathBuf {
 		.to_path_buf()
 }
 
+/// A `cargo` command for a nested build from inside a test, with the environment of the
+/// developer's own cargo: without the variables cargo sets for the test process
+/// (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, `OUT_DIR`, ...). Build scripts that declare
+/// `rerun-if-env-changed` on them (ring's does) would otherwise see them change between the
+/// suite's build and the nested one, and rebuild ring, rustls, libp2p, the client stack and
+/// everything above them each time (≈ 5 min on 2 cores) — and again on the next plain build.
+fn cargo() -> Command {
+	let program = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+	let mut command = Command::new(program);
+	for (key, _) in std::env::vars_os() {
+		let Some(key) = key.to_str() else { continue };
+		let set_by_cargo = key.starts_with("CARGO_PKG_")
+			|| matches!(
+				key,
+				"CARGO_MANIFEST_DIR"
+					| "CARGO_MANIFEST_PATH"
+					| "CARGO_MANIFEST_LINKS"
+					| "CARGO_CRATE_NAME"
+					| "CARGO_BIN_NAME"
+					| "CARGO_PRIMARY_PACKAGE"
+					| "CARGO_TARGET_TMPDIR"
+					| "CARGO_RUSTC_CURRENT_DIR"
+					| "OUT_DIR"
+			);
+		if set_by_cargo {
+			command.env_remove(key);
+		}
+	}
+	command
+}
+
 /// Builds the example functions (`examples/functions`, `wasm32-wasip2` components; `packages`
 /// or, when empty, all of them) into `<target>/functions`, next to the tests' own target
 /// directory; the directory holding the built `<name>.wasm` files.
 pub fn build_functions(packages: &[&str]) -> Result<PathBuf> {
 	let target = bin_dir().parent().context("target dir")?.join("functions");
-	let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-	let mut command = Command::new(cargo);
+	let mut command = cargo();
 	command
 		.current_dir(workspace_root().join("examples/functions"))
 		.env("CARGO_TARGET_DIR", &target)
@@ -88,8 +118,7 @@ pub fn ensure_built() -> Result<()> {
 		.get_or_init(|| {
 			let build = || -> Result<()> {
 				let target = bin_dir().parent().context("target dir")?.to_path_buf();
-				let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-				let mut command = Command::new(cargo);
+				let mut command = cargo();
 				command.current_dir(workspace_root()).env("CARGO_TARGET_DIR", target).args([
 					"build",
 					"--workspace",
