@@ -23,6 +23,7 @@ PARALLEL="${PARALLEL:-0}"
 LOGS="${LOGS:-/tmp/flake-hunt}"
 mkdir -p "$LOGS"
 
+. .ci/lint-while-building
 cargo test --workspace --release --no-run
 
 pids=()

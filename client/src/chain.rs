@@ -9,7 +9,7 @@ use crate::{
 	},
 };
 use anyhow::{anyhow, bail, Context, Result};
-use std::time::Duration;
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use subxt::{
 	client::OnlineClientAtBlockImpl,
 	config::DefaultExtrinsicParamsBuilder,
@@ -49,7 +49,13 @@ pub struct Chain {
 	pub api: OnlineClient<Config>,
 	/// The URL it was reached at.
 	pub url: String,
+	/// Per signer, the nonce after the last transaction [`Self::send`] handed to the pool
+	/// (shared by clones; see [`Self::send`]).
+	sent_nonces: SentNonces,
 }
+
+/// Next nonces per signer account, after the transactions this client sent.
+type SentNonces = Arc<tokio::sync::Mutex<HashMap<[u8; 32], u64>>>;
 
 impl Chain {
 	/// Connects to the node at `url` (`ws://` or `wss://`), failing with one line naming the
@@ -79,7 +85,13 @@ impl Chain {
 		let (rpc, api) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
 			.await
 			.map_err(|_| anyhow!("{}: no answer within {CONNECT_TIMEOUT:?}", unreachable()))??;
-		Ok(Chain { defaas: DefaasRpc(rpc.clone()), rpc, api, url: url.to_string() })
+		Ok(Chain {
+			defaas: DefaasRpc(rpc.clone()),
+			rpc,
+			api,
+			url: url.to_string(),
+			sent_nonces: SentNonces::default(),
+		})
 	}
 
 	// -----------------------------------------------------------------------------------------
@@ -234,12 +246,17 @@ impl Chain {
 		self.send(signer, pallet, call, args).await?.included().await
 	}
 
-	/// The first half of [`Self::submit`]: signs the call with the signer's next nonce
-	/// ([`Self::next_nonce`]) and hands it to the node's pool; returns once the pool accepted
-	/// it. [`Pending::included`] waits for its block. The node's next nonce may not count a
-	/// transaction the pool has only just accepted (the fork-aware pool updates its views
-	/// asynchronously): to send several in a row from one signer without waiting for each, use
-	/// [`Self::send_with_nonce`] with consecutive nonces.
+	/// The first half of [`Self::submit`]: signs the call with the signer's next nonce and
+	/// hands it to the node's pool; returns once the pool accepted it. [`Pending::included`]
+	/// waits for its block.
+	///
+	/// The nonce is the larger of the node's ([`Self::next_nonce`]) and the one after the
+	/// signer's last transaction sent through this client (or a clone): the node's may not
+	/// count a transaction its pool has only just accepted (the fork-aware pool updates its
+	/// views asynchronously), nor one that was in a best block a re-organisation retracted
+	/// and the pool has not taken back yet — signing another call with that nonce would knock
+	/// one of the two out ("priority too low"). Sends of one client are serialised. When a
+	/// transaction turns out not to be included, the node's nonce is authoritative again.
 	pub async fn send(
 		&self,
 		signer: &Keypair,
@@ -247,8 +264,14 @@ impl Chain {
 		call: &str,
 		args: Vec<Value>,
 	) -> Result<Pending> {
-		let nonce = self.next_nonce(signer).await?;
-		self.send_with_nonce(signer, nonce, pallet, call, args).await
+		let account = signer.public_key().0;
+		let mut sent = self.sent_nonces.lock().await;
+		let reported = self.next_nonce(signer).await?;
+		let nonce = sent.get(&account).map_or(reported, |ours| reported.max(*ours));
+		let mut pending = self.send_with_nonce(signer, nonce, pallet, call, args).await?;
+		sent.insert(account, nonce.saturating_add(1));
+		pending.forget_on_failure = Some(account);
+		Ok(pending)
 	}
 
 	/// [`Self::send`] with the nonce given by the caller.
@@ -271,8 +294,16 @@ impl Chain {
 			.map_err(|e| anyhow!("{what} cannot be signed: {e}"))?;
 		let hash = signed.hash();
 		let since = self.best_number().await?;
-		let mut pending =
-			Pending { chain: self.clone(), signed, hash, since, what, progress: None, attempts: 0 };
+		let mut pending = Pending {
+			chain: self.clone(),
+			signed,
+			hash,
+			since,
+			what,
+			progress: None,
+			attempts: 0,
+			forget_on_failure: None,
+		};
 		pending.submit_once(true).await?;
 		Ok(pending)
 	}
@@ -325,6 +356,9 @@ pub struct Pending {
 	what: String,
 	progress: Option<TransactionProgress<Config, OnlineClientAtBlockImpl<Config>>>,
 	attempts: u32,
+	/// The signer whose client-side next nonce ([`Chain::send`]) is dropped if this
+	/// transaction fails.
+	forget_on_failure: Option<[u8; 32]>,
 }
 
 impl Pending {
@@ -352,6 +386,16 @@ impl Pending {
 	/// connection it looks for the transaction in the blocks since it was sent, and submits it
 	/// again if it is not there (at most [`SUBMIT_ATTEMPTS`] times).
 	pub async fn included(mut self) -> Result<Events> {
+		let forget = self.forget_on_failure.take();
+		let chain = self.chain.clone();
+		let outcome = self.follow().await;
+		if let (Err(_), Some(account)) = (&outcome, forget) {
+			chain.sent_nonces.lock().await.remove(&account);
+		}
+		outcome
+	}
+
+	async fn follow(mut self) -> Result<Events> {
 		let mut last_problem = String::new();
 		loop {
 			if let Some(mut progress) = self.progress.take() {

@@ -26,10 +26,6 @@ pub struct Chain {
 	client: defaas_client::Chain,
 	signer: Keypair,
 	suri: String,
-	/// The nonce after the provider's last transaction the pool accepted, while it may still
-	/// be ahead of what the node reports (see [`Self::submit`]); `None` after a transaction
-	/// that did not make it into a block.
-	next_nonce: std::sync::Arc<tokio::sync::Mutex<Option<u64>>>,
 }
 
 /// A finalized block.
@@ -46,7 +42,7 @@ impl Chain {
 	pub async fn connect(url: &str, suri: &str) -> anyhow::Result<Self> {
 		let signer = accounts::keypair(suri)?;
 		let client = defaas_client::Chain::connect(url).await?;
-		Ok(Self { client, signer, suri: suri.to_string(), next_nonce: Default::default() })
+		Ok(Self { client, signer, suri: suri.to_string() })
 	}
 
 	/// The provider's account.
@@ -102,38 +98,25 @@ impl Chain {
 		Ok(())
 	}
 
-	/// Signs `pallet.call(args)` with the provider's key and hands it to the node's pool;
-	/// several submissions may follow each other without waiting for blocks (bids on several
-	/// orders in one pass): the node's next nonce may not count a transaction its pool has only
-	/// just accepted, so the nonce is the larger of the node's and the one after this daemon's
-	/// last accepted transaction. The outcome is logged when the transaction is in a block —
-	/// tracked across node restarts; a failed one makes the node's nonce authoritative again.
+	/// Signs `pallet.call(args)` with the provider's key and hands it to the node's pool
+	/// ([`Chain::send`]: several submissions may follow each other without waiting for
+	/// blocks, e.g. bids on several orders in one pass). The outcome is logged when the
+	/// transaction is in a block — tracked across node restarts.
 	pub async fn submit(
 		&self,
 		pallet: &'static str,
 		call: &'static str,
 		args: Vec<DynValue>,
 	) -> anyhow::Result<()> {
-		let pending = {
-			let mut next_nonce = self.next_nonce.lock().await;
-			let reported = self.client.next_nonce(&self.signer).await?;
-			let nonce = next_nonce.map_or(reported, |ours| ours.max(reported));
-			let pending = self
-				.client
-				.send_with_nonce(&self.signer, nonce, pallet, call, args)
-				.await
-				.with_context(|| format!("submitting {pallet}.{call}"))?;
-			*next_nonce = nonce.checked_add(1);
-			pending
-		};
-		let next_nonce = self.next_nonce.clone();
+		let pending = self
+			.client
+			.send(&self.signer, pallet, call, args)
+			.await
+			.with_context(|| format!("submitting {pallet}.{call}"))?;
 		tokio::spawn(async move {
 			match pending.included().await {
 				Ok(_) => log::info!("{pallet}.{call} included"),
-				Err(e) => {
-					*next_nonce.lock().await = None;
-					log::warn!("{pallet}.{call} failed: {e:#}")
-				},
+				Err(e) => log::warn!("{pallet}.{call} failed: {e:#}"),
 			}
 		});
 		Ok(())

@@ -89,16 +89,13 @@ pub async fn balances(chain: &Chain, who: &AccountId32) -> Result<(u128, u128)> 
 
 /// Transfers `amount` from `from` to each of `to` (one transaction each).
 pub async fn fund(chain: &Chain, from: &Keypair, to: &[AccountId32], amount: u128) -> Result<()> {
-	// All into the pool first with consecutive nonces, then wait: one or two blocks, not one
-	// each.
-	let first = chain.next_nonce(from).await?;
+	// All into the pool first (`Chain::send` gives consecutive nonces), then wait: one or two
+	// blocks, not one each.
 	let mut pending = Vec::with_capacity(to.len());
-	for (nonce, who) in (first..).zip(to) {
+	for who in to {
 		let args =
 			vec![Value::unnamed_variant("Id", [Value::from_bytes(who.0)]), Value::u128(amount)];
-		pending.push(
-			chain.send_with_nonce(from, nonce, "Balances", "transfer_keep_alive", args).await?,
-		);
+		pending.push(chain.send(from, "Balances", "transfer_keep_alive", args).await?);
 	}
 	for transfer in pending {
 		transfer.included().await?;
@@ -271,6 +268,16 @@ pub async fn provider_call(
 	order_id: u64,
 ) -> Result<()> {
 	chain.submit(provider, "Market", call, vec![Value::u128(u128::from(order_id))]).await?;
+	Ok(())
+}
+
+/// A `heartbeat` signed by `provider` itself (its default heartbeat key) announcing `capacity`:
+/// (level, free slots) pairs.
+pub async fn heartbeat(chain: &Chain, provider: &Keypair, capacity: &[(u8, u32)]) -> Result<()> {
+	let capacity = capacity.iter().map(|(level, free)| {
+		Value::unnamed_composite([Value::u128(u128::from(*level)), Value::u128(u128::from(*free))])
+	});
+	chain.submit(provider, "Market", "heartbeat", vec![Value::unnamed_composite(capacity)]).await?;
 	Ok(())
 }
 

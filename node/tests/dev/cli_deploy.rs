@@ -10,11 +10,11 @@ use defaas_testkit::{
 	bins::defaas,
 	client::{
 		accounts::{account_id, keypair},
-		subxt::{dynamic::Value as DynValue, rpcs::rpc_params},
+		subxt::rpcs::rpc_params,
 		subxt_signer::sr25519,
 	},
 	recorder::Recorder,
-	steps::FST,
+	steps::{self, FST},
 	wait,
 };
 use serde_json::Value;
@@ -75,10 +75,7 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 
 	// The provider is online at level 1 (a heartbeat signed by its own account, the default
 	// heartbeat key).
-	let capacity = DynValue::unnamed_composite([DynValue::u128(1), DynValue::u128(4)]);
-	chain
-		.submit(&provider, "Market", "heartbeat", vec![DynValue::unnamed_composite([capacity])])
-		.await?;
+	steps::heartbeat(&chain, &provider, &[(1, 4)]).await?;
 
 	// The customer orders at level 1 (level 0's clearing prices belong to the rpc test); the
 	// provider commits a sealed bid at 3 FST.
@@ -105,21 +102,8 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	let order_id = created["orderId"].as_u64().context("orderId")?;
 	let id = order_id.to_string();
 	let package_hash = defaas_primitives::deploy::package_hash(&bytes);
-	let (price, salt) = (3 * FST, [9u8; 32]);
-	let commitment = defaas_primitives::commitments::bid_commitment(
-		order_id,
-		&price,
-		&salt,
-		&provider.public_key().0,
-	);
-	chain
-		.submit(
-			&provider,
-			"Market",
-			"commit_bid",
-			vec![DynValue::u128(order_id.into()), DynValue::from_bytes(commitment)],
-		)
-		.await?;
+	let price = 3 * FST;
+	steps::commit_bid(&chain, &provider, order_id, price).await?;
 
 	// `deploy` waits (with progress lines) while the auction runs.
 	let deploying = {
@@ -139,24 +123,11 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 		),
 	);
 	wait_for_state(&chain, order_id, "revealing").await?;
-	chain
-		.submit(
-			&provider,
-			"Market",
-			"reveal_bid",
-			vec![
-				DynValue::u128(order_id.into()),
-				DynValue::u128(price),
-				DynValue::from_bytes(salt),
-			],
-		)
-		.await?;
+	steps::reveal_bid(&chain, &provider, order_id, price).await?;
 	wait_for_state(&chain, order_id, "confirming").await?;
 	// The provider confirms (as its daemon would): the order is Deploying for the dev deploy
 	// window (10 blocks), long enough for the deploy runs below.
-	chain
-		.submit(&provider, "Market", "confirm_order", vec![DynValue::u128(order_id.into())])
-		.await?;
+	steps::provider_call(&chain, &provider, "confirm_order", order_id).await?;
 
 	let deployed = deploying.await.context("deploy task")??.ok()?;
 	ensure!(deployed.stdout.trim() == deployed_url, "{}", deployed.stdout);

@@ -7,7 +7,7 @@ use anyhow::{ensure, Context, Result};
 use defaas_testkit::{
 	bins::defaas,
 	client::{accounts::keypair, subxt::dynamic::Value as DynValue},
-	steps::FST,
+	steps::{self, FST},
 };
 use std::sync::Arc;
 
@@ -136,29 +136,13 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 		&provider_suri,
 	];
 	defaas(&url, &register).await?.ok()?;
-	let capacity = DynValue::unnamed_composite([DynValue::u128(0), DynValue::u128(4)]);
-	chain
-		.submit(&provider, "Market", "heartbeat", vec![DynValue::unnamed_composite([capacity])])
-		.await?;
+	steps::heartbeat(&chain, &provider, &[(0, 4)]).await?;
 	let json: Vec<&str> = ["--json"].into_iter().chain(with(&["--bid-window", "6"])).collect();
 	let created = defaas(&url, &json).await?.ok()?.json()?;
 	let order_id = created["orderId"].as_u64().context("orderId")?;
 	let id = order_id.to_string();
 	ensure!(created["packageHash"] == hash.as_str(), "{created}");
-	let commitment = defaas_primitives::commitments::bid_commitment(
-		order_id,
-		&(3 * FST),
-		&[1u8; 32],
-		&provider.public_key().0,
-	);
-	chain
-		.submit(
-			&provider,
-			"Market",
-			"commit_bid",
-			vec![DynValue::u128(order_id.into()), DynValue::from_bytes(commitment)],
-		)
-		.await?;
+	steps::commit_bid(&chain, &provider, order_id, 3 * FST).await?;
 	let follow = ["order", "status", &id, "--follow", "--until", "revealing", "--timeout", "60"];
 	let follow = defaas(&url, &follow).await?.ok()?;
 	ensure!(follow.stdout.lines().all(|l| l.starts_with("block ")), "{}", follow.stdout);

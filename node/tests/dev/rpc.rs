@@ -47,17 +47,7 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 
 	for provider in [&bob, &charlie] {
 		steps::register_provider(&chain, provider, "http://127.0.0.1:9").await?;
-		chain
-			.submit(
-				provider,
-				"Market",
-				"heartbeat",
-				vec![DynValue::unnamed_composite([DynValue::unnamed_composite([
-					DynValue::u128(0),
-					DynValue::u128(4),
-				])])],
-			)
-			.await?;
+		steps::heartbeat(&chain, provider, &[(0, 4)]).await?;
 	}
 	let provider: Value =
 		chain.rpc.request("defaas_provider", rpc_params![account_id(&bob).to_string()]).await?;

@@ -107,12 +107,11 @@ async fn setup() -> Result<Shared> {
 	let active_from =
 		steps::witness_active_from(&alice, &account_id(&keypair(WITNESSES[0].1)?)).await?;
 	let funder = keypair("//Alice")?;
-	let mut funded = Vec::new();
-	for (scenario, role) in ACCOUNTS {
-		let suri = account_suri(scenario, role);
-		steps::fund(&alice, &funder, &[account_id(&keypair(&suri)?)], 10_000 * FST).await?;
-		funded.push(suri);
-	}
+	// One batch (consecutive nonces from one read, one or two blocks).
+	let funded: Vec<String> = ACCOUNTS.iter().map(|(s, r)| account_suri(s, r)).collect();
+	let accounts =
+		funded.iter().map(|suri| Ok(account_id(&keypair(suri)?))).collect::<Result<Vec<_>>>()?;
+	steps::fund(&alice, &funder, &accounts, 10_000 * FST).await?;
 	// While the witnesses wait for their activation (no lease runs yet), one validator goes
 	// down: the other three keep finalizing; back up, it catches up with the finalized chain.
 	let mut network = network;
