@@ -48,3 +48,18 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_properties(properties())
 		.build())
 }
+
+/// `--chain bench`: `local`'s four validators plus the runtime's `bench` accounts (thousands of
+/// funded `//Alice//bench//<i>` accounts for `defaas-load`; docs/performance.md).
+pub fn bench_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("DeFaaS Bench")
+		.with_id("defaas_bench")
+		.with_protocol_id("defaas")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(
+			defaas_runtime::genesis_config_presets::BENCH_RUNTIME_PRESET,
+		)
+		.with_properties(properties())
+		.build())
+}

@@ -4,6 +4,7 @@
 //! - ids and the lease and verdict types that pass between the market and the witness pool;
 //! - [`traits`]: the traits that couple the pallets (SLA monitor and verdict handler, provider
 //!   directory, reward minter, slash sink, allowance spender);
+//! - [`bench`]: the accounts of the `bench` genesis preset (load generation);
 //! - [`commitments`]: the sealed-bid and report commitments;
 //! - [`deploy`]: the signed deployment message of the provider's deployment API;
 //! - [`json`]: serde helpers for the JSON that integrators read (128-bit numbers as decimal
@@ -17,6 +18,7 @@
 
 extern crate alloc;
 
+pub mod bench;
 pub mod commitments;
 pub mod deploy;
 pub mod json;

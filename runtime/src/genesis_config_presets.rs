@@ -1,5 +1,6 @@
-//! Genesis presets built into the runtime: `development` (one validator) and `local_testnet`
-//! (four validators). The node's chain spec only picks one by name.
+//! Genesis presets built into the runtime: `development` (one validator), `local_testnet`
+//! (four validators) and `bench` (the four validators and thousands of funded load accounts,
+//! for `defaas-load`). The node's chain spec only picks one by name.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -125,11 +126,65 @@ pub fn local_testnet_genesis() -> Value {
 	)
 }
 
+/// The name of the benchmark preset.
+pub const BENCH_RUNTIME_PRESET: &str = "bench";
+
+/// The `bench` accounts (`defaas_primitives::bench`): `//Alice//bench//<i>` for every `i` below
+/// `bench::ACCOUNTS`, derived from the root once (one hard junction each).
+pub fn bench_accounts() -> Vec<AccountId> {
+	use defaas_primitives::bench;
+	use sp_core::{crypto::DeriveJunction, sr25519, Pair};
+	let Ok(root) = sr25519::Pair::from_string(bench::ROOT_SURI, None) else {
+		return Vec::new();
+	};
+	(0..bench::ACCOUNTS)
+		.filter_map(|index| {
+			let junction = DeriveJunction::hard(u64::from(index));
+			root.derive(core::iter::once(junction), None).ok()
+		})
+		.map(|(pair, _)| AccountId::from(pair.public()))
+		.collect()
+}
+
+/// `bench`: `local_testnet`'s validators, sudo and dev accounts, plus the `bench` accounts with
+/// `bench::ENDOWMENT_FST` each, the last `bench::WITNESSES` of them witnesses from genesis (their
+/// own key as VRF key).
+pub fn bench_genesis() -> Value {
+	use defaas_primitives::bench;
+	let mut genesis = local_testnet_genesis();
+	let endowment = bench::ENDOWMENT_FST.saturating_mul(FST);
+	let stake = bench::WITNESS_STAKE_FST.saturating_mul(FST);
+	let accounts = bench_accounts();
+	let funded: Vec<Value> =
+		accounts.iter().map(|account| serde_json::json!([account, endowment])).collect();
+	let witnesses: Vec<Value> = accounts
+		.iter()
+		.skip(usize::try_from(bench::FIRST_WITNESS).unwrap_or(usize::MAX))
+		.map(|account| {
+			let raw: [u8; 32] = account.clone().into();
+			let vrf_key = sp_core::sr25519::Public::from_raw(raw);
+			serde_json::json!([account, stake, vrf_key])
+		})
+		.collect();
+	if let Some(balances) = genesis
+		.get_mut("balances")
+		.and_then(|b| b.get_mut("balances"))
+		.and_then(Value::as_array_mut)
+	{
+		balances.extend(funded);
+	}
+	if let Some(pool) = genesis.get_mut("witnessPool").and_then(Value::as_object_mut) {
+		pool.insert("witnesses".into(), Value::Array(witnesses));
+	}
+	genesis
+}
+
 /// The JSON of the named preset, or `None` for an unknown name.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		DEV_RUNTIME_PRESET => development_config_genesis(),
 		LOCAL_TESTNET_RUNTIME_PRESET => local_testnet_genesis(),
+		BENCH_RUNTIME_PRESET => bench_genesis(),
 		_ => return None,
 	};
 	serde_json::to_vec(&patch).ok()
@@ -137,7 +192,11 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 
 /// The names of all presets.
 pub fn preset_names() -> Vec<PresetId> {
-	vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+	vec![
+		PresetId::from(DEV_RUNTIME_PRESET),
+		PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(BENCH_RUNTIME_PRESET),
+	]
 }
 
 #[cfg(test)]
@@ -150,6 +209,25 @@ mod tests {
 			assert!(get_preset(&name).is_some(), "preset {name:?} must resolve");
 		}
 		assert!(get_preset(&PresetId::from("mainnet")).is_none());
+	}
+
+	#[test]
+	fn bench_accounts_are_their_secret_uris_and_the_last_are_witnesses() {
+		use defaas_primitives::bench;
+		use sp_core::{sr25519, Pair};
+		let accounts = bench_accounts();
+		assert_eq!(accounts.len(), bench::ACCOUNTS as usize);
+		for index in [0, 1, bench::FIRST_WITNESS, bench::ACCOUNTS - 1] {
+			let pair = sr25519::Pair::from_string(&bench::account_suri(index), None).unwrap();
+			assert_eq!(accounts[index as usize], AccountId::from(pair.public()), "account {index}");
+		}
+		let Value::Object(patch) = bench_genesis() else { panic!("object expected") };
+		let balances = patch["balances"]["balances"].as_array().expect("balances");
+		assert_eq!(balances.len(), dev_accounts().len() + bench::ACCOUNTS as usize);
+		let witnesses = patch["witnessPool"]["witnesses"].as_array().expect("witnesses");
+		assert_eq!(witnesses.len(), bench::WITNESSES as usize);
+		assert_eq!(witnesses[0][0], witnesses[0][2], "the account's key is its VRF key");
+		assert_eq!(patch["babe"]["authorities"].as_array().map(Vec::len), Some(4));
 	}
 
 	#[test]

@@ -3,7 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use defaas_runtime::{genesis_config_presets::DEV_ENDOWMENT, WASM_BINARY};
+use defaas_runtime::{
+	genesis_config_presets::{BENCH_RUNTIME_PRESET, DEV_ENDOWMENT},
+	WASM_BINARY,
+};
 use pallet_witness_pool::vrf::witness_vrf::HostFunctions as WitnessVrfHostFunctions;
 use sc_chain_spec::{ChainType, GenericChainSpec};
 use serde_json::Value;
@@ -32,15 +35,44 @@ fn patch(plain: &Value) -> &Value {
 }
 
 #[test]
-fn runtime_lists_exactly_the_two_presets() {
+fn runtime_lists_exactly_the_three_presets() {
 	let names: Vec<String> = defaas_runtime::genesis_config_presets::preset_names()
 		.into_iter()
 		.map(|id| String::from_utf8(id.into()).expect("utf8"))
 		.collect();
 	assert_eq!(
 		names,
-		vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.to_string()]
+		vec![
+			DEV_RUNTIME_PRESET.to_string(),
+			LOCAL_TESTNET_RUNTIME_PRESET.to_string(),
+			BENCH_RUNTIME_PRESET.to_string()
+		]
 	);
+}
+
+#[test]
+fn bench_preset_builds_its_accounts_and_active_genesis_witnesses() {
+	use defaas_primitives::bench;
+	let (plain, raw) = build(BENCH_RUNTIME_PRESET);
+	let patch = patch(&plain);
+	assert_eq!(patch["babe"]["authorities"].as_array().map(Vec::len), Some(4));
+	let balances = patch["balances"]["balances"].as_array().expect("balances");
+	assert!(balances.len() >= bench::ACCOUNTS as usize + 6, "{}", balances.len());
+	// The runtime registered every genesis witness: WitnessPool::WitnessCount and ActiveCount.
+	let top = raw["genesis"]["raw"]["top"].as_object().expect("raw storage");
+	let key = |item: &str| {
+		let mut key = sp_io::hashing::twox_128(b"WitnessPool").to_vec();
+		key.extend(sp_io::hashing::twox_128(item.as_bytes()));
+		format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>())
+	};
+	let count = format!("0x{}", hex_u32(bench::WITNESSES));
+	assert_eq!(top.get(&key("WitnessCount")).and_then(Value::as_str), Some(count.as_str()));
+	assert_eq!(top.get(&key("ActiveCount")).and_then(Value::as_str), Some(count.as_str()));
+}
+
+/// `n` SCALE-encoded (little-endian), as hex.
+fn hex_u32(n: u32) -> String {
+	n.to_le_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! The workspace's binaries (`defaas-node`, `defaas`, `defaas-provider`) and the `defaas` CLI
-//! as a subprocess.
+//! The workspace's binaries (`defaas-node`, `defaas`, `defaas-provider`, `defaas-load`) and
+//! the `defaas` CLI as a subprocess.
 
 use anyhow::{bail, Context, Result};
 use std::{
@@ -30,6 +30,11 @@ pub fn cli_bin() -> PathBuf {
 /// `defaas-provider` next to the tests.
 pub fn provider_bin() -> PathBuf {
 	bin_dir().join("defaas-provider")
+}
+
+/// `defaas-load` (the load generator) next to the tests.
+pub fn load_bin() -> PathBuf {
+	bin_dir().join("defaas-load")
 }
 
 /// The workspace root, found when the test runs: the nearest directory holding a `Cargo.toml`
@@ -103,15 +108,14 @@ pub fn build_functions(packages: &[&str]) -> Result<PathBuf> {
 	Ok(target.join("wasm32-wasip2/release"))
 }
 
-/// Makes sure the workspace's binaries (`defaas-node`, `defaas`, `defaas-provider`) next to the
-/// tests are built from the current sources: runs `cargo test --workspace --no-run` once per
-/// test process, in the tests' profile and target directory. Under `cargo test --workspace`
-/// (README command 2) cargo has built everything already and this is its freshness check of a
-/// few seconds; a run of one test target (`--test dev`) gets the other packages' binaries
-/// built. Exactly that invocation, because cargo resolves features per invocation: a `-p`
-/// selection, or `cargo build --bins` (no test targets, so no dev-dependency features), would
-/// resolve others and recompile shared crates (ring, rustls, libp2p, ...) for minutes — and
-/// again on the next `cargo test --workspace`.
+/// Makes sure the workspace's binaries (`defaas-node`, `defaas`, `defaas-provider`,
+/// `defaas-load`) next to the tests are built from the current sources: runs `cargo build
+/// --workspace --bins` once per test process, in the tests' profile and target directory, with
+/// the environment of the developer's cargo ([`cargo`]). Not `cargo test --no-run`: that
+/// builds a package's binaries only for its own integration tests (`defaas-load` has none).
+/// Under `cargo test --workspace` (README command 2) everything shared is built already, in
+/// the same features: this is a freshness check of seconds; a run of one test target (`--test
+/// dev`) gets the other packages' binaries built.
 pub fn ensure_built() -> Result<()> {
 	static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
 	BUILT
@@ -129,7 +133,7 @@ pub fn ensure_built() -> Result<()> {
 				}
 				let status = command.status().context("run cargo build")?;
 				if !status.success() {
-					bail!("cargo test --workspace --no-run failed");
+					bail!("cargo build --workspace --bins failed");
 				}
 				Ok(())
 			};
@@ -156,7 +160,7 @@ impl CliOutput {
 	/// The output, or an error with both streams unless the run succeeded.
 	pub fn ok(self) -> Result<CliOutput> {
 		if !self.success {
-			bail!("defaas failed ({:?}):\n{}\n{}", self.code, self.stdout, self.stderr);
+			bail!("the run failed ({:?}):\n{}\n{}", self.code, self.stdout, self.stderr);
 		}
 		Ok(self)
 	}
@@ -164,7 +168,7 @@ impl CliOutput {
 	/// The output, or an error with both streams unless the run failed.
 	pub fn failed(self) -> Result<CliOutput> {
 		if self.success {
-			bail!("defaas should have failed:\n{}\n{}", self.stdout, self.stderr);
+			bail!("the run should have failed:\n{}\n{}", self.stdout, self.stderr);
 		}
 		Ok(self)
 	}
@@ -181,25 +185,50 @@ pub const CLI_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180)
 /// Runs `defaas --url <url> <args>` (no `DEFAAS_SURI` from the environment, stdin closed,
 /// killed after [`CLI_TIMEOUT`]) and returns what it printed.
 pub async fn defaas(url: &str, args: &[&str]) -> Result<CliOutput> {
-	let child = tokio::process::Command::new(cli_bin())
-		.args(["--url", url])
-		.args(args)
-		.env_remove("DEFAAS_SURI")
+	let mut command = tokio::process::Command::new(cli_bin());
+	command.args(["--url", url]).args(args).env_remove("DEFAAS_SURI");
+	output_of(command, CLI_TIMEOUT).await.with_context(|| format!("defaas {args:?}"))
+}
+
+/// Runs `command` (stdin closed, killed after `timeout`) and returns what it printed; when it
+/// runs out of time, the error carries what it printed until then.
+pub async fn output_of(
+	mut command: tokio::process::Command,
+	timeout: std::time::Duration,
+) -> Result<CliOutput> {
+	use tokio::io::AsyncReadExt;
+	let mut child = command
 		.stdin(std::process::Stdio::null())
 		.stdout(std::process::Stdio::piped())
 		.stderr(std::process::Stdio::piped())
 		.kill_on_drop(true)
 		.spawn()
-		.context("run defaas")?;
-	let output = tokio::time::timeout(CLI_TIMEOUT, child.wait_with_output())
-		.await
-		.with_context(|| format!("defaas {args:?} did not finish within {CLI_TIMEOUT:?}"))?
-		.context("defaas output")?;
+		.context("spawn")?;
+	let read = |pipe: Option<Box<dyn tokio::io::AsyncRead + Send + Unpin>>| {
+		tokio::spawn(async move {
+			let mut bytes = Vec::new();
+			if let Some(mut pipe) = pipe {
+				let _ = pipe.read_to_end(&mut bytes).await;
+			}
+			String::from_utf8_lossy(&bytes).into_owned()
+		})
+	};
+	let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+	let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+	let status = tokio::time::timeout(timeout, child.wait()).await;
+	let status = match status {
+		Ok(status) => status.context("wait")?,
+		Err(_) => {
+			let _ = child.kill().await;
+			let (out, err) = (stdout.await.unwrap_or_default(), stderr.await.unwrap_or_default());
+			bail!("did not finish within {timeout:?}; it printed:\n{out}\n{err}");
+		},
+	};
 	Ok(CliOutput {
-		success: output.status.success(),
-		code: output.status.code(),
-		stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+		success: status.success(),
+		code: status.code(),
+		stdout: stdout.await.context("stdout")?,
+		stderr: stderr.await.context("stderr")?,
 	})
 }
 

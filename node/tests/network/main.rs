@@ -12,6 +12,7 @@
 //! A harness of our own (`libtest-mimic`) so that setup and teardown happen once around the
 //! tests; `cargo test -p defaas-node --release --test network -- --list` lists them.
 
+mod load;
 mod scenarios;
 
 use anyhow::{Context, Result};
@@ -78,7 +79,7 @@ pub fn account_suri(scenario: &str, role: &str) -> String {
 }
 
 /// Accounts the scenarios use: (scenario, role).
-const ACCOUNTS: [(&str, &str); 10] = [
+const ACCOUNTS: [(&str, &str); 11] = [
 	("workers", "provider"),
 	("workers", "customer"),
 	("daemons", "cheap"),
@@ -88,6 +89,7 @@ const ACCOUNTS: [(&str, &str); 10] = [
 	("node-restart", "provider"),
 	("node-restart", "customer"),
 	("rpc", "customer"),
+	("load", "funder"),
 	("rpc", "provider"),
 ];
 

@@ -19,13 +19,14 @@ use futures::FutureExt;
 use std::sync::Arc;
 
 /// Every scenario, by name.
-pub const ALL: [(&str, Scenario); 4] = [
+pub const ALL: [(&str, Scenario); 5] = [
 	("a_validator_down_does_not_stop_finality", |s| validator_down(s).boxed()),
 	("workers_serve_a_lease_by_themselves_and_a_restarted_witness_reveals", |s| workers(s).boxed()),
 	("daemons_and_the_cli_serve_real_functions_and_a_killed_daemon_is_violated", |s| {
 		daemons(s).boxed()
 	}),
 	("a_daemon_follows_its_node_through_a_restart", |s| node_restart(s).boxed()),
+	("the_load_generator_runs_each_scenario_at_tiny_scale", |s| crate::load::load_smoke(s).boxed()),
 ];
 
 /// `defaas provider register` of the daemon's account: the minimum stake, its URL, `level`.

@@ -435,7 +435,8 @@ pub mod pallet {
 		Inconsistent,
 	}
 
-	/// Genesis: optionally, round windows replacing `Config::DefaultTimings`.
+	/// Genesis: optionally, round windows replacing `Config::DefaultTimings`, and witnesses
+	/// registered from the start (benchmark and test networks).
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -443,6 +444,12 @@ pub mod pallet {
 		/// `None` keeps the defaults.
 		#[serde(default)]
 		pub timings: Option<WitnessTimingsOf<T>>,
+		/// Witnesses registered at genesis: (account, stake, VRF key). Their stake is held
+		/// like a `register_witness` stake (the account must be funded by the balances
+		/// genesis), and they may sit in committees from the first block — there is no
+		/// registration to time against the randomness yet.
+		#[serde(default)]
+		pub witnesses: Vec<(T::AccountId, BalanceOf<T>, VrfKey)>,
 	}
 
 	#[pallet::genesis_build]
@@ -454,6 +461,15 @@ pub mod pallet {
 					"invalid genesis witness timings: every window must be at least one block"
 				);
 				Timings::<T>::put(timings);
+			}
+			for (who, stake, vrf_key) in &self.witnesses {
+				let registered = Pallet::<T>::do_register_witness(who.clone(), *stake, *vrf_key);
+				assert!(registered.is_ok(), "genesis witness {who:?}: {registered:?}");
+				Witnesses::<T>::mutate(who, |record| {
+					if let Some(record) = record {
+						record.active_from = sp_runtime::traits::Zero::zero();
+					}
+				});
 			}
 		}
 	}

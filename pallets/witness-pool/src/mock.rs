@@ -236,6 +236,7 @@ pub fn vrf_sign(who: AccountId, seed: &[u8; 32]) -> VrfSignature {
 #[derive(Default)]
 pub struct ExtBuilder {
 	witnesses: Vec<AccountId>,
+	genesis_witnesses: Vec<AccountId>,
 	balances: Vec<(AccountId, Balance)>,
 	timings: Option<WitnessTimings<BlockNumber>>,
 }
@@ -247,6 +248,12 @@ impl ExtBuilder {
 	/// Register `who` (stake [`STAKE`], key [`vrf_key`]) at block 1.
 	pub fn with_witnesses(mut self, who: impl IntoIterator<Item = AccountId>) -> Self {
 		self.witnesses.extend(who);
+		self
+	}
+
+	/// Register `who` (stake [`STAKE`], key [`vrf_key`]) in the genesis config.
+	pub fn with_genesis_witnesses(mut self, who: impl IntoIterator<Item = AccountId>) -> Self {
+		self.genesis_witnesses.extend(who);
 		self
 	}
 
@@ -294,9 +301,12 @@ impl ExtBuilder {
 		}
 		.assimilate_storage(&mut t)
 		.unwrap();
-		pallet_witness_pool::GenesisConfig::<Test> { timings: self.timings }
-			.assimilate_storage(&mut t)
-			.unwrap();
+		pallet_witness_pool::GenesisConfig::<Test> {
+			timings: self.timings,
+			witnesses: self.genesis_witnesses.iter().map(|w| (*w, STAKE, vrf_key(*w))).collect(),
+		}
+		.assimilate_storage(&mut t)
+		.unwrap();
 
 		let mut ext = sp_io::TestExternalities::new(t);
 		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));

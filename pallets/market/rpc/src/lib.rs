@@ -4,7 +4,10 @@
 //! ([`MarketApiClient`], used by `defaas-client`) are generated — one definition of the wire
 //! format. Every 128-bit value (balances) is a decimal string in the JSON.
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+// Only the server's trait keeps `RpcResult`; the client-only macro rewrites the return types.
+#[cfg(feature = "server")]
+use jsonrpsee::core::RpcResult;
+use jsonrpsee::proc_macros::rpc;
 pub use pallet_market_runtime_api::{
 	CloseReason, LevelId, LevelInfo, OrderId, OrderState, OrderView, ProviderView, Quote,
 };

@@ -4,7 +4,10 @@
 //! ([`WitnessPoolApiClient`], used by `defaas-client`) are generated. Every 128-bit value
 //! (stakes, VRF outputs and thresholds) is a decimal string in the JSON.
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+// Only the server's trait keeps `RpcResult`; the client-only macro rewrites the return types.
+#[cfg(feature = "server")]
+use jsonrpsee::core::RpcResult;
+use jsonrpsee::proc_macros::rpc;
 pub use pallet_witness_pool_runtime_api::{
 	MemberView, OpenRound, OrderId, RoundPhase, RoundView, Verdict, WitnessView,
 };

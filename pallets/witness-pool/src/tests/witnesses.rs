@@ -42,6 +42,31 @@ fn registration_holds_the_stake_and_activates_after_the_delay() {
 }
 
 #[test]
+fn genesis_witnesses_are_registered_and_active_from_the_first_block() {
+	ExtBuilder::default().with_genesis_witnesses([4, 5]).build_and_execute(|| {
+		for (index, who) in [4u64, 5].into_iter().enumerate() {
+			let record = witness(who);
+			assert_eq!((record.vrf_key, record.stake), (vrf_key(who), STAKE));
+			assert_eq!((record.registered_at, record.active_from), (0, 0));
+			assert_eq!(record.index, index as u32);
+			assert_eq!(held(who), STAKE);
+			assert_eq!(VrfKeys::<Test>::get(vrf_key(who)), Some(who));
+			assert!(WitnessPool::api_witness(who).unwrap().active);
+		}
+		assert_eq!((WitnessCount::<Test>::get(), ActiveCount::<Test>::get()), (2, 2));
+		// They behave like any witness: a later registration takes the next index.
+		assert_ok!(WitnessPool::register_witness(RuntimeOrigin::signed(6), STAKE, vrf_key(6)));
+		assert_eq!(witness(6).index, 2);
+	});
+}
+
+#[test]
+#[should_panic(expected = "genesis witness")]
+fn a_genesis_witness_without_funds_fails_the_genesis_build() {
+	ExtBuilder::default().with_balance(7, 0).with_genesis_witnesses([7]).build();
+}
+
+#[test]
 fn registration_rejects_bad_input() {
 	ExtBuilder::default().with_witnesses([1]).with_balance(3, 150).build_and_execute(|| {
 		assert_noop!(

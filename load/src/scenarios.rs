@@ -1,0 +1,477 @@
+//! The scenarios. Each takes its accounts from the `bench` preset's range, pre-signs a phase's
+//! transactions, submits them in bulk and waits until they are finalized (or given up as
+//! dropped), then goes on with the next phase.
+//!
+//! - `transfers`: `Balances.transfer_keep_alive` of 1 FST from N untouched accounts to N
+//!   others — the sTPS baseline.
+//! - `orders`: P providers register and announce capacity, K customers create an order each
+//!   (committee of one, drawn from the preset's genesis witnesses), each order gets
+//!   a sealed bid from one provider (round robin), the bids are revealed, the winners confirm
+//!   and fulfill — every market extrinsic of an auction, K times.
+
+use crate::{
+	observe::{RoundOutcome, Tracker, Until},
+	report::PhaseReport,
+	submit::{self, At, Signed},
+};
+use anyhow::{bail, ensure, Context, Result};
+use defaas_client::{
+	accounts::{account_id, keypair},
+	subxt::rpcs::rpc_params,
+	subxt::{dynamic::Value, utils::H256},
+	subxt_signer::sr25519::Keypair,
+	views::{OrderState, OrderView},
+	Chain,
+};
+use defaas_primitives::{bench, commitments::bid_commitment};
+use futures::{stream, StreamExt, TryStreamExt};
+use std::sync::Arc;
+
+/// 1 FST in plancks (12 decimals).
+pub const FST: u128 = 1_000_000_000_000;
+
+/// What every scenario works with.
+pub struct Ctx {
+	/// One connection per (node, lane); the first one also reads state.
+	pub connections: Vec<Chain>,
+	/// The observer.
+	pub tracker: Arc<Tracker>,
+	/// The next unused `bench` account.
+	pub next_account: u32,
+	/// Finalized blocks to wait without progress before the rest of a phase counts as
+	/// dropped.
+	pub patience: u32,
+	/// Every phase's transactions, in order.
+	pub sent: Vec<(String, Vec<H256>)>,
+	/// Outcomes that are not transaction counts.
+	pub outcomes: Vec<(String, String)>,
+	/// Funds the accounts a scenario takes (a chain without the `bench` preset's
+	/// endowments, e.g. the test suite's network); `None` on a `bench` chain.
+	pub funder: Option<Keypair>,
+	/// Accounts taken but not funded yet, with their amounts.
+	pub to_fund: Vec<([u8; 32], u128)>,
+}
+
+/// A `bench` account with its key.
+pub struct Account {
+	/// Its key.
+	pub pair: Keypair,
+	/// Its next nonce, kept here once read.
+	pub nonce: u64,
+}
+
+impl Ctx {
+	fn chain(&self) -> &Chain {
+		// `main` never builds a context without connections.
+		&self.connections[0]
+	}
+
+	/// The next `count` unused `bench` accounts with their nonces; with a funder, each is to
+	/// get `amount` at the next [`Self::fund`].
+	pub async fn take(&mut self, count: u32, amount: u128) -> Result<Vec<Account>> {
+		let first = self.next_account;
+		let end = first.checked_add(count).context("account index overflow")?;
+		ensure!(
+			end <= bench::FIRST_WITNESS,
+			"the bench preset has {} accounts that are not witnesses; this run needs {end}",
+			bench::FIRST_WITNESS
+		);
+		self.next_account = end;
+		let pairs = tokio::task::spawn_blocking(move || {
+			(first..end).map(|i| keypair(&bench::account_suri(i))).collect::<Result<Vec<_>>>()
+		})
+		.await
+		.context("deriving accounts")??;
+		if self.funder.is_some() {
+			self.to_fund.extend(pairs.iter().map(|pair| (account_id(pair).0, amount)));
+		}
+		let chain = self.chain().clone();
+		stream::iter(pairs)
+			.map(|pair| {
+				let chain = chain.clone();
+				async move {
+					let nonce = chain.next_nonce(&pair).await?;
+					Ok::<_, anyhow::Error>(Account { pair, nonce })
+				}
+			})
+			.buffered(64)
+			.try_collect()
+			.await
+	}
+
+	/// With a funder: transfers what [`Self::take`] noted to the accounts taken since the last
+	/// call (one phase, `<scenario>.fund`).
+	pub async fn fund(&mut self, scenario: &str) -> Result<()> {
+		let Some(funder) = self.funder.clone() else { return Ok(()) };
+		if self.to_fund.is_empty() {
+			return Ok(());
+		}
+		let at = self.at().await?;
+		let mut nonce = self.chain().next_nonce(&funder).await?;
+		let mut txs = Vec::with_capacity(self.to_fund.len());
+		for (account, amount) in std::mem::take(&mut self.to_fund) {
+			let args = vec![
+				Value::unnamed_variant("Id", [Value::from_bytes(account)]),
+				Value::u128(amount),
+			];
+			txs.push(submit::sign(&at, &funder, nonce, "Balances.transfer_keep_alive", args, 0)?);
+			nonce += 1;
+		}
+		let records = self.phase(&format!("{scenario}.fund"), txs, Until::Finalized).await?;
+		let funded = records.iter().filter(|r| r.finalized.is_some() && !r.failed).count();
+		ensure!(funded == records.len(), "only {funded} of {} accounts funded", records.len());
+		Ok(())
+	}
+
+	/// Signs against the current block's metadata.
+	async fn at(&self) -> Result<At> {
+		self.chain().api.at_current_block().await.context("the current block")
+	}
+
+	/// Submits one phase and waits until its transactions are in blocks (`until`); the
+	/// phase's records so far. Its report is made at the end of the run ([`Self::finish`]),
+	/// once everything sent is finalized or given up.
+	async fn phase(
+		&mut self,
+		name: &str,
+		txs: Vec<Signed>,
+		until: Until,
+	) -> Result<Vec<crate::observe::Sent>> {
+		let hashes: Vec<H256> = txs.iter().map(|tx| tx.hash).collect();
+		let submitted = submit::submit_all(&self.connections, txs, &self.tracker).await?;
+		let missing = self.tracker.settle(&hashes, until, self.patience).await;
+		eprintln!(
+			"defaas-load: {name}: {} accepted, {} refused, {missing} not {}",
+			submitted.accepted,
+			submitted.refused,
+			if until == Until::InBlock { "in a block" } else { "finalized" },
+		);
+		let records = self.tracker.records(&hashes);
+		self.sent.push((name.to_owned(), hashes));
+		Ok(records)
+	}
+
+	/// Waits until everything sent is finalized (or `patience` finalized blocks pass without
+	/// progress) and reports every phase.
+	pub async fn finish(&mut self) -> Vec<PhaseReport> {
+		let all: Vec<H256> = self.sent.iter().flat_map(|(_, hashes)| hashes.clone()).collect();
+		self.tracker.settle(&all, Until::Finalized, self.patience).await;
+		let (_, blocks) = self.tracker.snapshot();
+		self.sent
+			.iter()
+			.map(|(name, hashes)| PhaseReport::new(name, &self.tracker.records(hashes), &blocks))
+			.collect()
+	}
+
+	/// Waits (block by block, finalized) until `check` holds for `order`.
+	async fn wait_order(
+		&self,
+		order: u64,
+		what: &str,
+		blocks: u32,
+		check: impl Fn(&OrderView) -> bool,
+	) -> Result<()> {
+		let start = self.tracker.finalized_number();
+		let mut seen = start;
+		loop {
+			if let Some(view) = self.chain().order_at(order, None).await? {
+				if check(&view) {
+					return Ok(());
+				}
+			}
+			if seen.saturating_sub(start) > blocks {
+				bail!("order {order} is not {what} after {blocks} blocks");
+			}
+			let next = self.tracker.finalized_after(seen).await;
+			if next == seen {
+				bail!("the node stopped finalizing while waiting for order {order} to be {what}");
+			}
+			seen = next;
+		}
+	}
+}
+
+/// Signs one transaction per account, each with the account's next nonce.
+fn sign_each<'a>(
+	at: &At,
+	accounts: impl IntoIterator<Item = (usize, &'a mut Account)>,
+	kind: &'static str,
+	args: impl Fn(usize) -> Vec<Value>,
+) -> Result<Vec<Signed>> {
+	accounts
+		.into_iter()
+		.map(|(index, account)| {
+			let tx = submit::sign(at, &account.pair, account.nonce, kind, args(index), index)?;
+			account.nonce += 1;
+			Ok(tx)
+		})
+		.collect()
+}
+
+/// `transfers`: `count` transfers between untouched accounts.
+pub async fn transfers(ctx: &mut Ctx, count: u32) -> Result<()> {
+	let mut senders = ctx.take(count, 10 * FST).await?;
+	let receivers = ctx.take(count, 10 * FST).await?;
+	ctx.fund("transfers").await?;
+	let at = ctx.at().await?;
+	let txs =
+		sign_each(&at, senders.iter_mut().enumerate(), "Balances.transfer_keep_alive", |i| {
+			let to = receivers.get(i).map(|r| account_id(&r.pair).0).unwrap_or_default();
+			vec![Value::unnamed_variant("Id", [Value::from_bytes(to)]), Value::u128(FST)]
+		})?;
+	ctx.phase("transfers", txs, Until::InBlock).await?;
+	Ok(())
+}
+
+/// The auctions of a scenario.
+pub struct OrderLoad {
+	/// Orders.
+	pub orders: u32,
+	/// Providers bidding on them (round robin).
+	pub providers: u32,
+	/// Bid window in blocks.
+	pub bid_window: u32,
+	/// The FaaS level of the orders (the providers offer only it).
+	pub level: u32,
+	/// Witnesses per round.
+	pub committee: u32,
+	/// Billing periods (= rounds) per lease.
+	pub periods: u32,
+	/// The endpoint the providers register (what the witnesses probe).
+	pub endpoint: String,
+}
+
+/// Highest unit price of a load order.
+const MAX_UNIT_PRICE: u128 = 10 * FST;
+
+/// Runs `load.orders` auctions to fulfilled leases, phases named `<scenario>.<step>`: the
+/// providers register and announce capacity, each customer creates an order, order i gets a
+/// sealed bid from provider i mod P, the bids are revealed, the winners confirm and fulfill.
+/// The ids of the orders created.
+async fn auctions(ctx: &mut Ctx, scenario: &str, load: &OrderLoad) -> Result<Vec<u64>> {
+	ensure!(load.orders > 0 && load.providers > 0, "orders and providers must be positive");
+	// Providers stake 1,000 FST and hold a 10 FST deposit per bid; customers prepay twice the
+	// maximum fee.
+	let per_provider = u128::from(load.orders.div_ceil(load.providers));
+	let prepay = 2 * u128::from(load.periods) * MAX_UNIT_PRICE;
+	let mut providers = ctx.take(load.providers, 1_100 * FST + per_provider * 11 * FST).await?;
+	let mut customers = ctx.take(load.orders, prepay + 10 * FST).await?;
+	ctx.fund(scenario).await?;
+	let phase = |step: &str| format!("{scenario}.{step}");
+
+	// Setup: providers register (each its own heartbeat key) and announce capacity.
+	let (capacity, level) = (load.orders.div_ceil(load.providers), load.level);
+	let at = ctx.at().await?;
+	let mut setup = Vec::new();
+	for (lane, provider) in providers.iter_mut().enumerate() {
+		let key = account_id(&provider.pair).0;
+		let register = vec![
+			Value::u128(1_000 * FST),
+			Value::from_bytes(load.endpoint.as_bytes()),
+			Value::unnamed_composite([Value::u128(u128::from(level))]),
+			Value::from_bytes(key),
+		];
+		let heartbeat = vec![Value::unnamed_composite([Value::unnamed_composite([
+			Value::u128(u128::from(level)),
+			Value::u128(u128::from(capacity)),
+		])])];
+		for (call, args) in
+			[("Market.register_provider", register), ("Market.heartbeat", heartbeat)]
+		{
+			setup.push(submit::sign(&at, &provider.pair, provider.nonce, call, args, lane)?);
+			provider.nonce += 1;
+		}
+	}
+	ctx.phase(&phase("setup"), setup, Until::InBlock).await?;
+
+	// Create.
+	let at = ctx.at().await?;
+	let (window, periods, committee) = (load.bid_window, load.periods, load.committee);
+	let create = sign_each(&at, customers.iter_mut().enumerate(), "Market.create_order", |i| {
+		vec![
+			Value::u128(u128::from(level)),
+			Value::u128(u128::from(periods)),
+			Value::u128(MAX_UNIT_PRICE),
+			Value::u128(u128::from(committee)),
+			Value::u128(u128::from(window)),
+			Value::from_bytes(package_hash(i)),
+			Value::u128(0),
+			Value::unnamed_variant("None", []),
+		]
+	})?;
+	// The order ids come from the finalized blocks' events (a re-organisation cannot renumber
+	// them under the bids).
+	let created = ctx.phase(&phase("create"), create, Until::Finalized).await?;
+	let mut ids: Vec<u64> = created.iter().filter_map(|r| r.order_created).collect();
+	ids.sort_unstable();
+	ensure!(!ids.is_empty(), "no order was created");
+
+	// Commit: a price below the maximum, a salt per order.
+	let price = |order: u64| FST + u128::from(order % 7) * FST / 10;
+	let salt = |order: u64| {
+		let mut salt = [7u8; 32];
+		salt[..8].copy_from_slice(&order.to_le_bytes());
+		salt
+	};
+	let count = providers.len();
+	let bidder = move |i: usize| i % count;
+	let at = ctx.at().await?;
+	let mut commits = Vec::with_capacity(ids.len());
+	for (i, order) in ids.iter().enumerate() {
+		let provider = providers.get_mut(bidder(i)).context("bidder")?;
+		let key = account_id(&provider.pair).0;
+		let commitment = bid_commitment(*order, &price(*order), &salt(*order), &key);
+		let args = vec![Value::u128(u128::from(*order)), Value::from_bytes(commitment)];
+		commits.push(submit::sign(
+			&at,
+			&provider.pair,
+			provider.nonce,
+			"Market.commit_bid",
+			args,
+			bidder(i),
+		)?);
+		provider.nonce += 1;
+	}
+	ctx.phase(&phase("commit"), commits, Until::InBlock).await?;
+	let last = *ids.last().context("orders")?;
+	ctx.wait_order(last, "revealing", window + 20, |o| {
+		matches!(o.state, OrderState::Revealing { .. })
+	})
+	.await?;
+
+	// Reveal.
+	let at = ctx.at().await?;
+	let mut reveals = Vec::with_capacity(ids.len());
+	for (i, order) in ids.iter().enumerate() {
+		let provider = providers.get_mut(bidder(i)).context("bidder")?;
+		let args = vec![
+			Value::u128(u128::from(*order)),
+			Value::u128(price(*order)),
+			Value::from_bytes(salt(*order)),
+		];
+		reveals.push(submit::sign(
+			&at,
+			&provider.pair,
+			provider.nonce,
+			"Market.reveal_bid",
+			args,
+			bidder(i),
+		)?);
+		provider.nonce += 1;
+	}
+	ctx.phase(&phase("reveal"), reveals, Until::InBlock).await?;
+	ctx.wait_order(last, "confirming", 40, |o| matches!(o.state, OrderState::Confirming { .. }))
+		.await?;
+
+	// Confirm and fulfill: consecutive nonces of each provider, so in one go (a fulfill
+	// applies after its confirm).
+	let at = ctx.at().await?;
+	let (mut confirms, mut fulfills) = (Vec::new(), Vec::new());
+	for (i, order) in ids.iter().enumerate() {
+		let provider = providers.get_mut(bidder(i)).context("bidder")?;
+		for (call, txs) in
+			[("Market.confirm_order", &mut confirms), ("Market.fulfill", &mut fulfills)]
+		{
+			let args = vec![Value::u128(u128::from(*order))];
+			txs.push(submit::sign(&at, &provider.pair, provider.nonce, call, args, bidder(i))?);
+			provider.nonce += 1;
+		}
+	}
+	let confirm_hashes: Vec<H256> = confirms.iter().map(|t| t.hash).collect();
+	let fulfill_hashes: Vec<H256> = fulfills.iter().map(|t| t.hash).collect();
+	let mut both = confirms;
+	both.extend(fulfills);
+	both.sort_by_key(|tx| tx.lane);
+	ctx.phase(&phase("confirm+fulfill"), both, Until::Finalized).await?;
+	ctx.sent.pop();
+	ctx.sent.push((phase("confirm"), confirm_hashes));
+	ctx.sent.push((phase("fulfill"), fulfill_hashes));
+
+	let mut fulfilling = 0u32;
+	for order in &ids {
+		let view = ctx.chain().order(*order).await?;
+		if matches!(view.state, OrderState::Fulfilling { .. }) {
+			fulfilling += 1;
+		}
+	}
+	ctx.outcomes.push((
+		format!("{scenario}: fulfilled (leases running)"),
+		format!("{fulfilling} of {} created ({} submitted)", ids.len(), load.orders),
+	));
+	Ok(ids)
+}
+
+/// `orders`: K auctions to fulfilled leases (committee of one, one period).
+pub async fn orders(ctx: &mut Ctx, load: &OrderLoad) -> Result<()> {
+	auctions(ctx, "orders", load).await.map(|_| ())
+}
+
+/// `leases`: K auctions to leases that run `load.periods` rounds each, monitored by
+/// committees of `load.committee` drawn from the chain's witnesses (their keys in the
+/// validators' keystores, see [`insert_witness_keys`]) and served by `load.endpoint`; then
+/// waits until every round settled and counts verdicts.
+pub async fn leases(ctx: &mut Ctx, load: &OrderLoad) -> Result<()> {
+	let ids = auctions(ctx, "leases", load).await?;
+	let first = ctx.chain().order(*ids.first().context("leases")?).await?;
+	// Every round ends within a period and the round's commit and reveal windows after its
+	// period: wait that long past the last lease's end, block by block, then read the rounds.
+	let period = first.period_length;
+	let grace = period.saturating_add(20);
+	let rounds_end =
+		ctx.tracker.finalized_number() + period.saturating_mul(load.periods).saturating_add(grace);
+	eprintln!("defaas-load: leases: waiting for the rounds until block {rounds_end}");
+	let expected = u32::try_from(ids.len()).unwrap_or(u32::MAX).saturating_mul(load.periods);
+	let (opened, settled, violated, abandoned) = loop {
+		// From the witness pool's events in finalized blocks: a finished lease's round
+		// records are gone from storage.
+		let outcomes = ctx.tracker.rounds_of(&ids);
+		let count = |wanted: &[RoundOutcome]| {
+			u32::try_from(outcomes.iter().filter(|o| wanted.contains(o)).count()).unwrap_or(0)
+		};
+		let opened = u32::try_from(outcomes.len()).unwrap_or(u32::MAX);
+		let settled = count(&[RoundOutcome::NoViolation, RoundOutcome::Violated]);
+		let (violated, abandoned) =
+			(count(&[RoundOutcome::Violated]), count(&[RoundOutcome::Abandoned]));
+		let now = ctx.tracker.finalized_number();
+		if (opened >= expected && count(&[RoundOutcome::Open]) == 0) || now >= rounds_end {
+			break (opened, settled, violated, abandoned);
+		}
+		let next = ctx.tracker.finalized_after(now).await;
+		ensure!(next > now, "finality stopped while the leases ran");
+	};
+	ctx.outcomes.push((
+		"leases: rounds with a verdict ÷ rounds opened".to_owned(),
+		format!(
+			"{settled} / {opened} ({violated} violated, {abandoned} abandoned; {} rounds expected)",
+			expected
+		),
+	));
+	Ok(())
+}
+
+/// Puts the secret VRF keys of the `bench` preset's first `count` genesis witnesses into the
+/// keystores of `nodes` (witness i into node i mod N, `author_insertKey`, key type `wtns`;
+/// the nodes must allow unsafe RPC methods). Their off-chain workers then act for them.
+pub async fn insert_witness_keys(nodes: &[Chain], count: u32) -> Result<()> {
+	ensure!(count <= bench::WITNESSES, "the bench preset has {} witnesses", bench::WITNESSES);
+	ensure!(!nodes.is_empty(), "no node");
+	for i in 0..count {
+		let index = bench::FIRST_WITNESS + i;
+		let suri = bench::account_suri(index);
+		let public = defaas_primitives::json::to_hex(&keypair(&suri)?.public_key().0);
+		let node = nodes.get(i as usize % nodes.len()).context("node")?;
+		let _: serde_json::Value = node
+			.rpc
+			.request("author_insertKey", rpc_params!["wtns", &suri, public])
+			.await
+			.context("author_insertKey (does the node allow unsafe RPC methods?)")?;
+	}
+	Ok(())
+}
+
+/// The package hash of load order `i` (distinct per order).
+fn package_hash(i: usize) -> [u8; 32] {
+	let mut hash = [0x5au8; 32];
+	hash[..8].copy_from_slice(&(i as u64).to_le_bytes());
+	hash
+}
