@@ -6,11 +6,14 @@
 use anyhow::{Context, Result};
 use defaas_client::{
 	chain::find_u128,
-	subxt::{dynamic, events::Phase, ext::scale_decode::DecodeAsType, utils::H256},
+	subxt::{
+		dynamic, error::DispatchError, events::Phase, ext::scale_decode::DecodeAsType,
+		utils::H256,
+	},
 	Chain,
 };
 use std::{
-	collections::{BTreeMap, HashMap, HashSet},
+	collections::{BTreeMap, HashMap},
 	sync::{Arc, Mutex, MutexGuard},
 	time::{Duration, Instant},
 };
@@ -31,6 +34,8 @@ pub struct Sent {
 	pub finalized: Option<(u32, Instant)>,
 	/// It is in a finalized block but its dispatch failed (`System.ExtrinsicFailed`).
 	pub failed: bool,
+	/// The dispatch error of a failed one (`Pallet.Error`).
+	pub error: Option<String>,
 	/// The order id of the `Market.OrderCreated` event it emitted.
 	pub order_created: Option<u64>,
 }
@@ -62,8 +67,8 @@ pub struct Tracker {
 	state: Mutex<State>,
 	/// The number of the last finalized block processed (wakes waiters).
 	finalized: watch::Sender<u32>,
-	/// Counts best blocks processed (wakes waiters for inclusion).
-	best: watch::Sender<u64>,
+	/// The number of the last best block processed (every new best block wakes waiters).
+	best: watch::Sender<u32>,
 }
 
 /// What [`Tracker::settle`] waits for.
@@ -157,6 +162,7 @@ impl Tracker {
 				in_best,
 				finalized: None,
 				failed: false,
+				error: None,
 				order_created: None,
 			},
 		);
@@ -172,6 +178,14 @@ impl Tracker {
 	/// The last finalized block number processed.
 	pub fn finalized_number(&self) -> u32 {
 		*self.finalized.borrow()
+	}
+
+	/// Waits until a best block after `number` has been processed; its number (`number` if
+	/// the follower ended).
+	pub async fn best_after(&self, number: u32) -> u32 {
+		let mut receiver = self.best.subscribe();
+		let next = receiver.wait_for(|n| *n > number).await.map(|n| *n);
+		next.unwrap_or(number)
 	}
 
 	/// Waits until a finalized block after `number` has been processed; its number.
@@ -285,7 +299,8 @@ async fn follow_best(
 				}
 			}
 		}
-		tracker.best.send_modify(|count| *count = count.saturating_add(1));
+		let number = u32::try_from(block.number()).unwrap_or(u32::MAX);
+		tracker.best.send_modify(|best| *best = number);
 	}
 	drop(chain);
 }
@@ -323,7 +338,7 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 	let at = chain.api.at_block(u64::from(number)).await.context("block")?;
 	let extrinsics = at.extrinsics().fetch().await.context("extrinsics")?;
 	let events = at.events().fetch().await.context("events")?;
-	let mut failed = HashSet::new();
+	let mut failed = HashMap::new();
 	let mut created = HashMap::new();
 	let mut rounds = Vec::new();
 	for event in events.iter() {
@@ -351,7 +366,17 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 		let index = index as usize;
 		match (event.pallet_name(), event.event_name()) {
 			("System", "ExtrinsicFailed") => {
-				failed.insert(index);
+				let error = match DispatchError::decode_from(event.field_bytes(), at.metadata()) {
+					Ok(DispatchError::Module(module)) => match module.details() {
+						Ok(details) => {
+							format!("{}.{}", details.pallet.name(), details.variant.name)
+						},
+						Err(_) => module.to_string(),
+					},
+					Ok(other) => other.to_string(),
+					Err(e) => format!("undecodable dispatch error: {e}"),
+				};
+				failed.insert(index, error);
 			},
 			("Market", "OrderCreated") => {
 				let fields = event.decode_as::<dynamic::Value>().context("OrderCreated")?;
@@ -390,7 +415,8 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 		let Ok(extrinsic) = extrinsic else { continue };
 		let Some(sent) = state.sent.get_mut(&extrinsic.hash()) else { continue };
 		sent.finalized = Some((number, now));
-		sent.failed = failed.contains(&extrinsic.index());
+		sent.error = failed.get(&extrinsic.index()).cloned();
+		sent.failed = sent.error.is_some();
 		sent.order_created = created.get(&extrinsic.index()).copied();
 		sent.in_best.get_or_insert(now);
 		*record.ours.entry(sent.kind).or_default() += 1;

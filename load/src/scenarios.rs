@@ -14,7 +14,7 @@ use crate::{
 	report::PhaseReport,
 	submit::{self, At, Signed},
 };
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use defaas_client::{
 	accounts::{account_id, keypair},
 	subxt::rpcs::rpc_params,
@@ -25,7 +25,7 @@ use defaas_client::{
 };
 use defaas_primitives::{bench, commitments::bid_commitment};
 use futures::{stream, StreamExt, TryStreamExt};
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 /// 1 FST in plancks (12 decimals).
 pub const FST: u128 = 1_000_000_000_000;
@@ -147,6 +147,7 @@ impl Ctx {
 			if until == Until::InBlock { "in a block" } else { "finalized" },
 		);
 		let records = self.tracker.records(&hashes);
+		print_failures(name, &records);
 		self.sent.push((name.to_owned(), hashes));
 		Ok(records)
 	}
@@ -163,31 +164,37 @@ impl Ctx {
 			.collect()
 	}
 
-	/// Waits (block by block, finalized) until `check` holds for `order`.
-	async fn wait_order(
-		&self,
-		order: u64,
-		what: &str,
-		blocks: u32,
-		check: impl Fn(&OrderView) -> bool,
-	) -> Result<()> {
-		let start = self.tracker.finalized_number();
-		let mut seen = start;
-		loop {
-			if let Some(view) = self.chain().order_at(order, None).await? {
-				if check(&view) {
-					return Ok(());
+	/// The current (best) views of `orders`, in order; an order that is gone counts as
+	/// failed.
+	async fn orders(&self, orders: &[u64]) -> Result<Vec<OrderView>> {
+		let chain = self.chain().clone();
+		stream::iter(orders.to_vec())
+			.map(|order| {
+				let chain = chain.clone();
+				async move {
+					let view = chain.order_at(order, None).await?;
+					view.with_context(|| format!("order {order} is gone"))
 				}
-			}
-			if seen.saturating_sub(start) > blocks {
-				bail!("order {order} is not {what} after {blocks} blocks");
-			}
-			let next = self.tracker.finalized_after(seen).await;
-			if next == seen {
-				bail!("the node stopped finalizing while waiting for order {order} to be {what}");
-			}
-			seen = next;
-		}
+			})
+			.buffered(32)
+			.try_collect()
+			.await
+	}
+}
+
+/// Prints how many of a phase's transactions failed, per dispatch error (known once their
+/// blocks are finalized).
+fn print_failures(phase: &str, records: &[crate::observe::Sent]) {
+	let mut errors: BTreeMap<&str, u32> = BTreeMap::new();
+	for error in records.iter().filter_map(|r| r.error.as_deref()) {
+		*errors.entry(error).or_default() += 1;
+	}
+	for (error, count) in errors {
+		eprintln!("defaas-load: {phase}: {count} failed with {error}");
+	}
+	let unfinalized = records.iter().filter(|r| r.finalized.is_none()).count();
+	if unfinalized > 0 {
+		eprintln!("defaas-load: {phase}: {unfinalized} not in a finalized block");
 	}
 }
 
@@ -240,6 +247,9 @@ pub struct OrderLoad {
 	/// The endpoint the providers register (what the witnesses probe).
 	pub endpoint: String,
 }
+
+/// Best blocks after the reveals within which every auction must have closed.
+const CONFIRM_PATIENCE: u32 = 60;
 
 /// Highest unit price of a load order.
 const MAX_UNIT_PRICE: u128 = 10 * FST;
@@ -333,13 +343,16 @@ async fn auctions(ctx: &mut Ctx, scenario: &str, load: &OrderLoad) -> Result<Vec
 		provider.nonce += 1;
 	}
 	ctx.phase(&phase("commit"), commits, Until::InBlock).await?;
-	let last = *ids.last().context("orders")?;
-	ctx.wait_order(last, "revealing", window + 20, |o| {
-		matches!(o.state, OrderState::Revealing { .. })
-	})
-	.await?;
 
-	// Reveal.
+	// Reveal as a provider's daemon does: once the block that ends the bid window is next
+	// (the stored state may still say Bidding; a reveal after the bid window is accepted).
+	let mut bidding_ends = 0u32;
+	for view in ctx.orders(&ids).await? {
+		if let OrderState::Bidding { bidding_ends: ends } = view.state {
+			bidding_ends = bidding_ends.max(ends);
+		}
+	}
+	ctx.tracker.best_after(bidding_ends.saturating_sub(2)).await;
 	let at = ctx.at().await?;
 	let mut reveals = Vec::with_capacity(ids.len());
 	for (i, order) in ids.iter().enumerate() {
@@ -360,30 +373,57 @@ async fn auctions(ctx: &mut Ctx, scenario: &str, load: &OrderLoad) -> Result<Vec
 		provider.nonce += 1;
 	}
 	ctx.phase(&phase("reveal"), reveals, Until::InBlock).await?;
-	ctx.wait_order(last, "confirming", 40, |o| matches!(o.state, OrderState::Confirming { .. }))
-		.await?;
 
-	// Confirm and fulfill: consecutive nonces of each provider, so in one go (a fulfill
-	// applies after its confirm).
-	let at = ctx.at().await?;
-	let (mut confirms, mut fulfills) = (Vec::new(), Vec::new());
-	for (i, order) in ids.iter().enumerate() {
-		let provider = providers.get_mut(bidder(i)).context("bidder")?;
-		for (call, txs) in
-			[("Market.confirm_order", &mut confirms), ("Market.fulfill", &mut fulfills)]
-		{
-			let args = vec![Value::u128(u128::from(*order))];
-			txs.push(submit::sign(&at, &provider.pair, provider.nonce, call, args, bidder(i))?);
-			provider.nonce += 1;
+	// Confirm and fulfill each order as soon as a best block shows it waiting for its winner's
+	// confirmation (consecutive nonces of the provider: a fulfill applies after its confirm).
+	let mut waiting: Vec<(usize, u64)> = ids.iter().copied().enumerate().collect();
+	let (mut confirm_hashes, mut fulfill_hashes) = (Vec::new(), Vec::new());
+	let mut best = ctx.tracker.best_after(0).await;
+	let give_up = best.saturating_add(CONFIRM_PATIENCE);
+	while !waiting.is_empty() && best < give_up {
+		let order_ids: Vec<u64> = waiting.iter().map(|(_, order)| *order).collect();
+		let views = ctx.orders(&order_ids).await?;
+		let at = ctx.at().await?;
+		let mut batch = Vec::new();
+		let mut still = Vec::new();
+		for ((i, order), view) in waiting.into_iter().zip(views) {
+			match view.state {
+				OrderState::Confirming { .. } => {
+					let provider = providers.get_mut(bidder(i)).context("bidder")?;
+					for (call, hashes) in [
+						("Market.confirm_order", &mut confirm_hashes),
+						("Market.fulfill", &mut fulfill_hashes),
+					] {
+						let args = vec![Value::u128(u128::from(order))];
+						let tx =
+							submit::sign(&at, &provider.pair, provider.nonce, call, args, bidder(i))?;
+						hashes.push(tx.hash);
+						batch.push(tx);
+						provider.nonce += 1;
+					}
+				},
+				OrderState::Bidding { .. } | OrderState::Revealing { .. } => still.push((i, order)),
+				// Failed (no valid bid: the reveal came too late) or gone.
+				_ => {},
+			}
 		}
+		waiting = still;
+		if !batch.is_empty() {
+			submit::submit_all(&ctx.connections, batch, &ctx.tracker).await?;
+		}
+		best = ctx.tracker.best_after(best).await;
 	}
-	let confirm_hashes: Vec<H256> = confirms.iter().map(|t| t.hash).collect();
-	let fulfill_hashes: Vec<H256> = fulfills.iter().map(|t| t.hash).collect();
-	let mut both = confirms;
-	both.extend(fulfills);
-	both.sort_by_key(|tx| tx.lane);
-	ctx.phase(&phase("confirm+fulfill"), both, Until::Finalized).await?;
-	ctx.sent.pop();
+	let both: Vec<H256> = confirm_hashes.iter().chain(&fulfill_hashes).copied().collect();
+	let missing = ctx.tracker.settle(&both, Until::Finalized, ctx.patience).await;
+	eprintln!(
+		"defaas-load: {}: {} confirmed and fulfilled as their auctions closed, {missing} not \
+		 finalized, {} still in their auctions after {CONFIRM_PATIENCE} blocks",
+		phase("confirm+fulfill"),
+		confirm_hashes.len(),
+		waiting.len()
+	);
+	print_failures(&phase("confirm"), &ctx.tracker.records(&confirm_hashes));
+	print_failures(&phase("fulfill"), &ctx.tracker.records(&fulfill_hashes));
 	ctx.sent.push((phase("confirm"), confirm_hashes));
 	ctx.sent.push((phase("fulfill"), fulfill_hashes));
 
