@@ -150,7 +150,7 @@ async fn run(args: Args) -> Result<()> {
 			periods: args.rounds,
 			endpoint,
 		};
-		scenarios::leases(&mut ctx, &load).await?;
+		scenarios::leases(&mut ctx, &nodes, &load).await?;
 	}
 	let phases = ctx.finish().await;
 	let (_, blocks) = ctx.tracker.snapshot();

@@ -7,8 +7,7 @@ use anyhow::{Context, Result};
 use defaas_client::{
 	chain::find_u128,
 	subxt::{
-		dynamic, error::DispatchError, events::Phase, ext::scale_decode::DecodeAsType,
-		utils::H256,
+		dynamic, error::DispatchError, events::Phase, ext::scale_decode::DecodeAsType, utils::H256,
 	},
 	Chain,
 };

@@ -23,7 +23,12 @@ use defaas_client::{
 	views::{OrderState, OrderView},
 	Chain,
 };
-use defaas_primitives::{bench, commitments::bid_commitment};
+use defaas_primitives::{
+	bench,
+	commitments::bid_commitment,
+	json::{from_hex, to_hex},
+	worker_stats::{WorkerStats, WORKER_STATS_KEY},
+};
 use futures::{stream, StreamExt, TryStreamExt};
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -395,8 +400,14 @@ async fn auctions(ctx: &mut Ctx, scenario: &str, load: &OrderLoad) -> Result<Vec
 						("Market.fulfill", &mut fulfill_hashes),
 					] {
 						let args = vec![Value::u128(u128::from(order))];
-						let tx =
-							submit::sign(&at, &provider.pair, provider.nonce, call, args, bidder(i))?;
+						let tx = submit::sign(
+							&at,
+							&provider.pair,
+							provider.nonce,
+							call,
+							args,
+							bidder(i),
+						)?;
 						hashes.push(tx.hash);
 						batch.push(tx);
 						provider.nonce += 1;
@@ -450,7 +461,11 @@ pub async fn orders(ctx: &mut Ctx, load: &OrderLoad) -> Result<()> {
 /// committees of `load.committee` drawn from the chain's witnesses (their keys in the
 /// validators' keystores, see [`insert_witness_keys`]) and served by `load.endpoint`; then
 /// waits until every round settled and counts verdicts.
-pub async fn leases(ctx: &mut Ctx, load: &OrderLoad) -> Result<()> {
+pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<()> {
+	let mut before = Vec::with_capacity(nodes.len());
+	for node in nodes {
+		before.push(worker_stats(node).await?);
+	}
 	let ids = auctions(ctx, "leases", load).await?;
 	let first = ctx.chain().order(*ids.first().context("leases")?).await?;
 	// Every round ends within a period and the round's commit and reveal windows after its
@@ -486,7 +501,33 @@ pub async fn leases(ctx: &mut Ctx, load: &OrderLoad) -> Result<()> {
 			expected
 		),
 	));
+	for (i, (node, before)) in nodes.iter().zip(before).enumerate() {
+		let run = worker_stats(node).await?.since(&before);
+		let mean = if run.runs == 0 { 0.0 } else { run.total_ms as f64 / run.runs as f64 };
+		ctx.outcomes.push((
+			format!("leases: witness worker of node {i}"),
+			format!(
+				"{} runs, {mean:.0} ms per run (max {} ms at block {}), {} rounds looked at, {} \
+				 VRF signatures",
+				run.runs, run.max_ms, run.max_block, run.rounds, run.vrf_signatures
+			),
+		));
+	}
 	Ok(())
+}
+
+/// What the witness worker of `node` recorded about its runs so far (its persistent
+/// off-chain storage, read with the unsafe `offchain_localStorageGet`).
+async fn worker_stats(node: &Chain) -> Result<WorkerStats> {
+	use defaas_client::subxt::ext::codec::Decode;
+	let value: Option<String> = node
+		.rpc
+		.request("offchain_localStorageGet", rpc_params!["PERSISTENT", to_hex(WORKER_STATS_KEY)])
+		.await
+		.context("offchain_localStorageGet (does the node allow unsafe RPC methods?)")?;
+	let Some(hex) = value else { return Ok(WorkerStats::default()) };
+	let bytes = from_hex(&hex).context("worker stats: not hex")?;
+	WorkerStats::decode(&mut bytes.as_slice()).context("worker stats")
 }
 
 /// Puts the secret VRF keys of the `bench` preset's first `count` genesis witnesses into the

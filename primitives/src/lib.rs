@@ -7,6 +7,7 @@
 //! - [`bench`]: the accounts of the `bench` genesis preset (load generation);
 //! - [`commitments`]: the sealed-bid and report commitments;
 //! - [`deploy`]: the signed deployment message of the provider's deployment API;
+//! - [`worker_stats`]: what the witness worker records about its runs (time per block);
 //! - [`json`]: serde helpers for the JSON that integrators read (128-bit numbers as decimal
 //!   strings, bytes as UTF-8 or `0x` hex).
 //!
@@ -23,6 +24,7 @@ pub mod commitments;
 pub mod deploy;
 pub mod json;
 pub mod traits;
+pub mod worker_stats;
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;

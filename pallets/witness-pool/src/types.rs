@@ -36,6 +36,10 @@ pub const RANDOMNESS_SUBJECT: &[u8] = b"defaas/witness-round";
 /// VRF signatures of the witnesses it drew into a committee: the key is this prefix followed by
 /// `SCALE((order_id, round, witness))`, the value `SCALE(VrfSignature)`.
 pub const JOIN_SIGNATURE_PREFIX: &[u8] = b"defaas/wp/join/";
+
+/// Prefix of the worker's per-round join memo in the persistent off-chain storage (the
+/// local witnesses the VRF passed over or drew in the round).
+pub const JOIN_MEMO_PREFIX: &[u8] = b"defaas/wp/join-memo/";
 /// Prefix of the persistent off-chain storage keys of the off-chain worker's probe logs: the
 /// key is this prefix followed by `SCALE((order_id, round, witness))`, the value a
 /// [`ProbeLog`].

@@ -9,14 +9,24 @@
 //!   with the `witness_vrf` host function; if the output is below the threshold keep the
 //!   signature in the persistent off-chain storage under
 //!   `JOIN_SIGNATURE_PREFIX ++ SCALE((order_id, round, witness))` and, if the join would be
-//!   accepted, submit `worker_join` once (claim `PHASE_JOIN`).
+//!   accepted, submit `worker_join` once (claim `PHASE_JOIN`). A witness the VRF passes over
+//!   goes into the round's join memo (`JOIN_MEMO_PREFIX ++ SCALE((order_id, round))`) and is
+//!   not signed for again in that round: one VRF signature per key and round, not one per
+//!   key, round and block of the join window.
 //! - **Reporting**, a member: probe at its scheduled blocks before the end of the billing
 //!   period (see `probing`); from the end of the period, if it has not committed on chain,
 //!   store the report with a fresh salt (store-once) and *then* submit `worker_commit` (claim
 //!   `PHASE_COMMIT`); from `commit_end`, if it committed and has not revealed, submit
 //!   `worker_reveal` with the stored salt (claim `PHASE_REVEAL`). Once its reveal is on chain
 //!   the worker forgets the round.
-//! - **Settled / Abandoned**: forget the round (report, claims, probe log, join signature).
+//!   Once the round reports, the memo and the signatures of drawn witnesses without a seat
+//!   are removed.
+//! - **Settled / Abandoned**: forget the round (report, claims, probe log, join signature)
+//!   for the local witnesses that sat in the committee.
+//!
+//! Each run adds its duration, the rounds it looked at and the VRF signatures it made to
+//! `WorkerStats` under `WORKER_STATS_KEY` (persistent off-chain storage; the load generator
+//! reads it over RPC for the worker's time per block).
 //!
 //! Windows are judged for the block a transaction can enter first, `n + 1` (the pool validates
 //! against that block). Claims (`defaas_offchain_workers::salts::try_claim`) make concurrent
@@ -30,11 +40,12 @@ use crate::{
 	LOG_TARGET,
 };
 use alloc::vec::Vec;
-use codec::Encode;
+use codec::{Decode, Encode};
 use defaas_offchain_workers::{
 	probe,
 	salts::{self, PendingReport, ReportKey, PHASE_COMMIT, PHASE_JOIN, PHASE_REVEAL},
 };
+use defaas_primitives::worker_stats::{WorkerStats, WORKER_STATS_KEY};
 use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
@@ -54,6 +65,68 @@ pub(crate) struct LocalWitness<T: Config> {
 	pub who: T::AccountId,
 	/// Its record when the run started.
 	pub record: WitnessRecordOf<T>,
+}
+
+/// The work of one run, for [`WorkerStats`].
+#[derive(Default)]
+pub(crate) struct RunWork {
+	/// Rounds looked at.
+	pub rounds: u64,
+	/// VRF signatures made.
+	pub vrf_signatures: u64,
+}
+
+/// What a node's worker remembers of a round's join window, in the persistent off-chain
+/// storage under `JOIN_MEMO_PREFIX ++ SCALE((order_id, round))`: the local witnesses the VRF
+/// passed over (never signed for again in the round) and those it drew (whose signatures are
+/// stored). Removed with the signatures of the drawn who got no seat once the join window is
+/// over.
+#[derive(Encode, Decode)]
+pub(crate) struct JoinMemo<AccountId> {
+	/// Not drawn.
+	pub passed: Vec<AccountId>,
+	/// Drawn.
+	pub drawn: Vec<AccountId>,
+}
+
+impl<AccountId: Encode + Decode> JoinMemo<AccountId> {
+	fn key(order_id: OrderId, round: u32) -> Vec<u8> {
+		let mut key = JOIN_MEMO_PREFIX.to_vec();
+		(order_id, round).encode_to(&mut key);
+		key
+	}
+
+	/// The memo of the round (empty if none).
+	pub fn load(order_id: OrderId, round: u32) -> Self {
+		let key = Self::key(order_id, round);
+		StorageValueRef::persistent(&key)
+			.get::<Self>()
+			.ok()
+			.flatten()
+			.unwrap_or(Self { passed: Vec::new(), drawn: Vec::new() })
+	}
+
+	/// Removes the round's memo and returns it (empty if none).
+	pub fn take(order_id: OrderId, round: u32) -> Self {
+		let memo = Self::load(order_id, round);
+		let key = Self::key(order_id, round);
+		if !memo.passed.is_empty() || !memo.drawn.is_empty() {
+			sp_io::offchain::local_storage_clear(StorageKind::PERSISTENT, &key);
+		}
+		memo
+	}
+
+	/// Stores the memo (a concurrent run's write may be lost: its witnesses are then
+	/// evaluated again, which is harmless).
+	pub fn store(&self, order_id: OrderId, round: u32) {
+		let key = Self::key(order_id, round);
+		StorageValueRef::persistent(&key).set(self);
+	}
+
+	/// Witnesses noted.
+	pub fn len(&self) -> usize {
+		self.passed.len().saturating_add(self.drawn.len())
+	}
 }
 
 /// The block a run is for: `now`, and `next = now + 1`, the first block its transactions can
@@ -77,29 +150,80 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `offchain_worker`: join, probe, commit, reveal and forget for every unsettled round
-	/// and every local witness key.
+	/// and every local witness key; records the run's duration and work in
+	/// [`WorkerStats`] (persistent off-chain storage, [`WORKER_STATS_KEY`]).
 	pub(crate) fn run_offchain_worker(now: BlockNumberFor<T>) {
 		let local = Self::local_witnesses();
 		if local.is_empty() {
 			return;
 		}
+		let started = sp_io::offchain::timestamp();
 		let at = RunAt { now, next: now.saturating_add(One::one()), block: now.saturated_into() };
+		let mut work = RunWork::default();
 		for (order_id, round, record) in Rounds::<T>::iter() {
-			for witness in local.iter() {
-				match record.phase {
-					RoundPhase::Joining if now < record.join_end => {
-						let Some(lease) = Leases::<T>::get(order_id) else { continue };
-						Self::ocw_join(at, order_id, round, &record, &lease, witness);
-					},
-					RoundPhase::Reporting => {
-						let Some(lease) = Leases::<T>::get(order_id) else { continue };
+			work.rounds = work.rounds.saturating_add(1);
+			match record.phase {
+				RoundPhase::Joining if now < record.join_end => {
+					let Some(lease) = Leases::<T>::get(order_id) else { continue };
+					let mut memo = JoinMemo::<T::AccountId>::load(order_id, round);
+					let before = memo.len();
+					for witness in local.iter() {
+						Self::ocw_join(
+							at, order_id, round, &record, &lease, witness, &mut memo, &mut work,
+						);
+					}
+					if memo.len() != before {
+						memo.store(order_id, round);
+					}
+				},
+				RoundPhase::Reporting => {
+					Self::ocw_end_join(order_id, round, &record);
+					let Some(lease) = Leases::<T>::get(order_id) else { continue };
+					for witness in local.iter() {
 						Self::ocw_report(at, order_id, round, &record, &lease, witness);
-					},
-					RoundPhase::Settled | RoundPhase::Abandoned => {
-						Self::ocw_forget(order_id, round, &witness.who, "settled");
-					},
-					_ => {},
-				}
+					}
+				},
+				RoundPhase::Settled | RoundPhase::Abandoned => {
+					Self::ocw_forget_round(order_id, round, &record, &local);
+				},
+				_ => {},
+			}
+		}
+		let ms = sp_io::offchain::timestamp().diff(&started).millis();
+		let stats = StorageValueRef::persistent(WORKER_STATS_KEY);
+		// A concurrent run updating the record at the same time: this run is not counted.
+		let _ = stats.mutate::<WorkerStats, (), _>(|stored| {
+			let mut stats = stored.ok().flatten().unwrap_or_default();
+			stats.record(at.block, ms, work.rounds, work.vrf_signatures);
+			Ok(stats)
+		});
+	}
+
+	/// After the join window: drop the round's join memo and the join signatures of local
+	/// witnesses that were drawn but did not get a seat (one read per round once done).
+	pub(crate) fn ocw_end_join(order_id: OrderId, round: u32, record: &RoundRecordOf<T>) {
+		let memo = JoinMemo::<T::AccountId>::take(order_id, round);
+		for who in memo.drawn.iter() {
+			if !record.members.iter().any(|m| &m.witness == who) {
+				let key = Self::join_signature_key(order_id, round, who);
+				sp_io::offchain::local_storage_clear(StorageKind::PERSISTENT, &key);
+			}
+		}
+	}
+
+	/// Forget a settled or abandoned round: the records of the local witnesses that sat in
+	/// its committee, the join memo and signatures (no per-key reads for the witnesses the
+	/// VRF passed over).
+	fn ocw_forget_round(
+		order_id: OrderId,
+		round: u32,
+		record: &RoundRecordOf<T>,
+		local: &[LocalWitness<T>],
+	) {
+		Self::ocw_end_join(order_id, round, record);
+		for witness in local.iter() {
+			if record.members.iter().any(|m| m.witness == witness.who) {
+				Self::ocw_forget(order_id, round, &witness.who, "settled");
 			}
 		}
 	}
@@ -116,7 +240,9 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Joining: keep the signature if drawn and submit `worker_join` once.
+	/// Joining: keep the signature if drawn and submit `worker_join` once. A witness the VRF
+	/// passed over is noted in the round's join memo and not signed for again.
+	#[allow(clippy::too_many_arguments)]
 	fn ocw_join(
 		at: RunAt<BlockNumberFor<T>>,
 		order_id: OrderId,
@@ -124,11 +250,16 @@ impl<T: Config> Pallet<T> {
 		record: &RoundRecordOf<T>,
 		lease: &MonitoredLeaseOf<T>,
 		local: &LocalWitness<T>,
+		memo: &mut JoinMemo<T::AccountId>,
+		work: &mut RunWork,
 	) {
+		if memo.passed.contains(&local.who) {
+			return;
+		}
 		if Self::check_eligible(&local.who, &local.record, lease, record).is_err() {
 			return;
 		}
-		let Some(signature) = Self::join_signature(order_id, round, record, &local.key, &local.who)
+		let Some(signature) = Self::join_signature(order_id, round, record, local, memo, work)
 		else {
 			return;
 		};
@@ -166,21 +297,25 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The stored VRF signature of `who` for the round, or a new one if it draws `who` (stored
-	/// with compare-and-set, so parallel runs keep one); `None` if not drawn or the keystore
-	/// cannot sign.
+	/// The stored VRF signature of the witness for the round, or a new one if it draws the
+	/// witness (stored with compare-and-set, so parallel runs keep one; noted in `memo` as
+	/// drawn); `None` if not drawn (noted in `memo` as passed over) or the keystore cannot
+	/// sign.
 	fn join_signature(
 		order_id: OrderId,
 		round: u32,
 		record: &RoundRecordOf<T>,
-		key: &VrfKey,
-		who: &T::AccountId,
+		local: &LocalWitness<T>,
+		memo: &mut JoinMemo<T::AccountId>,
+		work: &mut RunWork,
 	) -> Option<VrfSignature> {
+		let (key, who) = (&local.key, &local.who);
 		let storage_key = Self::join_signature_key(order_id, round, who);
 		let value = StorageValueRef::persistent(&storage_key);
 		if let Ok(Some(signature)) = value.get::<VrfSignature>() {
 			return Some(signature);
 		}
+		work.vrf_signatures = work.vrf_signatures.saturating_add(1);
 		let Some(signature) = vrf::witness_vrf::sign(key, record.seed) else {
 			log::warn!(
 				target: LOG_TARGET,
@@ -201,7 +336,11 @@ impl<T: Config> Pallet<T> {
 				who,
 				output
 			);
+			memo.passed.push(who.clone());
 			return None;
+		}
+		if !memo.drawn.contains(who) {
+			memo.drawn.push(who.clone());
 		}
 		let result = value.mutate::<VrfSignature, (), _>(|stored| match stored {
 			Ok(Some(_)) => Err(()),

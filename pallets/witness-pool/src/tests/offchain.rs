@@ -148,3 +148,68 @@ fn the_offchain_worker_stores_only_outputs_below_the_threshold() {
 		assert!(drawn > 0 && not_drawn > 0, "both cases among 16 rounds");
 	});
 }
+
+/// The worker's stats record (persistent off-chain storage).
+fn worker_stats() -> defaas_primitives::worker_stats::WorkerStats {
+	use defaas_primitives::worker_stats::{WorkerStats, WORKER_STATS_KEY};
+	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, WORKER_STATS_KEY)
+		.map(|bytes| WorkerStats::decode(&mut &bytes[..]).expect("worker stats"))
+		.unwrap_or_default()
+}
+
+#[test]
+fn a_witness_passed_over_is_signed_for_once_per_round_and_the_runs_are_recorded() {
+	offchain_ext(ExtBuilder::default().with_witnesses(1..=9)).execute_with(|| {
+		MaxStepsPerBlock::set(32);
+		let key = register_with_keystore_key(40);
+		run_to_block(START + 5);
+		for order_id in 0..16u64 {
+			monitor(order_id, 1, 1);
+		}
+		run_to_block(START + 6);
+		WitnessPool::offchain_worker(START + 6);
+		let first = worker_stats();
+		assert_eq!((first.runs, first.rounds, first.vrf_signatures), (1, 16, 16));
+		assert_eq!(first.last_block, START as u32 + 6);
+		let drawn: Vec<u64> = (0..16u64).filter(|o| stored(*o, 0, 40).is_some()).collect();
+		assert!(!drawn.is_empty() && drawn.len() < 16, "some of 16 rounds draw the witness");
+
+		// The next runs of the join window sign nothing again: the drawn have their stored
+		// signatures, the others are in their rounds' join memos.
+		WitnessPool::offchain_worker(START + 6);
+		run_to_block(START + 7);
+		WitnessPool::offchain_worker(START + 7);
+		let later = worker_stats();
+		assert_eq!((later.runs, later.rounds, later.vrf_signatures), (3, 48, 16));
+		for order_id in 0..16u64 {
+			let signature = vrf::witness_vrf::sign(&key, round(order_id, 0).seed).unwrap();
+			let output = vrf::verify(&key, &round(order_id, 0).seed, &signature).unwrap();
+			assert_eq!(stored(order_id, 0, 40).is_some(), output < round(order_id, 0).threshold);
+		}
+
+		// Once the rounds report, the memos and the signatures without a seat are gone; once
+		// settled, every signature.
+		let memo_key = |order_id: u64| {
+			let mut key = crate::types::JOIN_MEMO_PREFIX.to_vec();
+			(order_id, 0u32).encode_to(&mut key);
+			key
+		};
+		assert!(sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &memo_key(0)).is_some());
+		// (What a run in the reporting phase does first; the run would also probe.)
+		run_to_block(round(0, 0).join_end);
+		for order_id in 0..16u64 {
+			let record = round(order_id, 0);
+			WitnessPool::ocw_end_join(order_id, 0, &record);
+			assert_eq!(record.phase, RoundPhase::Reporting);
+			// (Nobody submitted the joins here: the committees were filled by sampling, which
+			// may seat witness 40 without its signature.)
+			let member = record.members.iter().any(|m| m.witness == 40);
+			if !member {
+				assert_eq!(stored(order_id, 0, 40), None, "order {order_id}");
+			}
+			let memo =
+				sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &memo_key(order_id));
+			assert_eq!(memo, None, "order {order_id}");
+		}
+	});
+}
