@@ -108,6 +108,10 @@ pub trait AllowanceSpender<AccountId, Balance> {
 
 	/// The amount `spender` may still spend from `owner`.
 	fn allowance(owner: &AccountId, spender: &AccountId) -> Balance;
+
+	/// Sets the allowance `owner` gives `spender` (the benchmarks of a caller's sponsor path).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_allowance(owner: &AccountId, spender: &AccountId, amount: Balance);
 }
 
 /// No allowances: every spend fails with `TokenError::Unsupported`, every allowance is zero.
@@ -119,6 +123,9 @@ impl<AccountId, Balance: Zero> AllowanceSpender<AccountId, Balance> for () {
 	fn allowance(_: &AccountId, _: &AccountId) -> Balance {
 		Zero::zero()
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_allowance(_: &AccountId, _: &AccountId, _: Balance) {}
 }
 
 /// Mints rewards (witness payoffs) under the token's issuance budget.

@@ -358,6 +358,15 @@ impl<T: Config> AllowanceSpender<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn allowance(owner: &T::AccountId, spender: &T::AccountId) -> BalanceOf<T> {
 		Allowances::<T>::get(owner, spender)
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_allowance(owner: &T::AccountId, spender: &T::AccountId, amount: BalanceOf<T>) {
+		if amount.is_zero() || owner == spender {
+			Allowances::<T>::remove(owner, spender);
+		} else {
+			Allowances::<T>::insert(owner, spender, amount);
+		}
+	}
 }
 
 impl<T: Config> RewardMinter<T::AccountId, BalanceOf<T>> for Pallet<T> {

@@ -224,6 +224,13 @@ pub mod pallet {
 			assert!(!T::EraLength::get().is_zero(), "`EraLength` must not be zero");
 			assert!(!T::BlocksPerYear::get().is_zero(), "`BlocksPerYear` must not be zero");
 			assert!(T::ErasToKeep::get() > 0, "`ErasToKeep` must not be zero");
+			// The era change (`on_initialize`, once per era) takes at most 1 % of a block.
+			let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
+			let share = sp_runtime::Perbill::from_percent(1);
+			assert!(
+				T::WeightInfo::on_initialize_new_era().all_lte(share * max_block),
+				"the era change exceeds {share:?} of the block"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -14,6 +14,7 @@ use crate::{
 	traits::{SlaVerdictHandler, Verdict},
 };
 use alloc::{vec, vec::Vec};
+use defaas_primitives::traits::AllowanceSpender;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
@@ -336,11 +337,55 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn cancel_order() -> Result<(), BenchmarkError> {
+	fn create_order_sponsored() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		add_levels::<T>(1)?;
+		// The sponsor path: the prepay comes from the sponsor's account after spending as much
+		// of the allowance it gave the customer.
+		let customer: T::AccountId = account("customer", 0, 0);
+		let sponsor = funded::<T>("sponsor", 0);
+		let periods = T::MaxPeriods::get();
+		let price = unit_price::<T>();
+		let prepay = Pallet::<T>::prepay_for(periods, price).ok_or("prepay overflows")?;
+		T::AllowanceSpender::set_allowance(&sponsor, &customer, prepay);
+		let bid_window = Pallet::<T>::timings().max_bid_window;
+		let committee_size = T::MaxCommittee::get();
+		let order_id = NextOrderId::<T>::get();
+		let bidding_ends = now::<T>().saturating_add(bid_window);
+
+		#[extrinsic_call]
+		create_order(
+			RawOrigin::Signed(customer.clone()),
+			0,
+			periods,
+			price,
+			committee_size,
+			bid_window,
+			[7u8; 32],
+			Permill::zero(),
+			Some(sponsor.clone()),
+		);
+
+		assert_last_event::<T>(Event::OrderCreated {
+			order_id,
+			customer,
+			payer: sponsor,
+			level: 0,
+			periods,
+			max_unit_price: price,
+			prepay,
+			bidding_ends,
+		});
+		Ok(())
+	}
+
+	/// `b`: the bids on the order (their deposits are released).
+	#[benchmark]
+	fn cancel_order(b: Linear<0, { T::MaxBidsPerOrder::get() }>) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
 		add_levels::<T>(1)?;
 		let (order_id, _) = new_order::<T>(1)?;
-		commit_bids::<T>(order_id, T::MaxBidsPerOrder::get())?;
+		commit_bids::<T>(order_id, b)?;
 		let customer: T::AccountId = account("customer", 0, 0);
 		let prepay = prepay_of::<T>(order_id)?;
 
@@ -357,14 +402,16 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `b`: the bids already on the order.
 	#[benchmark]
-	fn commit_bid() -> Result<(), BenchmarkError> {
+	fn commit_bid(
+		b: Linear<0, { T::MaxBidsPerOrder::get().saturating_sub(1) }>,
+	) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
 		add_levels::<T>(1)?;
 		let (order_id, _) = new_order::<T>(1)?;
-		let n = T::MaxBidsPerOrder::get();
-		commit_bids::<T>(order_id, n.saturating_sub(1))?;
-		let who = online_provider::<T>(n, vec![0])?;
+		commit_bids::<T>(order_id, b)?;
+		let who = online_provider::<T>(T::MaxBidsPerOrder::get(), vec![0])?;
 		let commitment = Pallet::<T>::bid_commitment(order_id, unit_price::<T>(), &SALT, &who);
 
 		#[extrinsic_call]
@@ -390,16 +437,16 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `b`: the revealed bids kept as candidates (all but the winner's are released).
 	#[benchmark]
-	fn confirm_order() -> Result<(), BenchmarkError> {
+	fn confirm_order(b: Linear<1, { T::MaxBidsPerOrder::get() }>) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
 		add_levels::<T>(1)?;
 		RecentPrices::<T>::insert(
 			0,
 			BoundedVec::truncate_from(vec![unit_price::<T>(); T::MaxRecentPrices::get() as usize]),
 		);
-		let n = T::MaxBidsPerOrder::get();
-		let (order_id, bids) = auction_due::<T>(1, n, n)?;
+		let (order_id, bids) = auction_due::<T>(1, b, b)?;
 		Pallet::<T>::do_advance(order_id)?;
 		let (winner, price) = bids.first().cloned().ok_or("no bid")?;
 		let deploy_until = now::<T>().saturating_add(Pallet::<T>::timings().deploy_window);
@@ -459,13 +506,13 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `b`: the bids on the order. Worst case for `b`: the auction closes with one revealed
+	/// bid and every other bid unrevealed (each deposit goes through the slash sink).
 	#[benchmark]
-	fn advance() -> Result<(), BenchmarkError> {
+	fn advance(b: Linear<1, { T::MaxBidsPerOrder::get() }>) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
 		add_levels::<T>(1)?;
-		// Worst case: the auction closes with one revealed bid and every other bid
-		// unrevealed (each deposit goes through the slash sink).
-		let (order_id, bids) = auction_due::<T>(1, T::MaxBidsPerOrder::get(), 1)?;
+		let (order_id, bids) = auction_due::<T>(1, b, 1)?;
 		let (candidate, price) = bids.first().cloned().ok_or("no bid")?;
 		let confirm_until = now::<T>().saturating_add(Pallet::<T>::timings().confirm_window);
 		let caller: T::AccountId = whitelisted_caller();

@@ -719,8 +719,11 @@ pub mod pallet {
 		/// Holds `PrepayFactor × periods × max_unit_price` from the signer, or from `sponsor`
 		/// after spending that much of the sponsor's allowance to the signer.
 		#[pallet::call_index(5)]
-		#[pallet::weight(<T as Config>::WeightInfo::create_order()
-			.saturating_add(T::DbWeight::get().reads_writes(2, 2)))]
+		#[pallet::weight(if sponsor.is_some() {
+			<T as Config>::WeightInfo::create_order_sponsored()
+		} else {
+			<T as Config>::WeightInfo::create_order()
+		})]
 		#[allow(clippy::too_many_arguments)]
 		pub fn create_order(
 			origin: OriginFor<T>,
@@ -748,21 +751,29 @@ pub mod pallet {
 
 		/// Cancel an order that is not yet fulfilled. Only its customer.
 		#[pallet::call_index(6)]
-		pub fn cancel_order(origin: OriginFor<T>, order_id: OrderId) -> DispatchResult {
+		#[pallet::weight(<T as Config>::WeightInfo::cancel_order(T::MaxBidsPerOrder::get()))]
+		pub fn cancel_order(origin: OriginFor<T>, order_id: OrderId) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_cancel_order(who, order_id)
+			let bids = Self::bid_count(order_id);
+			Self::do_cancel_order(who, order_id)?;
+			Ok(Some(<T as Config>::WeightInfo::cancel_order(bids)).into())
 		}
 
 		/// Commit a sealed bid `blake2_256(SCALE(order_id, price, salt, provider))`, holding
 		/// `BidDeposit`.
 		#[pallet::call_index(7)]
+		#[pallet::weight(<T as Config>::WeightInfo::commit_bid(
+			T::MaxBidsPerOrder::get().saturating_sub(1)
+		))]
 		pub fn commit_bid(
 			origin: OriginFor<T>,
 			order_id: OrderId,
 			commitment: [u8; 32],
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_commit_bid(who, order_id, commitment)
+			let bids = Self::bid_count(order_id);
+			Self::do_commit_bid(who, order_id, commitment)?;
+			Ok(Some(<T as Config>::WeightInfo::commit_bid(bids)).into())
 		}
 
 		/// Reveal the signer's sealed bid during the reveal window.
@@ -779,9 +790,15 @@ pub mod pallet {
 
 		/// Confirm the order as the auction's current candidate: creates the lease.
 		#[pallet::call_index(9)]
-		pub fn confirm_order(origin: OriginFor<T>, order_id: OrderId) -> DispatchResult {
+		#[pallet::weight(<T as Config>::WeightInfo::confirm_order(T::MaxBidsPerOrder::get()))]
+		pub fn confirm_order(
+			origin: OriginFor<T>,
+			order_id: OrderId,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_confirm_order(who, order_id)
+			let bids = Self::bid_count(order_id);
+			Self::do_confirm_order(who, order_id)?;
+			Ok(Some(<T as Config>::WeightInfo::confirm_order(bids)).into())
 		}
 
 		/// Declare the function deployed: billing starts and the monitor watches the lease.
@@ -801,10 +818,15 @@ pub mod pallet {
 		/// Apply every transition of `order_id` whose deadline has passed (anyone; free when
 		/// something was due).
 		#[pallet::call_index(12)]
+		#[pallet::weight(<T as Config>::WeightInfo::advance(T::MaxBidsPerOrder::get()))]
 		pub fn advance(origin: OriginFor<T>, order_id: OrderId) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
+			let bids = Self::bid_count(order_id);
 			Self::do_advance(order_id)?;
-			Ok(Pays::No.into())
+			Ok(frame_support::dispatch::PostDispatchInfo {
+				actual_weight: Some(<T as Config>::WeightInfo::advance(bids)),
+				pays_fee: Pays::No,
+			})
 		}
 
 		/// Replace the time parameters. Only `LevelAdminOrigin`.

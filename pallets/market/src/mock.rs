@@ -263,6 +263,11 @@ impl AllowanceSpender<AccountId, Balance> for TestAllowances {
 	fn allowance(owner: &AccountId, spender: &AccountId) -> Balance {
 		ALLOWANCES.with(|a| a.borrow().get(&(*owner, *spender)).copied().unwrap_or(0))
 	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_allowance(owner: &AccountId, spender: &AccountId, amount: Balance) {
+		ALLOWANCES.with(|a| a.borrow_mut().insert((*owner, *spender), amount));
+	}
 }
 
 /// Records calls in [`MONITOR_CALLS`]; refuses leases while [`MONITOR_REFUSES`] is set.

@@ -39,13 +39,14 @@ pub trait WeightInfo {
 	fn heartbeat() -> Weight;
 	fn unregister_provider() -> Weight;
 	fn create_order() -> Weight;
-	fn cancel_order() -> Weight;
-	fn commit_bid() -> Weight;
+	fn create_order_sponsored() -> Weight;
+	fn cancel_order(b: u32, ) -> Weight;
+	fn commit_bid(b: u32, ) -> Weight;
 	fn reveal_bid() -> Weight;
-	fn confirm_order() -> Weight;
+	fn confirm_order(b: u32, ) -> Weight;
 	fn fulfill() -> Weight;
 	fn abort() -> Weight;
-	fn advance() -> Weight;
+	fn advance(b: u32, ) -> Weight;
 	fn on_verdict() -> Weight;
 	fn set_timings() -> Weight;
 	fn worker_heartbeat() -> Weight;
@@ -157,6 +158,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
+	fn create_order_sponsored() -> Weight {
+		// Proof size: measured `464`, estimated `3991`.
+		// Minimum execution time: 83_234_000 picoseconds.
+		Weight::from_parts(88_802_000, 3991)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Bids` (r:1 w:1)
@@ -177,7 +185,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	fn cancel_order() -> Weight {
+	fn cancel_order(_b: u32, ) -> Weight {
 		// Proof size: measured `25652`, estimated `98782`.
 		// Minimum execution time: 1_940_563_000 picoseconds.
 		Weight::from_parts(2_176_603_000, 98782)
@@ -198,7 +206,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeldFor` (r:1 w:1)
 	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
-	fn commit_bid() -> Weight {
+	fn commit_bid(_b: u32, ) -> Weight {
 		// Proof size: measured `5176`, estimated `6842`.
 		// Minimum execution time: 118_746_000 picoseconds.
 		Weight::from_parts(148_560_000, 6842)
@@ -238,7 +246,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deadlines` (r:1 w:1)
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	fn confirm_order() -> Weight {
+	fn confirm_order(_b: u32, ) -> Weight {
 		// Proof size: measured `5887`, estimated `13214`.
 		// Minimum execution time: 253_065_000 picoseconds.
 		Weight::from_parts(283_259_000, 13214)
@@ -331,7 +339,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
-	fn advance() -> Weight {
+	fn advance(_b: u32, ) -> Weight {
 		// Proof size: measured `24968`, estimated `95726`.
 		// Minimum execution time: 1_783_892_000 picoseconds.
 		Weight::from_parts(1_909_387_000, 95726)
@@ -432,12 +440,17 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
-	fn cancel_order() -> Weight {
+	fn create_order_sponsored() -> Weight {
+		Weight::from_parts(88_802_000, 3991)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn cancel_order(_b: u32, ) -> Weight {
 		Weight::from_parts(2_176_603_000, 98782)
 			.saturating_add(ParityDbWeight::get().reads(136_u64))
 			.saturating_add(ParityDbWeight::get().writes(135_u64))
 	}
-	fn commit_bid() -> Weight {
+	fn commit_bid(_b: u32, ) -> Weight {
 		Weight::from_parts(148_560_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -447,7 +460,7 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn confirm_order() -> Weight {
+	fn confirm_order(_b: u32, ) -> Weight {
 		Weight::from_parts(283_259_000, 13214)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(17_u64))
@@ -462,7 +475,7 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
-	fn advance() -> Weight {
+	fn advance(_b: u32, ) -> Weight {
 		Weight::from_parts(1_909_387_000, 95726)
 			.saturating_add(ParityDbWeight::get().reads(132_u64))
 			.saturating_add(ParityDbWeight::get().writes(129_u64))

@@ -17,7 +17,7 @@
 //! `authorize_worker_reveal` sign with a `wtns` key of the keystore (`sr25519_sign`).
 
 use super::*;
-use crate::pallet::{Agenda, Event, Leases, Pallet, Rounds, Timings, Witnesses};
+use crate::pallet::{Agenda, AgendaWeight, Event, Leases, Pallet, Rounds, Timings, Witnesses};
 use alloc::{vec, vec::Vec};
 use codec::Encode;
 use defaas_primitives::traits::SlaMonitor;
@@ -89,6 +89,11 @@ fn period<T: Config>() -> BlockNumberFor<T> {
 /// Monitor a lease of `periods` periods with committees of `MaxCommittee` whose first period
 /// starts now (witnesses must be registered and activated).
 fn monitored<T: Config>(periods: u32) -> Result<(), BenchmarkError> {
+	monitored_with::<T>(periods, T::MaxCommittee::get())
+}
+
+/// [`monitored`] with committees of `committee_size`.
+fn monitored_with<T: Config>(periods: u32, committee_size: u32) -> Result<(), BenchmarkError> {
 	let lease = LeaseInfo {
 		order_id: ORDER,
 		provider: funded::<T>("provider", 0),
@@ -96,7 +101,7 @@ fn monitored<T: Config>(periods: u32) -> Result<(), BenchmarkError> {
 		level: 0,
 		period_length: period::<T>(),
 		periods,
-		committee_size: T::MaxCommittee::get(),
+		committee_size,
 		first_period_start: now::<T>(),
 	};
 	Pallet::<T>::start_monitoring(&lease).map_err(|_| "start_monitoring failed")?;
@@ -339,15 +344,18 @@ mod benchmarks {
 			.round_start(1)
 			.saturating_add(lease.timings.commit_window)
 			.saturating_add(lease.timings.reveal_window);
+		// (One entry short of `MaxStepsPerBlock`, their weight at `MaxAgendaWeight`: each probe
+		// reads the bucket and its weight.)
 		let filler: AgendaBucketOf<T> =
 			BoundedVec::truncate_from(vec![
 				(OrderId::MAX, 0, Step::Open);
-				T::MaxStepsPerBlock::get() as usize
+				T::MaxStepsPerBlock::get().saturating_sub(1) as usize
 			]);
 		for target in [join_end, reveal_end, lease.round_start(1)] {
 			let mut block = target;
 			for _ in 0..T::MaxAgendaSpill::get() {
 				Agenda::<T>::insert(block, filler.clone());
+				AgendaWeight::<T>::insert(block, T::MaxAgendaWeight::get());
 				block = block.saturating_add(One::one());
 			}
 		}
@@ -369,14 +377,14 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn select_committee() -> Result<(), BenchmarkError> {
+	fn select_committee(c: Linear<1, { T::MaxCommittee::get() }>) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
-		// Worst case: every attempt runs (the committee never fills: only `MaxCommittee - 1`
-		// witnesses are eligible) and reads distinct witnesses.
-		let n = T::MaxCommittee::get();
+		// `c`: the committee size. Worst case for `c`: every attempt runs (the committee never
+		// fills: only `c - 1` witnesses are eligible) and reads distinct witnesses.
+		let n = c;
 		let all = witnesses::<T>(n.saturating_mul(T::FillAttemptsPerSeat::get()).max(n))?;
 		activate::<T>();
-		monitored::<T>(1)?;
+		monitored_with::<T>(1, n)?;
 		let record = open::<T>(0)?;
 		let late = now::<T>().saturating_add(One::one());
 		for who in all.iter().skip(n.saturating_sub(1) as usize) {
@@ -400,15 +408,16 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn settle_round() -> Result<(), BenchmarkError> {
+	fn settle_round(c: Linear<1, { T::MaxCommittee::get() }>) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
-		// Worst case: `MaxCommittee` members who all revealed; the majority is one short, so
-		// the accusers are slashed (and suspended) and the others rewarded in one mint batch;
-		// round 0 is pruned and, as the lease's last round, the lease is stopped.
-		let n = T::MaxCommittee::get();
+		// `c`: the committee size. Worst case for `c`: `c` members who all revealed; the
+		// majority is one short, so the accusers are slashed (and suspended) and the others
+		// rewarded in one mint batch; round 0 is pruned and, as the lease's last round, the
+		// lease is stopped.
+		let n = c;
 		let members = witnesses::<T>(n)?;
 		activate::<T>();
-		monitored::<T>(2)?;
+		monitored_with::<T>(2, n)?;
 		open::<T>(0)?;
 		seat::<T>(0, &members, RoundPhase::Reporting)?;
 		set_block::<T>(now::<T>().saturating_add(period::<T>()));

@@ -116,6 +116,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAgendaSpill: Get<u32>;
 
+		/// The weight the steps of one block's bucket may use together, each step counted
+		/// with its lease's committee size (`open_round`, `select_committee(c)`,
+		/// `settle_round(c)` + the verdict handler's weight): a full bucket spills into the
+		/// next block. Bounds `on_initialize` with `MaxStepsPerBlock`.
+		#[pallet::constant]
+		type MaxAgendaWeight: Get<Weight>;
+
 		/// Payoff unit: +10 units for a confirmed violation report, +1 for a confirmed clean
 		/// report, −1 (slashed) for a false violation report and for a missed report.
 		#[pallet::constant]
@@ -209,6 +216,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Agenda<T: Config> =
 		StorageMap<_, Twox64Concat, BlockNumberFor<T>, AgendaBucketOf<T>, ValueQuery>;
+
+	/// The weight the steps in a block's agenda bucket are expected to use (at most
+	/// `MaxAgendaWeight`); removed with the bucket.
+	#[pallet::storage]
+	pub type AgendaWeight<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, Weight, ValueQuery>;
 
 	/// Round windows set at genesis or by `set_timings`; empty means `Config::DefaultTimings`
 	/// (read through [`Pallet::timings`]).

@@ -21,6 +21,7 @@ use defaas_primitives::traits::{ProviderDirectory, SlaMonitor, SlaVerdictHandler
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{fungible::Inspect, ConstI32, ConstU128, ConstU32, ConstU64, ConstU8, Randomness},
+	weights::Weight,
 };
 use frame_system::EnsureRoot;
 use sp_core::{
@@ -79,6 +80,8 @@ parameter_types! {
 	pub static MaxWitnesses: u32 = 64;
 	pub static MaxStepsPerBlock: u32 = 8;
 	pub static MaxAgendaSpill: u32 = 2;
+	/// Room for every step of the tests unless a test lowers it.
+	pub static MaxAgendaWeight: Weight = Weight::from_parts(100_000_000_000, u64::MAX / 64);
 	/// The tests' round windows (repeated as constants in `tests/mod.rs`).
 	pub const DefaultTimings: WitnessTimings<BlockNumber> =
 		WitnessTimings { join_window: 2, commit_window: 3, reveal_window: 3 };
@@ -100,6 +103,7 @@ impl pallet_witness_pool::Config for Test {
 	type FillAttemptsPerSeat = ConstU32<4>;
 	type MaxStepsPerBlock = MaxStepsPerBlock;
 	type MaxAgendaSpill = MaxAgendaSpill;
+	type MaxAgendaWeight = MaxAgendaWeight;
 	type WitnessRewardUnit = ConstU128<10>;
 	type MinReputationForRefund = ConstI32<50>;
 	type DefaultTimings = DefaultTimings;
@@ -284,6 +288,7 @@ impl ExtBuilder {
 		MaxWitnesses::set(64);
 		MaxStepsPerBlock::set(8);
 		MaxAgendaSpill::set(2);
+		MaxAgendaWeight::set(Weight::from_parts(100_000_000_000, u64::MAX / 64));
 
 		let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 		let mut balances: BTreeMap<AccountId, Balance> =

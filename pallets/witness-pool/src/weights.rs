@@ -40,8 +40,8 @@ pub trait WeightInfo {
 	fn reveal_report() -> Weight;
 	fn set_timings() -> Weight;
 	fn open_round() -> Weight;
-	fn select_committee() -> Weight;
-	fn settle_round() -> Weight;
+	fn select_committee(c: u32, ) -> Weight;
+	fn settle_round(c: u32, ) -> Weight;
 	fn authorize_worker_join() -> Weight;
 	fn authorize_worker_commit() -> Weight;
 	fn authorize_worker_reveal() -> Weight;
@@ -166,7 +166,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::WitnessAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::Witnesses` (r:55 w:13)
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
-	fn select_committee() -> Weight {
+	fn select_committee(_c: u32, ) -> Weight {
 		// Proof size: measured `12002`, estimated `143550`.
 		// Minimum execution time: 650_042_000 picoseconds.
 		Weight::from_parts(715_610_000, 143550)
@@ -193,7 +193,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::ActiveCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:1 w:0)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
-	fn settle_round() -> Weight {
+	fn settle_round(_c: u32, ) -> Weight {
 		// Proof size: measured `8990`, estimated `55653`.
 		// Minimum execution time: 974_393_000 picoseconds.
 		Weight::from_parts(1_037_737_000, 55653)
@@ -270,12 +270,12 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(43_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
-	fn select_committee() -> Weight {
+	fn select_committee(_c: u32, ) -> Weight {
 		Weight::from_parts(715_610_000, 143550)
 			.saturating_add(ParityDbWeight::get().reads(113_u64))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
-	fn settle_round() -> Weight {
+	fn settle_round(_c: u32, ) -> Weight {
 		Weight::from_parts(1_037_737_000, 55653)
 			.saturating_add(ParityDbWeight::get().reads(60_u64))
 			.saturating_add(ParityDbWeight::get().writes(57_u64))

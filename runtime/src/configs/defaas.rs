@@ -5,6 +5,7 @@
 use frame_support::{
 	parameter_types,
 	traits::{ConstI32, ConstU32, ConstU64},
+	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, Weight},
 };
 use frame_system::EnsureRoot;
 use pallet_market::MarketTimings;
@@ -138,6 +139,11 @@ parameter_types! {
 	pub const ActivationDelay: BlockNumber = EPOCH_DURATION_IN_SLOTS.saturating_mul(2) as BlockNumber;
 	/// Payoff unit of the seed paper's table (+10 / 0 / −1 / +1 units).
 	pub const WitnessRewardUnit: Balance = FST;
+	/// What the round steps of one block may use together: a tenth of the block's weight.
+	pub MaxAgendaWeight: Weight = Weight::from_parts(
+		WEIGHT_REF_TIME_PER_SECOND / 10,
+		u64::MAX / 10,
+	);
 	/// Production windows of a round (3 s blocks): joins in the first 5 minutes of a billing
 	/// period, commits until 5 minutes after it, reveals in the 5 minutes after that — within
 	/// the market's 15-minute verdict grace.
@@ -176,10 +182,13 @@ impl pallet_witness_pool::Config for Runtime {
 	type JoinFactor = ConstU32<2>;
 	/// Seeded sampling tries four witnesses per empty seat.
 	type FillAttemptsPerSeat = ConstU32<4>;
-	/// Round steps (open, select, settle) processed per block.
-	type MaxStepsPerBlock = ConstU32<32>;
+	/// Round steps (open, select, settle) processed per block at most; `MaxAgendaWeight`
+	/// bounds them by what they cost.
+	type MaxStepsPerBlock = ConstU32<512>;
 	/// A full block pushes steps at most 16 blocks later.
 	type MaxAgendaSpill = ConstU32<16>;
+	/// A tenth of the block for round steps, each counted with its committee size.
+	type MaxAgendaWeight = MaxAgendaWeight;
 	/// Payoff unit.
 	type WitnessRewardUnit = WitnessRewardUnit;
 	/// Half the starting reputation is needed to get the stake back.

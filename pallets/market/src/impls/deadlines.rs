@@ -122,7 +122,9 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// `on_idle`: process due buckets from the cursor up to `now` within `limit`.
+	/// `on_idle`: process due buckets from the cursor up to `now` within `limit`. Each due
+	/// entry is charged what its transition costs with the order's bids (`advance(b)`), so
+	/// a block closes many one-bid auctions where it would close few full ones.
 	pub(crate) fn sweep_deadlines(now: BlockNumberFor<T>, limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
 		let mut used = db.reads(1);
@@ -131,8 +133,9 @@ impl<T: Config> Pallet<T> {
 		}
 		let Some(start) = DeadlineCursor::<T>::get() else { return used };
 		let bucket_weight = db.reads_writes(1, 1);
-		let entry_weight = T::WeightInfo::advance();
 		let cursor_write = db.writes(1);
+		// Reading an entry's bid count (and skipping a stale entry) costs a read.
+		let entry_read = db.reads(1);
 
 		let mut cursor = start;
 		while cursor <= now {
@@ -142,13 +145,17 @@ impl<T: Config> Pallet<T> {
 			used = used.saturating_add(bucket_weight);
 			let mut rest: Vec<OrderId> = Vec::new();
 			for order_id in Deadlines::<T>::take(cursor).into_iter() {
+				let needed =
+					entry_read.saturating_add(T::WeightInfo::advance(Self::bid_count(order_id)));
 				if !rest.is_empty()
-					|| used.saturating_add(entry_weight).saturating_add(cursor_write).any_gt(limit)
+					|| used.saturating_add(needed).saturating_add(cursor_write).any_gt(limit)
 				{
 					rest.push(order_id);
 					continue;
 				}
-				used = used.saturating_add(Self::process_deadline(order_id, now));
+				used = used
+					.saturating_add(entry_read)
+					.saturating_add(Self::process_deadline(order_id, now));
 			}
 			if !rest.is_empty() {
 				// Out of weight: keep the unprocessed entries for the next block.
@@ -170,16 +177,18 @@ impl<T: Config> Pallet<T> {
 		used
 	}
 
-	/// Advance `order_id` if its deadline is due (stale entries cost one read).
+	/// Advance `order_id` if its deadline is due (stale entries cost one read); the weight of
+	/// what ran.
 	fn process_deadline(order_id: OrderId, now: BlockNumberFor<T>) -> Weight {
 		let stale = T::DbWeight::get().reads(1);
 		let Some(order) = Orders::<T>::get(order_id) else { return stale };
 		if order.state.deadline() > now {
 			return stale;
 		}
+		let bids = Self::bid_count(order_id);
 		if let Err(e) = with_storage_layer(|| Self::advance_order(order_id, order, now)) {
 			log::warn!(target: LOG_TARGET, "order {}: advance failed: {:?}", order_id, e);
 		}
-		T::WeightInfo::advance()
+		T::WeightInfo::advance(bids)
 	}
 }

@@ -24,7 +24,7 @@ mod settlement;
 use crate::{
 	pallet::{Config, Error, Event, HeldFor, HoldReason, Levels, NextLevelId, Pallet, Timings},
 	types::*,
-	LOG_TARGET,
+	WeightInfo, LOG_TARGET,
 };
 use defaas_primitives::traits::SlashSink;
 use frame_support::{
@@ -41,6 +41,13 @@ impl<T: Config> Pallet<T> {
 	/// The current block number.
 	pub(crate) fn now() -> BlockNumberFor<T> {
 		frame_system::Pallet::<T>::block_number()
+	}
+
+	/// The bids stored for `order_id`: the `b` component of the weights of the calls and
+	/// transitions that go through them.
+	pub(crate) fn bid_count(order_id: OrderId) -> u32 {
+		crate::pallet::Bids::<T>::decode_len(order_id)
+			.map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
 	}
 
 	// -----------------------------------------------------------------------------------------
@@ -203,6 +210,15 @@ impl<T: Config> Pallet<T> {
 			 min_bid_window <= max_bid_window"
 		);
 		assert!(T::MaxBidsPerOrder::get() >= 1, "MaxBidsPerOrder must be at least 1");
+		// The deadline sweep (`on_idle`) makes progress whenever a block leaves it a tenth of
+		// its weight: the costliest transition fits.
+		let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
+		let share = sp_runtime::Perbill::from_percent(10);
+		assert!(
+			<T as Config>::WeightInfo::advance(T::MaxBidsPerOrder::get())
+				.all_lte(share * max_block),
+			"advance(MaxBidsPerOrder) exceeds {share:?} of the block: on_idle could stall"
+		);
 		assert!(T::MaxDeadlinesPerBlock::get() >= 1, "MaxDeadlinesPerBlock must be at least 1");
 		assert!(T::MaxLevelsPerProvider::get() >= 1, "MaxLevelsPerProvider must be at least 1");
 		let heartbeat_period = T::HeartbeatPeriod::get();

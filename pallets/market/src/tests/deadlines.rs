@@ -19,6 +19,8 @@ fn advance_applies_a_due_transition_for_free() {
 		System::set_block_number(6);
 		let info = Market::advance(RuntimeOrigin::signed(CHARLIE), id).unwrap();
 		assert_eq!(info.pays_fee, Pays::No);
+		// Charged for the order's one bid, not for `MaxBidsPerOrder`.
+		assert_eq!(info.actual_weight, Some(<() as crate::WeightInfo>::advance(1)));
 		assert_eq!(last_event(), Event::RevealStarted { order_id: id, reveal_ends: 9 });
 		assert_eq!(state(id), OrderState::Revealing { reveal_ends: 9 });
 		assert!(Deadlines::<Test>::get(9).contains(&id));
@@ -85,7 +87,8 @@ fn on_idle_respects_its_weight_limit() {
 		run_to_block(6);
 		let db: frame_support::weights::RuntimeDbWeight =
 			<Test as frame_system::Config>::DbWeight::get();
-		let advance = <() as crate::WeightInfo>::advance();
+		// An entry: its bid count read and the transition with its bids (none here).
+		let advance = db.reads(1) + <() as crate::WeightInfo>::advance(0);
 		// Room for the cursor, one bucket and exactly one entry.
 		let limit = db.reads(1) + db.reads_writes(1, 1) + advance + db.writes(1);
 		let used = Market::on_idle(6, limit);
@@ -176,5 +179,26 @@ fn anyone_may_prune_an_expired_order() {
 		assert_ok!(Market::advance(RuntimeOrigin::signed(CHARLIE), id));
 		assert_eq!(last_event(), Event::OrderPruned { order_id: id });
 		assert!(Orders::<Test>::get(id).is_none());
+	});
+}
+
+#[test]
+fn calls_through_the_bids_are_charged_for_the_bids_there() {
+	use crate::WeightInfo;
+	ExtBuilder::default().with_provider(P1, &[0]).with_provider(P2, &[0]).build_and_execute(|| {
+		let id = create_order(ALICE);
+		let commit_with = |who, existing| {
+			let info = Market::commit_bid(RuntimeOrigin::signed(who), id, commitment(who, id, 80))
+				.unwrap();
+			assert_eq!(info.actual_weight, Some(<() as WeightInfo>::commit_bid(existing)));
+		};
+		commit_with(P1, 0);
+		commit_with(P2, 1);
+		let info = Market::cancel_order(RuntimeOrigin::signed(ALICE), id).unwrap();
+		assert_eq!(info.actual_weight, Some(<() as WeightInfo>::cancel_order(2)));
+
+		let id = auction(ALICE, &[(P1, 80), (P2, 90)]);
+		let info = Market::confirm_order(RuntimeOrigin::signed(P1), id).unwrap();
+		assert_eq!(info.actual_weight, Some(<() as WeightInfo>::confirm_order(2)));
 	});
 }

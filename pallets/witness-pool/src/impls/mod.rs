@@ -41,7 +41,13 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	Perbill,
+};
+
+/// The share of a block the agenda (`on_initialize`) may use in the worst case.
+pub const AGENDA_BLOCK_SHARE: Perbill = Perbill::from_percent(20);
 
 impl<T: Config> Pallet<T> {
 	/// The current block number.
@@ -135,7 +141,8 @@ impl<T: Config> Pallet<T> {
 		sp_io::hashing::blake2_256(&(order_id, round, violated, salt, witness).encode())
 	}
 
-	/// Panics (in `integrity_test`, at build/test time only) on a nonsensical configuration.
+	/// `integrity_test`: the configuration is usable and the worst cases of the hooks fit
+	/// their share of the block. Panics (at build/test time only) if not.
 	pub(crate) fn check_config() {
 		assert!(T::DefaultTimings::get().validate(), "DefaultTimings: every window must be >= 1");
 		assert!(T::MaxCommittee::get() >= 1, "MaxCommittee must be at least 1");
@@ -148,5 +155,19 @@ impl<T: Config> Pallet<T> {
 			T::MinReputationForRefund::get() <= INITIAL_REPUTATION,
 			"MinReputationForRefund above the initial reputation: no stake would ever return"
 		);
+		// The agenda's worst case fits its share of the block, and a step of the largest
+		// committee fits a bucket (or such leases could never be monitored).
+		let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
+		assert!(
+			Self::worst_agenda_weight().all_lte(AGENDA_BLOCK_SHARE * max_block),
+			"the agenda's worst case (MaxAgendaWeight and MaxStepsPerBlock stale entries) \
+			 exceeds {AGENDA_BLOCK_SHARE:?} of the block"
+		);
+		for step in [Step::Open, Step::Select, Step::Settle] {
+			assert!(
+				Self::step_weight(step, T::MaxCommittee::get()).all_lte(T::MaxAgendaWeight::get()),
+				"a {step:?} step of a MaxCommittee committee does not fit MaxAgendaWeight"
+			);
+		}
 	}
 }

@@ -7,7 +7,7 @@
 //! whose lease or round has gone (`stop_monitoring`) costs one read and is skipped.
 
 use crate::{
-	pallet::{ActiveCount, Agenda, Config, Error, Event, Leases, Pallet, Rounds},
+	pallet::{ActiveCount, Agenda, AgendaWeight, Config, Error, Event, Leases, Pallet, Rounds},
 	types::*,
 	WeightInfo, LOG_TARGET,
 };
@@ -40,7 +40,8 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::PeriodTooShort
 		);
 		ensure!(ActiveCount::<T>::get() >= lease.committee_size, Error::<T>::NotEnoughWitnesses);
-		let slot = Self::find_slot(lease.first_period_start).ok_or(Error::<T>::AgendaFull)?;
+		let open = Self::step_weight(Step::Open, lease.committee_size);
+		let slot = Self::find_slot(lease.first_period_start, open).ok_or(Error::<T>::AgendaFull)?;
 
 		Leases::<T>::insert(
 			lease.order_id,
@@ -56,7 +57,7 @@ impl<T: Config> Pallet<T> {
 				timings,
 			},
 		);
-		Self::push_step(slot, (lease.order_id, 0, Step::Open));
+		Self::push_step(slot, (lease.order_id, 0, Step::Open), open);
 		Self::deposit_event(Event::MonitoringStarted {
 			order_id: lease.order_id,
 			periods: lease.periods,
@@ -90,13 +91,28 @@ impl<T: Config> Pallet<T> {
 	// Agenda
 	// -----------------------------------------------------------------------------------------
 
-	/// The first block at or after `at` (and after the current block) whose bucket has room,
-	/// looking at most `MaxAgendaSpill` blocks further.
-	pub(crate) fn find_slot(at: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
+	/// What `step` of a lease with committees of `committee_size` costs when it runs (the
+	/// weight the agenda reserves for it and charges).
+	pub(crate) fn step_weight(step: Step, committee_size: u32) -> Weight {
+		match step {
+			Step::Open => <T as Config>::WeightInfo::open_round(),
+			Step::Select => <T as Config>::WeightInfo::select_committee(committee_size),
+			Step::Settle => <T as Config>::WeightInfo::settle_round(committee_size)
+				.saturating_add(T::VerdictHandler::on_verdict_weight()),
+		}
+	}
+
+	/// The first block at or after `at` (and after the current block) whose bucket has room
+	/// for a step of `weight` (fewer than `MaxStepsPerBlock` steps, at most `MaxAgendaWeight`
+	/// with it), looking at most `MaxAgendaSpill` blocks further.
+	pub(crate) fn find_slot(at: BlockNumberFor<T>, weight: Weight) -> Option<BlockNumberFor<T>> {
 		let capacity = usize::try_from(T::MaxStepsPerBlock::get()).unwrap_or(usize::MAX);
+		let budget = T::MaxAgendaWeight::get();
 		let mut block = at.max(Self::now().saturating_add(One::one()));
 		for _ in 0..=T::MaxAgendaSpill::get() {
-			if Agenda::<T>::decode_len(block).unwrap_or(0) < capacity {
+			if Agenda::<T>::decode_len(block).unwrap_or(0) < capacity
+				&& AgendaWeight::<T>::get(block).saturating_add(weight).all_lte(budget)
+			{
 				return Some(block);
 			}
 			block = block.saturating_add(One::one());
@@ -104,19 +120,30 @@ impl<T: Config> Pallet<T> {
 		None
 	}
 
-	/// Put `entry` into the bucket of `slot` (found by [`Self::find_slot`]).
-	fn push_step(slot: BlockNumberFor<T>, entry: AgendaEntry) {
+	/// Put `entry` (expected to use `weight`) into the bucket of `slot` (found by
+	/// [`Self::find_slot`]).
+	fn push_step(slot: BlockNumberFor<T>, entry: AgendaEntry, weight: Weight) {
 		let pushed = Agenda::<T>::mutate(slot, |bucket| bucket.try_push(entry).is_ok());
-		if !pushed {
+		if pushed {
+			AgendaWeight::<T>::mutate(slot, |used| *used = used.saturating_add(weight));
+		} else {
 			log::error!(target: LOG_TARGET, "agenda bucket {:?} full for {:?}", slot, entry);
 		}
 	}
 
-	/// Schedule `step` of `round` of `order_id` at `at`; if no bucket near `at` has room the
-	/// step is dropped (logged, `AgendaFull`): the market then times the lease out.
-	pub(crate) fn schedule_step(at: BlockNumberFor<T>, order_id: OrderId, round: u32, step: Step) {
-		match Self::find_slot(at) {
-			Some(slot) => Self::push_step(slot, (order_id, round, step)),
+	/// Schedule `step` of `round` of `order_id` (committees of `committee_size`) at `at`; if
+	/// no bucket near `at` has room the step is dropped (logged, `AgendaFull`): the market
+	/// then times the lease out.
+	pub(crate) fn schedule_step(
+		at: BlockNumberFor<T>,
+		order_id: OrderId,
+		round: u32,
+		step: Step,
+		committee_size: u32,
+	) {
+		let weight = Self::step_weight(step, committee_size);
+		match Self::find_slot(at, weight) {
+			Some(slot) => Self::push_step(slot, (order_id, round, step), weight),
 			None => {
 				log::warn!(
 					target: LOG_TARGET,
@@ -131,28 +158,39 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// `on_initialize`: run the steps due at `now`; returns the weight of what ran.
+	/// `on_initialize`: run the steps due at `now`; returns the weight of what ran (each step
+	/// charged for its lease's committee size, a stale entry for its reads).
 	pub(crate) fn run_agenda(now: BlockNumberFor<T>) -> Weight {
 		let db = T::DbWeight::get();
 		if !Agenda::<T>::contains_key(now) {
 			return db.reads(1);
 		}
-		let mut weight = db.reads_writes(1, 1);
+		let mut weight = db.reads_writes(2, 2);
+		AgendaWeight::<T>::remove(now);
 		for (order_id, round, step) in Agenda::<T>::take(now).into_iter() {
-			let step_weight = match step {
-				Step::Open => Self::open_round(order_id, round, now)
-					.then(<T as Config>::WeightInfo::open_round),
-				Step::Select => Self::select_committee(order_id, round)
-					.then(<T as Config>::WeightInfo::select_committee),
-				Step::Settle => Self::settle_round(order_id, round).then(|| {
-					<T as Config>::WeightInfo::settle_round()
-						.saturating_add(T::VerdictHandler::on_verdict_weight())
-				}),
+			let committee_size = Leases::<T>::get(order_id).map(|lease| lease.committee_size);
+			let ran = match step {
+				Step::Open => Self::open_round(order_id, round, now),
+				Step::Select => Self::select_committee(order_id, round),
+				Step::Settle => Self::settle_round(order_id, round),
 			};
 			// A stale entry (lease stopped, round pruned or already past the step) costs reads.
-			weight = weight.saturating_add(step_weight.unwrap_or_else(|| db.reads(2)));
+			let step_weight = match committee_size {
+				Some(size) if ran => Self::step_weight(step, size),
+				_ => db.reads(2),
+			};
+			weight = weight.saturating_add(step_weight);
 		}
 		weight
+	}
+
+	/// The most `on_initialize` can use: the bucket and its weight record, `MaxAgendaWeight`
+	/// of steps and the reads of `MaxStepsPerBlock` stale entries.
+	pub(crate) fn worst_agenda_weight() -> Weight {
+		let db = T::DbWeight::get();
+		db.reads_writes(2, 2)
+			.saturating_add(T::MaxAgendaWeight::get())
+			.saturating_add(db.reads(2).saturating_mul(u64::from(T::MaxStepsPerBlock::get())))
 	}
 }
 

@@ -56,7 +56,13 @@ impl<T: Config> Pallet<T> {
 		lease.current_round = round;
 		let next = round.saturating_add(1);
 		if next < lease.periods {
-			Self::schedule_step(lease.round_start(next), order_id, next, Step::Open);
+			Self::schedule_step(
+				lease.round_start(next),
+				order_id,
+				next,
+				Step::Open,
+				lease.committee_size,
+			);
 		}
 		let committee_size = lease.committee_size;
 		Leases::<T>::insert(order_id, lease);
@@ -84,8 +90,8 @@ impl<T: Config> Pallet<T> {
 				verdict: None,
 			},
 		);
-		Self::schedule_step(join_end, order_id, round, Step::Select);
-		Self::schedule_step(reveal_end, order_id, round, Step::Settle);
+		Self::schedule_step(join_end, order_id, round, Step::Select, committee_size);
+		Self::schedule_step(reveal_end, order_id, round, Step::Settle, committee_size);
 		Self::deposit_event(Event::RoundOpened { order_id, round, seed, join_end, threshold });
 		true
 	}

@@ -22,8 +22,8 @@ mod worker;
 pub(crate) use crate::{
 	mock::*,
 	pallet::{
-		ActiveCount, Agenda, Error, Event, HoldReason, Leases, Rounds, Timings, VrfKeys, WitnessAt,
-		WitnessCount, Witnesses,
+		ActiveCount, Agenda, AgendaWeight, Error, Event, HoldReason, Leases, Rounds, Timings,
+		VrfKeys, WitnessAt, WitnessCount, Witnesses,
 	},
 	types::*,
 	vrf::{self, VrfKey, VrfSignature},

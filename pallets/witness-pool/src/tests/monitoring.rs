@@ -94,6 +94,34 @@ fn a_full_agenda_spills_forward_and_then_refuses() {
 }
 
 #[test]
+fn a_bucket_holds_the_steps_its_weight_budget_pays_for() {
+	ExtBuilder::default().with_witnesses(1..=7).build_and_execute(|| {
+		// Room for the Select steps of one 7-member and two 1-member committees per block.
+		let select = |c| <() as WeightInfo>::select_committee(c);
+		MaxAgendaWeight::set(select(7) + select(1) + select(1));
+		assert_eq!(AgendaWeight::<Test>::get(13), Weight::zero());
+		WitnessPool::schedule_step(13, 0, 0, Step::Select, 7);
+		WitnessPool::schedule_step(13, 1, 0, Step::Select, 1);
+		WitnessPool::schedule_step(13, 2, 0, Step::Select, 1);
+		assert_eq!(AgendaWeight::<Test>::get(13), select(7) + select(1) + select(1));
+		// A fourth step spills, though the bucket has room for eight entries.
+		WitnessPool::schedule_step(13, 3, 0, Step::Select, 1);
+		assert_eq!(Agenda::<Test>::get(13).len(), 3);
+		assert_eq!(Agenda::<Test>::get(14).into_inner(), vec![(3, 0, Step::Select)]);
+		assert_eq!(AgendaWeight::<Test>::get(14), select(1));
+		// A step bigger than the whole budget is dropped.
+		MaxAgendaWeight::set(select(7).saturating_sub(Weight::from_parts(1, 0)));
+		WitnessPool::schedule_step(14, 4, 0, Step::Select, 7);
+		assert!(emitted(Event::AgendaFull { order_id: 4, round: 0, step: Step::Select, at: 14 }));
+		// Running the bucket removes its weight record.
+		System::set_block_number(13);
+		WitnessPool::on_initialize(13);
+		assert_eq!(AgendaWeight::<Test>::get(13), Weight::zero());
+		assert!(!AgendaWeight::<Test>::contains_key(13));
+	});
+}
+
+#[test]
 fn a_dropped_select_step_abandons_the_round_at_settlement() {
 	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
 		monitor(ORDER, 2, 1);
@@ -135,18 +163,19 @@ fn on_initialize_charges_the_steps_it_ran() {
 		let used = WitnessPool::on_initialize(OPEN_0);
 		// One Open step ran; the stopped lease's entry cost two reads.
 		let expected = db
-			.reads_writes(1, 1)
+			.reads_writes(2, 2)
 			.saturating_add(<() as WeightInfo>::open_round())
 			.saturating_add(db.reads(2));
 		assert_eq!(used, expected);
 		assert!(Agenda::<Test>::get(OPEN_0).is_empty());
 		assert_eq!(round(ORDER, 0).opened_at, OPEN_0);
 		assert!(Rounds::<Test>::get(8, 0).is_none());
-		// The Settle step adds the verdict handler's weight.
+		// The Settle step adds the verdict handler's weight; it is charged for the lease's
+		// committee size.
 		run_to_block(REVEAL_END_0 - 1);
 		System::set_block_number(REVEAL_END_0);
 		let used = WitnessPool::on_initialize(REVEAL_END_0);
-		let expected = db.reads_writes(1, 1).saturating_add(<() as WeightInfo>::settle_round());
+		let expected = db.reads_writes(2, 2).saturating_add(<() as WeightInfo>::settle_round(2));
 		assert_eq!(used, expected);
 		assert_ne!(used, Weight::zero());
 	});
