@@ -124,3 +124,12 @@ mod tests {
 		);
 	}
 }
+
+/// `share` of `weight`, both components rounded down (the hooks' integrity tests compare their
+/// worst cases with their share of the block).
+pub fn weight_share(share: sp_runtime::Perbill, weight: sp_weights::Weight) -> sp_weights::Weight {
+	sp_weights::Weight::from_parts(
+		share.mul_floor(weight.ref_time()),
+		share.mul_floor(weight.proof_size()),
+	)
+}

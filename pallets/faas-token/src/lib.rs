@@ -228,7 +228,8 @@ pub mod pallet {
 			let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
 			let share = sp_runtime::Perbill::from_percent(1);
 			assert!(
-				T::WeightInfo::on_initialize_new_era().all_lte(share * max_block),
+				T::WeightInfo::on_initialize_new_era()
+					.all_lte(defaas_primitives::weight_share(share, max_block)),
 				"the era change exceeds {share:?} of the block"
 			);
 		}

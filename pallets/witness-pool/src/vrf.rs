@@ -1,13 +1,15 @@
 //! Private VRF sortition (docs/architecture.md §6.2).
 //!
 //! A witness evaluates `VRF(wtns_key, seed)` over the round's seed. The signature proves the
-//! output to everyone (verification is plain `no_std` code: [`verify`]) while only the key holder
-//! can compute it, so nobody — the provider included — knows the committee before the joins
+//! output to everyone ([`verify`]) while only the key holder can compute it, so nobody — the provider included — knows the committee before the joins
 //! appear, and nobody can grind it (the seed is fixed by BABE randomness one epoch old).
 //!
 //! Signing needs the secret key, which lives in the node's keystore under [`KEY_TYPE`] (`wtns`).
-//! The [`witness_vrf`] runtime interface is the node host function an off-chain worker calls to
-//! sign; the node registers `witness_vrf::HostFunctions` in its executor.
+//! The [`witness_vrf`] runtime interface holds the node host functions: `sign`, which an
+//! off-chain worker calls, and `verify`, which the runtime calls for every join — the same
+//! schnorrkel verification ([`verify_in_process`]) run natively, 3–4× faster than compiled
+//! into the runtime (the measured weights of `join_committee` and `authorize_worker_join` are
+//! in `docs/benchmarks.md`). The node registers `witness_vrf::HostFunctions` in its executor.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -19,7 +21,10 @@ use sp_core::{
 	},
 };
 use sp_runtime_interface::{
-	pass_by::{AllocateAndReturnByCodec, PassPointerAndRead, PassPointerAndReadCopy},
+	pass_by::{
+		AllocateAndReturnByCodec, PassFatPointerAndDecode, PassPointerAndRead,
+		PassPointerAndReadCopy,
+	},
 	runtime_interface,
 };
 
@@ -89,8 +94,14 @@ pub fn sign_data(seed: &[u8; 32]) -> VrfSignData {
 
 /// Verify `signature` as `key`'s VRF over `seed` and return its output as a number
 /// (little-endian, 128 bits), or `None` if the signature is malformed, made by another key or
-/// over another seed. Lower outputs rank first in the committee.
+/// over another seed. Lower outputs rank first in the committee. Runs in the node (the
+/// `witness_vrf::verify` host function).
 pub fn verify(key: &VrfKey, seed: &[u8; 32], signature: &VrfSignature) -> Option<u128> {
+	witness_vrf::verify(key, *seed, signature.clone())
+}
+
+/// [`verify`] in the calling process (the body of the host function).
+pub fn verify_in_process(key: &VrfKey, seed: &[u8; 32], signature: &VrfSignature) -> Option<u128> {
 	let signature = signature.to_core()?;
 	if !key.vrf_verify(&sign_data(seed), &signature) {
 		return None;
@@ -117,6 +128,16 @@ pub trait WitnessVrf {
 
 		let keystore = self.extension::<KeystoreExt>()?;
 		keystore.sr25519_vrf_sign(KEY_TYPE, key, &sign_data(&seed)).ok().flatten().map(Into::into)
+	}
+
+	/// Verify `signature` as `key`'s VRF over `seed`: its output, or `None` (see
+	/// [`verify`](super::verify)).
+	fn verify(
+		key: PassPointerAndRead<&sr25519::Public, 32>,
+		seed: PassPointerAndReadCopy<[u8; 32], 32>,
+		signature: PassFatPointerAndDecode<VrfSignature>,
+	) -> AllocateAndReturnByCodec<Option<u128>> {
+		verify_in_process(key, &seed, &signature)
 	}
 
 	/// The `wtns` public keys in the node keystore (empty without the keystore extension).

@@ -216,7 +216,7 @@ impl<T: Config> Pallet<T> {
 		let share = sp_runtime::Perbill::from_percent(10);
 		assert!(
 			<T as Config>::WeightInfo::advance(T::MaxBidsPerOrder::get())
-				.all_lte(share * max_block),
+				.all_lte(defaas_primitives::weight_share(share, max_block)),
 			"advance(MaxBidsPerOrder) exceeds {share:?} of the block: on_idle could stall"
 		);
 		assert!(T::MaxDeadlinesPerBlock::get() >= 1, "MaxDeadlinesPerBlock must be at least 1");

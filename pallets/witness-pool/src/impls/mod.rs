@@ -159,7 +159,8 @@ impl<T: Config> Pallet<T> {
 		// committee fits a bucket (or such leases could never be monitored).
 		let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
 		assert!(
-			Self::worst_agenda_weight().all_lte(AGENDA_BLOCK_SHARE * max_block),
+			Self::worst_agenda_weight()
+				.all_lte(defaas_primitives::weight_share(AGENDA_BLOCK_SHARE, max_block)),
 			"the agenda's worst case (MaxAgendaWeight and MaxStepsPerBlock stale entries) \
 			 exceeds {AGENDA_BLOCK_SHARE:?} of the block"
 		);
