@@ -109,6 +109,7 @@ async fn run(args: Args) -> Result<()> {
 		patience: args.patience,
 		sent: Vec::new(),
 		outcomes: Vec::new(),
+		leases: None,
 		funder: args.fund_from.as_deref().map(defaas_client::accounts::keypair).transpose()?,
 		to_fund: Vec::new(),
 	};
@@ -160,6 +161,7 @@ async fn run(args: Args) -> Result<()> {
 		market_to_transfer_ratio: ratio(&phases),
 		phases,
 		outcomes: ctx.outcomes,
+		leases: ctx.leases,
 		blocks,
 	};
 	drop(test_endpoint);

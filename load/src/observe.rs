@@ -59,6 +59,8 @@ pub struct BlockRecord {
 	pub normal_ref_time_share: f64,
 	/// `normal_proof_size` ÷ the normal class's maximum total.
 	pub normal_proof_size_share: f64,
+	/// Ref time used by all classes (hooks such as the witness pool's agenda are mandatory).
+	pub total_ref_time: u64,
 }
 
 /// What all the observer's tasks share.
@@ -107,6 +109,8 @@ struct State {
 #[decode_as_type(crate_path = "defaas_client::subxt::ext::scale_decode")]
 struct PerClass<W> {
 	normal: W,
+	operational: W,
+	mandatory: W,
 }
 
 #[derive(Debug, Clone, Copy, DecodeAsType)]
@@ -408,6 +412,11 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 		normal_proof_size: used.normal.proof_size,
 		normal_ref_time_share: share(used.normal.ref_time, limit.ref_time),
 		normal_proof_size_share: share(used.normal.proof_size, limit.proof_size),
+		total_ref_time: used
+			.normal
+			.ref_time
+			.saturating_add(used.operational.ref_time)
+			.saturating_add(used.mandatory.ref_time),
 	};
 	let mut state = tracker.lock();
 	for extrinsic in extrinsics.iter() {

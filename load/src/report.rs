@@ -142,8 +142,52 @@ pub struct Report {
 	pub market_to_transfer_ratio: Option<f64>,
 	/// Scenario results that are not transaction counts (rounds with a verdict, …).
 	pub outcomes: Vec<(String, String)>,
+	/// The `leases` scenario's monitoring, when it ran.
+	pub leases: Option<LeaseLoad>,
 	/// Every finalized block seen while the generator ran.
 	pub blocks: Vec<BlockRecord>,
+}
+
+/// What the monitoring of the `leases` scenario cost the chain: the blocks from the first
+/// round's opening to the last round's end, and the verdicts.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaseLoad {
+	/// Concurrent leases.
+	pub leases: u32,
+	/// Witnesses per round.
+	pub committee: u32,
+	/// Rounds per lease.
+	pub rounds: u32,
+	/// Billing period in blocks.
+	pub period: u32,
+	/// Rounds opened, and those that got a verdict.
+	pub rounds_opened: u32,
+	/// Rounds with a verdict.
+	pub rounds_with_verdict: u32,
+	/// First and last block of the window.
+	pub first_block: u32,
+	/// Last block of the window.
+	pub last_block: u32,
+	/// Mean ref time of all classes per block in the window (picoseconds).
+	pub mean_ref_time: u64,
+	/// The largest in the window.
+	pub max_ref_time: u64,
+}
+
+impl LeaseLoad {
+	/// Fills in the weight figures from the finalized blocks `first..=last` of `blocks`.
+	pub fn measure(mut self, blocks: &[BlockRecord]) -> Self {
+		let window: Vec<u64> = blocks
+			.iter()
+			.filter(|b| (self.first_block..=self.last_block).contains(&b.number))
+			.map(|b| b.total_ref_time)
+			.collect();
+		let count = u64::try_from(window.len()).unwrap_or(u64::MAX).max(1);
+		self.mean_ref_time = window.iter().sum::<u64>() / count;
+		self.max_ref_time = window.iter().copied().max().unwrap_or(0);
+		self
+	}
 }
 
 impl Report {
@@ -211,7 +255,27 @@ mod tests {
 			normal_proof_size: 0,
 			normal_ref_time_share: share,
 			normal_proof_size_share: share / 2.0,
+			total_ref_time: u64::from(number) * 1_000,
 		}
+	}
+
+	#[test]
+	fn the_lease_window_is_measured_over_its_blocks() {
+		let blocks: Vec<BlockRecord> = (1..=10).map(|n| block(n, 0, 0.0)).collect();
+		let load = LeaseLoad {
+			leases: 5,
+			committee: 3,
+			rounds: 1,
+			period: 20,
+			rounds_opened: 5,
+			rounds_with_verdict: 5,
+			first_block: 3,
+			last_block: 6,
+			mean_ref_time: 0,
+			max_ref_time: 0,
+		}
+		.measure(&blocks);
+		assert_eq!((load.mean_ref_time, load.max_ref_time), (4_500, 6_000));
 	}
 
 	#[test]

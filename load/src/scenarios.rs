@@ -11,7 +11,7 @@
 
 use crate::{
 	observe::{RoundOutcome, Tracker, Until},
-	report::PhaseReport,
+	report::{LeaseLoad, PhaseReport},
 	submit::{self, At, Signed},
 };
 use anyhow::{ensure, Context, Result};
@@ -50,6 +50,8 @@ pub struct Ctx {
 	pub sent: Vec<(String, Vec<H256>)>,
 	/// Outcomes that are not transaction counts.
 	pub outcomes: Vec<(String, String)>,
+	/// The `leases` scenario's monitoring cost.
+	pub leases: Option<LeaseLoad>,
 	/// Funds the accounts a scenario takes (a chain without the `bench` preset's
 	/// endowments, e.g. the test suite's network); `None` on a `bench` chain.
 	pub funder: Option<Keypair>,
@@ -475,6 +477,7 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 	let rounds_end =
 		ctx.tracker.finalized_number() + period.saturating_mul(load.periods).saturating_add(grace);
 	eprintln!("defaas-load: leases: waiting for the rounds until block {rounds_end}");
+	let first_block = ctx.tracker.finalized_number();
 	let expected = u32::try_from(ids.len()).unwrap_or(u32::MAX).saturating_mul(load.periods);
 	let (opened, settled, violated, abandoned) = loop {
 		// From the witness pool's events in finalized blocks: a finished lease's round
@@ -494,6 +497,31 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 		let next = ctx.tracker.finalized_after(now).await;
 		ensure!(next > now, "finality stopped while the leases ran");
 	};
+	let (_, blocks) = ctx.tracker.snapshot();
+	let load_summary = LeaseLoad {
+		leases: u32::try_from(ids.len()).unwrap_or(u32::MAX),
+		committee: load.committee,
+		rounds: load.periods,
+		period,
+		rounds_opened: opened,
+		rounds_with_verdict: settled,
+		first_block,
+		last_block: ctx.tracker.finalized_number(),
+		mean_ref_time: 0,
+		max_ref_time: 0,
+	}
+	.measure(&blocks);
+	ctx.outcomes.push((
+		"leases: ref time per block while monitoring (all classes)".to_owned(),
+		format!(
+			"mean {:.1} ms, max {:.1} ms (blocks #{}-#{})",
+			load_summary.mean_ref_time as f64 / 1e9,
+			load_summary.max_ref_time as f64 / 1e9,
+			load_summary.first_block,
+			load_summary.last_block
+		),
+	));
+	ctx.leases = Some(load_summary);
 	ctx.outcomes.push((
 		"leases: rounds with a verdict ÷ rounds opened".to_owned(),
 		format!(

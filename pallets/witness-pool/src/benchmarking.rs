@@ -253,6 +253,37 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `worker_join`'s dispatch: as `join_committee`, but the proof was verified by the
+	/// authorization (benchmarked as `authorize_worker_join`).
+	#[benchmark]
+	fn worker_join() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		let n = T::MaxCommittee::get();
+		let members = witnesses::<T>(n)?;
+		let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
+		let joiner = witness::<T>(n, key)?;
+		activate::<T>();
+		monitored::<T>(1)?;
+		let record = open::<T>(0)?;
+		seat::<T>(0, &members, RoundPhase::Joining)?;
+		let signature =
+			vrf::witness_vrf::sign(&key, record.seed).ok_or("no keystore to sign the VRF")?;
+		let output = vrf::verify(&key, &record.seed, &signature).ok_or("invalid signature")?;
+		let evicted = members.last().cloned();
+
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, ORDER, 0, joiner.clone(), signature);
+
+		assert_last_event::<T>(Event::CommitteeJoined {
+			order_id: ORDER,
+			round: 0,
+			witness: joiner,
+			output,
+			evicted,
+		});
+		Ok(())
+	}
+
 	#[benchmark]
 	fn commit_report() -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());

@@ -543,7 +543,7 @@ pub mod pallet {
 			vrf_signature: VrfSignature,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_join_committee(who, order_id, round, vrf_signature)
+			Self::do_join_committee(who, order_id, round, vrf_signature, JoinProof::Verify)
 		}
 
 		/// Commit the signer's sealed report
@@ -592,7 +592,7 @@ pub mod pallet {
 		/// key over the round seed with an output below the threshold that wins a seat. At
 		/// most one per witness and round is valid in the pool.
 		#[pallet::call_index(6)]
-		#[pallet::weight(<T as Config>::WeightInfo::join_committee())]
+		#[pallet::weight(<T as Config>::WeightInfo::worker_join())]
 		#[pallet::authorize(Self::authorize_worker_join)]
 		#[pallet::weight_of_authorize(<T as Config>::WeightInfo::authorize_worker_join())]
 		pub fn worker_join(
@@ -603,7 +603,7 @@ pub mod pallet {
 			vrf_signature: VrfSignature,
 		) -> DispatchResult {
 			ensure_authorized(origin)?;
-			Self::do_join_committee(witness, order_id, round, vrf_signature)
+			Self::do_join_committee(witness, order_id, round, vrf_signature, JoinProof::Authorized)
 		}
 
 		/// `commit_report` for `witness`, submitted by its node's off-chain worker without

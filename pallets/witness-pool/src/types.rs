@@ -411,3 +411,13 @@ pub struct OpenRound<BlockNumber> {
 	/// First block at which joins are refused.
 	pub join_end: BlockNumber,
 }
+
+/// Whether a join's VRF proof is still to be verified.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum JoinProof {
+	/// Verify it (`join_committee`, `worker_join`'s authorization, the off-chain worker).
+	Verify,
+	/// `worker_join`'s dispatch: its authorization verified the proof in the same block
+	/// execution, right before; only the output is computed.
+	Authorized,
+}

@@ -36,6 +36,7 @@ pub trait WeightInfo {
 	fn register_witness() -> Weight;
 	fn unregister_witness() -> Weight;
 	fn join_committee() -> Weight;
+	fn worker_join() -> Weight;
 	fn commit_report() -> Weight;
 	fn reveal_report() -> Weight;
 	fn set_timings() -> Weight;
@@ -105,6 +106,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `WitnessPool::Witnesses` (r:2 w:2)
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn join_committee() -> Weight {
+		// Proof size: measured `2141`, estimated `6174`.
+		// Minimum execution time: 568_022_000 picoseconds.
+		Weight::from_parts(631_595_000, 6174)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn worker_join() -> Weight {
 		// Proof size: measured `2141`, estimated `6174`.
 		// Minimum execution time: 568_022_000 picoseconds.
 		Weight::from_parts(631_595_000, 6174)
@@ -247,6 +255,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn join_committee() -> Weight {
+		Weight::from_parts(631_595_000, 6174)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn worker_join() -> Weight {
 		Weight::from_parts(631_595_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))

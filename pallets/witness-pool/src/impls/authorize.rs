@@ -57,7 +57,7 @@ impl<T: Config> Pallet<T> {
 		witness: &T::AccountId,
 		vrf_signature: &VrfSignature,
 	) -> TransactionValidityWithRefund {
-		let valid = Self::check_join(witness, *order_id, *round, vrf_signature)
+		let valid = Self::check_join(witness, *order_id, *round, vrf_signature, JoinProof::Verify)
 			.map_err(Self::invalid_worker_transaction)?;
 		let validity = Self::worker_validity(
 			WORKER_JOIN_TAG,

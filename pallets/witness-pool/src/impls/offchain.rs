@@ -266,7 +266,9 @@ impl<T: Config> Pallet<T> {
 		if at.next >= record.join_end {
 			return;
 		}
-		if let Err(error) = Self::check_join(&local.who, order_id, round, &signature) {
+		if let Err(error) =
+			Self::check_join(&local.who, order_id, round, &signature, JoinProof::Verify)
+		{
 			log::info!(
 				target: LOG_TARGET,
 				"order {} round {}: witness {:?} does not join ({:?})",

@@ -96,15 +96,17 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
-	/// `join_committee`: the committee keeps the `committee_size` lowest valid VRF outputs.
+	/// `join_committee` (and `worker_join`'s dispatch, `JoinProof::Authorized`): the committee
+	/// keeps the `committee_size` lowest valid VRF outputs.
 	pub(crate) fn do_join_committee(
 		who: T::AccountId,
 		order_id: OrderId,
 		round: u32,
 		signature: VrfSignature,
+		proof: JoinProof,
 	) -> DispatchResult {
 		let ValidJoin { mut record, mut witness, output, full } =
-			Self::check_join(&who, order_id, round, &signature)?;
+			Self::check_join(&who, order_id, round, &signature, proof)?;
 		// While joining, every member has an output and members are sorted ascending: a full
 		// committee gives up its highest output.
 		let evicted = if full { record.members.pop() } else { None };
@@ -138,12 +140,14 @@ impl<T: Config> Pallet<T> {
 	/// first and the VRF verification last: the round is in its join window, `who` is a
 	/// registered, eligible witness, the signature verifies with its key over the round seed,
 	/// the output is below the threshold and, in a full committee, below the highest output.
-	/// Shared by `join_committee`, `worker_join`'s authorization and the off-chain worker.
+	/// Shared by `join_committee`, `worker_join`'s authorization and dispatch and the off-chain
+	/// worker; `proof` says whether the VRF proof is still to be verified.
 	pub(crate) fn check_join(
 		who: &T::AccountId,
 		order_id: OrderId,
 		round: u32,
 		signature: &VrfSignature,
+		proof: JoinProof,
 	) -> Result<ValidJoin<T>, Error<T>> {
 		let now = Self::now();
 		let record = Rounds::<T>::get(order_id, round).ok_or(Error::<T>::RoundNotFound)?;
@@ -154,8 +158,13 @@ impl<T: Config> Pallet<T> {
 		let lease = Leases::<T>::get(order_id).ok_or(Error::<T>::Inconsistent)?;
 		let witness = Witnesses::<T>::get(who).ok_or(Error::<T>::NotRegistered)?;
 		Self::check_eligible(who, &witness, &lease, &record)?;
-		let output = vrf::verify(&witness.vrf_key, &record.seed, signature)
-			.ok_or(Error::<T>::InvalidVrfSignature)?;
+		let output = match proof {
+			JoinProof::Verify => vrf::verify(&witness.vrf_key, &record.seed, signature),
+			JoinProof::Authorized => {
+				vrf::output_of_verified(&witness.vrf_key, &record.seed, signature)
+			},
+		}
+		.ok_or(Error::<T>::InvalidVrfSignature)?;
 		ensure!(output < record.threshold, Error::<T>::AboveThreshold);
 		let full = record.members.len() >= usize::try_from(lease.committee_size).unwrap_or(0);
 		if full {
