@@ -25,7 +25,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::{
-	traits::{Bounded, IdentifyAccount, Saturating, Zero},
+	traits::{Bounded, CheckedDiv, IdentifyAccount, Saturating, Zero},
 	Permill,
 };
 
@@ -45,7 +45,9 @@ fn now<T: Config>() -> BlockNumberFor<T> {
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	let amount = BalanceOf::<T>::max_value() / BalanceOf::<T>::from(1_000_000u32);
+	let amount = BalanceOf::<T>::max_value()
+		.checked_div(&BalanceOf::<T>::from(1_000_000u32))
+		.unwrap_or_default();
 	let _ = T::Currency::set_balance(&who, amount);
 	who
 }
@@ -159,7 +161,7 @@ fn commit_bids<T: Config>(order_id: OrderId, n: u32) -> Result<PricedBids<T>, Be
 	let mut bids = Vec::new();
 	for i in 0..n {
 		let who = online_provider::<T>(i, vec![0])?;
-		let price = unit_price::<T>().saturating_sub(BalanceOf::<T>::from(n - i));
+		let price = unit_price::<T>().saturating_sub(BalanceOf::<T>::from(n.saturating_sub(i)));
 		let commitment = Pallet::<T>::bid_commitment(order_id, price, &SALT, &who);
 		Pallet::<T>::do_commit_bid(who.clone(), order_id, commitment)?;
 		bids.push((who, price));

@@ -31,7 +31,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use sp_runtime::traits::{Bounded, One, Saturating};
+use sp_runtime::traits::{Bounded, CheckedDiv, One, Saturating};
 
 /// Order id of the benchmarked lease.
 const ORDER: OrderId = 1;
@@ -54,7 +54,9 @@ fn now<T: Config>() -> BlockNumberFor<T> {
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	let amount = BalanceOf::<T>::max_value() / BalanceOf::<T>::from(1_000_000u32);
+	let amount = BalanceOf::<T>::max_value()
+		.checked_div(&BalanceOf::<T>::from(1_000_000u32))
+		.unwrap_or_default();
 	let _ = T::Currency::set_balance(&who, amount);
 	who
 }
@@ -134,7 +136,9 @@ fn seat<T: Config>(
 		.enumerate()
 		.map(|(i, who)| Member {
 			witness: who.clone(),
-			output: Some(u128::MAX - count - 1 + i as u128),
+			output: Some(
+				u128::MAX.saturating_sub(count).saturating_sub(1).saturating_add(i as u128),
+			),
 			commitment: None,
 			revealed: None,
 		})
