@@ -42,7 +42,8 @@ def main():
         if not leases:
             raise SystemExit(f"{path}: no leases section (not a --leases run)")
         label = args.label[i] if i < len(args.label) else "measured"
-        verdicts = f"{leases['roundsWithVerdict']}/{leases['roundsOpened']}"
+        verdicts = (f"{leases['roundsWithVerdict']}/{leases['roundsOpened']} verdicts, "
+                    f"{leases['reveals']}/{leases['seats']} reveals")
         points.append((leases["leases"], leases["meanRefTime"] / 1e9, leases["maxRefTime"] / 1e9,
                        label, verdicts))
         lightest = min(b["totalRefTime"] for b in report["blocks"]) / 1e9
@@ -63,7 +64,7 @@ def main():
                    label=f"{label} (mean per block)" if label not in ax.get_legend_handles_labels()[1]
                    and f"{label} (mean per block)" not in ax.get_legend_handles_labels()[1] else None)
         ax.scatter([leases], [peak], marker=style, facecolors="none", edgecolors="tab:red", zorder=3)
-        ax.annotate(f"{verdicts} verdicts", (leases, mean), textcoords="offset points",
+        ax.annotate(verdicts, (leases, mean), textcoords="offset points",
                     xytext=(6, -12), fontsize=8)
     ax.scatter([], [], marker="o", facecolors="none", edgecolors="tab:red", label="peak block")
     ax.axhline(args.max_block_ms / 4, color="gray", linestyle="--", linewidth=1,

@@ -98,6 +98,8 @@ pub enum RoundOutcome {
 struct State {
 	/// Rounds seen in finalized blocks, by (order, round).
 	rounds: HashMap<(u64, u32), RoundOutcome>,
+	/// Settled rounds' (reveals, committee size), by (order, round).
+	reveals: HashMap<(u64, u32), (u32, u32)>,
 	sent: HashMap<H256, Sent>,
 	blocks: Vec<BlockRecord>,
 	/// Hashes seen in best blocks before the generator registered them (a fast node).
@@ -261,6 +263,17 @@ impl Tracker {
 			.collect()
 	}
 
+	/// Over the settled rounds of `orders`: (reveals, seats, rounds every member revealed in).
+	pub fn reveals_of(&self, orders: &[u64]) -> (u32, u32, u32) {
+		let state = self.lock();
+		state.reveals.iter().filter(|((order, _), _)| orders.contains(order)).fold(
+			(0, 0, 0),
+			|(r, s, full), (_, (reveals, members))| {
+				(r + reveals, s + members, full + u32::from(reveals >= members && *members > 0))
+			},
+		)
+	}
+
 	/// The records of `hashes` (those the generator sent).
 	pub fn records(&self, hashes: &[H256]) -> Vec<Sent> {
 		let state = self.lock();
@@ -344,6 +357,7 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 	let mut failed = HashMap::new();
 	let mut created = HashMap::new();
 	let mut rounds = Vec::new();
+	let mut settled_reveals = Vec::new();
 	for event in events.iter() {
 		let event = event.context("event")?;
 		if event.pallet_name() == "WitnessPool" {
@@ -361,6 +375,14 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 					&& variant_of(&fields, "verdict") == Some("Violated")
 				{
 					outcome = RoundOutcome::Violated;
+				}
+				if outcome != RoundOutcome::Open && outcome != RoundOutcome::Abandoned {
+					let reveals = find_u128(&fields, "reveals").context("reveals")?;
+					let members = find_u128(&fields, "members").context("members")?;
+					settled_reveals.push((
+						(u64::try_from(order)?, u32::try_from(round)?),
+						(u32::try_from(reveals)?, u32::try_from(members)?),
+					));
 				}
 				rounds.push(((u64::try_from(order)?, u32::try_from(round)?), outcome));
 			}
@@ -433,6 +455,7 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 	for (key, outcome) in rounds {
 		state.rounds.insert(key, outcome);
 	}
+	state.reveals.extend(settled_reveals);
 	Ok(())
 }
 

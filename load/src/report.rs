@@ -173,6 +173,12 @@ pub struct LeaseLoad {
 	pub mean_ref_time: u64,
 	/// The largest in the window.
 	pub max_ref_time: u64,
+	/// Reveals in the settled rounds (the witnesses' reports that counted).
+	pub reveals: u32,
+	/// Seats in the settled rounds.
+	pub seats: u32,
+	/// Settled rounds in which every member revealed.
+	pub fully_revealed: u32,
 }
 
 impl LeaseLoad {
@@ -273,6 +279,9 @@ mod tests {
 			last_block: 6,
 			mean_ref_time: 0,
 			max_ref_time: 0,
+			reveals: 0,
+			seats: 0,
+			fully_revealed: 0,
 		}
 		.measure(&blocks);
 		assert_eq!((load.mean_ref_time, load.max_ref_time), (4_500, 6_000));

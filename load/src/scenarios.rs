@@ -509,6 +509,9 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 		last_block: ctx.tracker.finalized_number(),
 		mean_ref_time: 0,
 		max_ref_time: 0,
+		reveals: 0,
+		seats: 0,
+		fully_revealed: 0,
 	}
 	.measure(&blocks);
 	ctx.outcomes.push((
@@ -521,7 +524,12 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 			load_summary.last_block
 		),
 	));
-	ctx.leases = Some(load_summary);
+	let (reveals, seats, fully_revealed) = ctx.tracker.reveals_of(&ids);
+	ctx.outcomes.push((
+		"leases: witnesses' reveals in the settled rounds".to_owned(),
+		format!("{reveals} of {seats} seats; {fully_revealed} rounds with every member's reveal"),
+	));
+	ctx.leases = Some(LeaseLoad { reveals, seats, fully_revealed, ..load_summary });
 	ctx.outcomes.push((
 		"leases: rounds with a verdict ÷ rounds opened".to_owned(),
 		format!(

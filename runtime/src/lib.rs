@@ -24,6 +24,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod weights;
 
 // `impl_opaque_keys!` and `#[frame_support::runtime]` expand to code naming `Vec`.
 use alloc::vec::Vec;

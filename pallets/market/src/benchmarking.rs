@@ -135,6 +135,8 @@ fn tally_of<T: Config>(order_id: OrderId) -> PeriodTally {
 
 /// An order of `periods` periods of level 0; returns its id and the end of its bid window.
 fn new_order<T: Config>(periods: u32) -> Result<(OrderId, BlockNumberFor<T>), BenchmarkError> {
+	// The monitor must be able to seat the order's committee (`NotEnoughWitnesses`).
+	T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
 	let customer = funded::<T>("customer", 0);
 	let bid_window = Pallet::<T>::timings().min_bid_window;
 	let order_id = Pallet::<T>::do_create_order(
@@ -302,6 +304,7 @@ mod benchmarks {
 	fn create_order() -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
 		add_levels::<T>(1)?;
+		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
 		let customer = funded::<T>("customer", 0);
 		let periods = T::MaxPeriods::get();
 		let price = unit_price::<T>();
@@ -344,6 +347,7 @@ mod benchmarks {
 		add_levels::<T>(1)?;
 		// The sponsor path: the prepay comes from the sponsor's account after spending as much
 		// of the allowance it gave the customer.
+		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
 		let customer: T::AccountId = account("customer", 0, 0);
 		let sponsor = funded::<T>("sponsor", 0);
 		let periods = T::MaxPeriods::get();

@@ -156,8 +156,8 @@ impl pallet_balances::Config for Runtime {
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	/// Balances live in `frame_system`'s account data.
 	type AccountStore = System;
-	/// Upstream weights.
-	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
+	/// Measured on this project's machine (`runtime/src/weights/pallet_balances.rs`).
+	type WeightInfo = crate::weights::pallet_balances::WeightInfo<Runtime>;
 	/// Freezes are identified by the runtime's freeze reasons.
 	type FreezeIdentifier = RuntimeFreezeReason;
 	/// One freeze per reason.
