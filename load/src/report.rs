@@ -305,6 +305,7 @@ mod tests {
 			in_best: finalized.map(|_| now + Duration::from_millis(1500)),
 			finalized: finalized.map(|n| (n, now + Duration::from_secs(9))),
 			failed,
+			error: failed.then(|| "Market.NotRevealing".to_owned()),
 			order_created: None,
 		};
 		let records = vec![

@@ -110,6 +110,15 @@ pub struct PeriodTally {
 	pub unsettled: u32,
 }
 
+/// `share` of `weight`, both components rounded down (the hooks' integrity tests compare their
+/// worst cases with their share of the block).
+pub fn weight_share(share: sp_runtime::Perbill, weight: sp_weights::Weight) -> sp_weights::Weight {
+	sp_weights::Weight::from_parts(
+		share.mul_floor(weight.ref_time()),
+		share.mul_floor(weight.proof_size()),
+	)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -123,13 +132,4 @@ mod tests {
 			r#"{"periods":3,"paid":1,"violated":1,"unsettled":1}"#
 		);
 	}
-}
-
-/// `share` of `weight`, both components rounded down (the hooks' integrity tests compare their
-/// worst cases with their share of the block).
-pub fn weight_share(share: sp_runtime::Perbill, weight: sp_weights::Weight) -> sp_weights::Weight {
-	sp_weights::Weight::from_parts(
-		share.mul_floor(weight.ref_time()),
-		share.mul_floor(weight.proof_size()),
-	)
 }
