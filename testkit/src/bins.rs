@@ -13,7 +13,13 @@ use std::{
 pub fn bin_dir() -> PathBuf {
 	let exe = std::env::current_exe().unwrap_or_default();
 	let deps = exe.parent().unwrap_or(Path::new("."));
-	let dir = if deps.ends_with("deps") { deps.parent().unwrap_or(deps) } else { deps };
+	// Tests run from `<profile>/deps`, examples (benchmarks on the kit) from
+	// `<profile>/examples`.
+	let dir = if deps.ends_with("deps") || deps.ends_with("examples") {
+		deps.parent().unwrap_or(deps)
+	} else {
+		deps
+	};
 	dir.to_path_buf()
 }
 
