@@ -32,16 +32,22 @@ async fn main() -> Result<()> {
 	let (node, dir) = dev_node("first-invoke").await?;
 	let url = node.ws_url.clone();
 	let chain = node.chain().await?;
-	let (provider_suri, customer_suri) =
-		("//Alice//first-invoke//provider", "//Alice//first-invoke//customer");
-	let (provider, customer) = (keypair(provider_suri)?, keypair(customer_suri)?);
+	let (provider_suri, customer_suri, witness_suri) = (
+		"//Alice//first-invoke//provider",
+		"//Alice//first-invoke//customer",
+		"//Alice//first-invoke//witness",
+	);
+	let (provider, customer, witness) =
+		(keypair(provider_suri)?, keypair(customer_suri)?, keypair(witness_suri)?);
 	steps::fund(
 		&chain,
 		&keypair("//Alice")?,
-		&[account_id(&provider), account_id(&customer)],
+		&[account_id(&provider), account_id(&customer), account_id(&witness)],
 		100_000 * steps::FST,
 	)
 	.await?;
+	// One witness (its key in the node's keystore) for the orders' committees of one.
+	steps::register_witness(&chain, &chain, &witness, witness_suri, 100 * steps::FST).await?;
 	let daemon = Daemon::start(
 		&dir,
 		&url,
