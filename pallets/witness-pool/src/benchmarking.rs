@@ -175,6 +175,33 @@ fn wtns_sign(key: &VrfKey, payload: &[u8]) -> Result<sp_core::sr25519::Signature
 	Ok(sp_io::crypto::sr25519_sign(vrf::KEY_TYPE, key, payload).ok_or("no keystore to sign")?)
 }
 
+/// A prepared join: the joiner, its VRF signature and output, the member it evicts.
+type PreparedJoin<T> = (
+	<T as frame_system::Config>::AccountId,
+	vrf::VrfSignature,
+	u128,
+	Option<<T as frame_system::Config>::AccountId>,
+);
+
+/// A round of the benchmarked lease whose committee of `MaxCommittee` is full and a
+/// registered witness (its key in the keystore) whose valid VRF signature evicts the highest
+/// output: (joiner, signature, output, evicted member).
+fn full_committee_join<T: Config>() -> Result<PreparedJoin<T>, BenchmarkError> {
+	set_block::<T>(1u32.into());
+	let n = T::MaxCommittee::get();
+	let members = witnesses::<T>(n)?;
+	let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
+	let joiner = witness::<T>(n, key)?;
+	activate::<T>();
+	monitored::<T>(1)?;
+	let record = open::<T>(0)?;
+	seat::<T>(0, &members, RoundPhase::Joining)?;
+	let signature =
+		vrf::witness_vrf::sign(&key, record.seed).ok_or("no keystore to sign the VRF")?;
+	let output = vrf::verify(&key, &record.seed, &signature).ok_or("invalid signature")?;
+	Ok((joiner, signature, output, members.last().cloned()))
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -229,20 +256,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn join_committee() -> Result<(), BenchmarkError> {
-		set_block::<T>(1u32.into());
 		// Worst case: a full committee of `MaxCommittee` and the join evicts its highest output.
-		let n = T::MaxCommittee::get();
-		let members = witnesses::<T>(n)?;
-		let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
-		let joiner = witness::<T>(n, key)?;
-		activate::<T>();
-		monitored::<T>(1)?;
-		let record = open::<T>(0)?;
-		seat::<T>(0, &members, RoundPhase::Joining)?;
-		let signature =
-			vrf::witness_vrf::sign(&key, record.seed).ok_or("no keystore to sign the VRF")?;
-		let output = vrf::verify(&key, &record.seed, &signature).ok_or("invalid signature")?;
-		let evicted = members.last().cloned();
+		let (joiner, signature, output, evicted) = full_committee_join::<T>()?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(joiner.clone()), ORDER, 0, signature);
@@ -261,19 +276,7 @@ mod benchmarks {
 	/// authorization (benchmarked as `authorize_worker_join`).
 	#[benchmark]
 	fn worker_join() -> Result<(), BenchmarkError> {
-		set_block::<T>(1u32.into());
-		let n = T::MaxCommittee::get();
-		let members = witnesses::<T>(n)?;
-		let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
-		let joiner = witness::<T>(n, key)?;
-		activate::<T>();
-		monitored::<T>(1)?;
-		let record = open::<T>(0)?;
-		seat::<T>(0, &members, RoundPhase::Joining)?;
-		let signature =
-			vrf::witness_vrf::sign(&key, record.seed).ok_or("no keystore to sign the VRF")?;
-		let output = vrf::verify(&key, &record.seed, &signature).ok_or("invalid signature")?;
-		let evicted = members.last().cloned();
+		let (joiner, signature, output, evicted) = full_committee_join::<T>()?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, ORDER, 0, joiner.clone(), signature);
