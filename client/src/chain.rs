@@ -201,6 +201,21 @@ impl Chain {
 		header_number(&header)
 	}
 
+	/// The hash and number of the best block.
+	pub async fn best(&self) -> Result<(H256, u32)> {
+		let hash: H256 = self
+			.rpc
+			.request("chain_getBlockHash", rpc_params![])
+			.await
+			.context("chain_getBlockHash")?;
+		let header: serde_json::Value = self
+			.rpc
+			.request("chain_getHeader", rpc_params![hash])
+			.await
+			.context("chain_getHeader")?;
+		Ok((hash, header_number(&header)?))
+	}
+
 	/// The hash and number of the last finalized block.
 	pub async fn finalized(&self) -> Result<(H256, u32)> {
 		let hash: H256 = self

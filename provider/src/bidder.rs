@@ -1,11 +1,15 @@
-//! The bid engine: follows finalized blocks and walks each order the provider bids on through
+//! The bid engine: follows the best block and walks each order the provider bids on through
 //! commit → reveal → confirm → (deployment by the customer) → fulfill, then cleans up when
 //! the order ends (docs/architecture.md §5.4, §8).
 //!
-//! Every decision is taken from the chain's finalized state ([`next_step`] is a pure function of
-//! the order and the stored bid), so a restarted daemon simply picks up where the chain is. The
-//! bid's salt is written to the store *before* `commit_bid` is submitted: a crash can never lose
-//! a salt of a commitment that is on chain.
+//! The time-critical steps (commit, reveal, confirm, fulfill) are taken from the best block's
+//! state — a window of three blocks leaves no room for the one to two blocks finality lags
+//! behind. What cannot be undone is taken from finalized state only: a bid record (its salt) is
+//! dropped and a function undeployed when the *finalized* order says so, so a short reorg never
+//! loses a salt or a running deployment. [`next_step`] is a pure function of the order and the
+//! stored bid, so a restarted daemon simply picks up where the chain is. The bid's salt is
+//! written to the store *before* `commit_bid` is submitted: a crash can never lose a salt of a
+//! commitment that is on chain.
 
 use crate::{
 	chain::{self, Chain, Head},
@@ -25,7 +29,7 @@ use std::{
 };
 use tokio::{io::AsyncWriteExt, sync::mpsc::UnboundedReceiver};
 
-/// Finalized blocks after which an unconfirmed submission of the same step is sent again.
+/// Blocks after which an unconfirmed submission of the same step is sent again.
 const RESUBMIT_AFTER_BLOCKS: u64 = 3;
 
 /// What the engine does next for one of its bids.
@@ -94,7 +98,7 @@ pub struct Bidder {
 	config: Arc<Config>,
 	store: Arc<Store>,
 	host: Arc<FunctionHost>,
-	/// Steps submitted and not yet visible on chain, with the finalized block of submission.
+	/// Steps submitted and not yet visible on chain, with the best block of submission.
 	pending: HashMap<(u64, Step), u64>,
 	/// Open orders already passed over for lack of capacity (logged once).
 	passed: HashSet<u64>,
@@ -111,7 +115,7 @@ impl Bidder {
 		Self { chain, config, store, host, pending: HashMap::new(), passed: HashSet::new() }
 	}
 
-	/// Runs until `shutdown` is triggered: one pass per new finalized block, and an immediate
+	/// Runs until `shutdown` is triggered: one pass per new best block, and an immediate
 	/// `fulfill` whenever the deployment API reports a new deployment. A pass under way when
 	/// the shutdown comes is finished first (the engine stops between passes).
 	pub async fn run(mut self, mut deployed: UnboundedReceiver<u64>, shutdown: Shutdown) {
@@ -127,17 +131,24 @@ impl Bidder {
 					}
 				},
 				_ = ticker.tick() => {
-					let head = match self.chain.finalized_head().await {
+					let head = match self.chain.best_head().await {
 						Ok(head) => head,
+						Err(e) => {
+							log::warn!("reading the best head: {e:#}");
+							continue;
+						},
+					};
+					if last.is_some_and(|last| last.hash == head.hash) {
+						continue;
+					}
+					let finalized = match self.chain.finalized_head().await {
+						Ok(finalized) => finalized,
 						Err(e) => {
 							log::warn!("reading the finalized head: {e:#}");
 							continue;
 						},
 					};
-					if last.is_some_and(|last| last.number >= head.number) {
-						continue;
-					}
-					if let Err(e) = self.on_finalized(head).await {
+					if let Err(e) = self.on_block(head, finalized).await {
 						log::warn!("block {}: {e:#}", head.number);
 					}
 					last = Some(head);
@@ -147,12 +158,12 @@ impl Bidder {
 		log::info!("bid engine stopped");
 	}
 
-	/// One pass at finalized block `head`.
-	pub async fn on_finalized(&mut self, head: Head) -> anyhow::Result<()> {
+	/// One pass at best block `head`, with `finalized` for what cannot be undone.
+	pub async fn on_block(&mut self, head: Head, finalized: Head) -> anyhow::Result<()> {
 		self.pending.retain(|_, at| at.saturating_add(RESUBMIT_AFTER_BLOCKS) > head.number);
 		self.bid_on_open_orders(head).await?;
-		self.advance_bids(head).await?;
-		self.retire_deployments(head).await
+		self.advance_bids(head, finalized).await?;
+		self.retire_deployments(finalized).await
 	}
 
 	/// Commits a sealed bid on every open order this provider serves, has capacity for and
@@ -188,8 +199,9 @@ impl Bidder {
 		Ok(())
 	}
 
-	/// Moves every stored bid one step along the order's state.
-	async fn advance_bids(&mut self, head: Head) -> anyhow::Result<()> {
+	/// Moves every stored bid one step along the order's state at `head`; a bid is dropped
+	/// only once the order at `finalized` is done with it too.
+	async fn advance_bids(&mut self, head: Head, finalized: Head) -> anyhow::Result<()> {
 		let me = self.chain.account();
 		for (order_id, record) in self.store.bids()? {
 			let order = self.chain.order(order_id, Some(head.hash)).await?;
@@ -198,6 +210,10 @@ impl Bidder {
 			match step {
 				Step::Wait => {},
 				Step::Forget => {
+					let order = self.chain.order(order_id, Some(finalized.hash)).await?;
+					if next_step(order.as_ref(), &record, &me, deployed) != Step::Forget {
+						continue;
+					}
 					log::info!(
 						"order {order_id}: bid done ({})",
 						order.as_ref().map(|o| views::state_name(&o.state)).unwrap_or("pruned")
@@ -210,9 +226,8 @@ impl Bidder {
 		Ok(())
 	}
 
-	/// Undeploys functions whose order ended or whose lease went to another provider. (A
-	/// package may arrive before the finalized state shows this provider as the candidate: the
-	/// customer reads the best block.)
+	/// Undeploys functions whose order ended or whose lease went to another provider, as the
+	/// finalized block `head` shows it.
 	async fn retire_deployments(&mut self, head: Head) -> anyhow::Result<()> {
 		let me = self.chain.account();
 		for order_id in self.store.deployment_ids()? {
@@ -233,7 +248,7 @@ impl Bidder {
 		if matches!(order.state, OrderState::Deploying { .. })
 			&& chain::matched_provider(&order) == Some(me)
 		{
-			let head = self.chain.finalized_head().await?;
+			let head = self.chain.best_head().await?;
 			if let Some(record) = self.store.bid(order_id)? {
 				self.step(head, order_id, &record, Step::Fulfill).await;
 			} else {
@@ -267,7 +282,7 @@ impl Bidder {
 		};
 		match self.chain.submit("Market", call, args).await {
 			Ok(()) => {
-				log::info!("order {order_id}: {call} submitted at finalized block {}", head.number);
+				log::info!("order {order_id}: {call} submitted at block {}", head.number);
 				self.pending.insert((order_id, step), head.number);
 				let mut updated = record.clone();
 				match step {

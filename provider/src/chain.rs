@@ -55,6 +55,12 @@ impl Chain {
 		AccountId32(self.account()).to_string()
 	}
 
+	/// The best block.
+	pub async fn best_head(&self) -> anyhow::Result<Head> {
+		let (hash, number) = self.client.best().await?;
+		Ok(Head { number: u64::from(number), hash })
+	}
+
 	/// The latest finalized block.
 	pub async fn finalized_head(&self) -> anyhow::Result<Head> {
 		let (hash, number) = self.client.finalized().await?;

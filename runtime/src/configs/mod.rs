@@ -2,15 +2,16 @@
 
 mod defaas;
 
+use crate::weights::{
+	block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight,
+	paritydb_weights::constants::ParityDbWeight,
+};
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
-	weights::{
-		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		ConstantMultiplier, IdentityFee, Weight,
-	},
+	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, ConstantMultiplier, IdentityFee, Weight},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
@@ -30,6 +31,30 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 /// Maximum length of a block in bytes.
 const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
+/// Most compute a block may use: one second of the 3 s slot.
+const MAX_BLOCK_WEIGHT: Weight = Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX);
+
+/// [`RuntimeBlockWeights`]: `BlockWeights::with_sensible_defaults` with the measured base
+/// weights of a block and of an extrinsic instead of Substrate's reference machine's.
+fn measured_block_weights() -> BlockWeights {
+	let normal = Weight::from_parts(
+		NORMAL_DISPATCH_RATIO.mul_floor(MAX_BLOCK_WEIGHT.ref_time()),
+		NORMAL_DISPATCH_RATIO.mul_floor(MAX_BLOCK_WEIGHT.proof_size()),
+	);
+	BlockWeights::builder()
+		.base_block(BlockExecutionWeight::get())
+		.for_class(DispatchClass::all(), |weights| {
+			weights.base_extrinsic = ExtrinsicBaseWeight::get();
+		})
+		.for_class(DispatchClass::Normal, |weights| weights.max_total = Some(normal))
+		.for_class(DispatchClass::Operational, |weights| {
+			weights.max_total = Some(MAX_BLOCK_WEIGHT);
+			weights.reserved = Some(MAX_BLOCK_WEIGHT.saturating_sub(normal));
+		})
+		.avg_block_initialization(Perbill::from_percent(10))
+		.build_or_panic()
+}
+
 /// Maximum number of BABE/GRANDPA authorities.
 pub const MAX_AUTHORITIES: u32 = 32;
 
@@ -38,11 +63,9 @@ parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	/// The runtime version, exposed to `frame_system`.
 	pub const Version: RuntimeVersion = VERSION;
-	/// One second of compute per 3 s block: leaves time for import and networking.
-	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
-		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
-		NORMAL_DISPATCH_RATIO,
-	);
+	/// One second of compute per 3 s block (leaves time for import and networking), with the
+	/// base weights of a block and of an extrinsic measured on this machine.
+	pub RuntimeBlockWeights: BlockWeights = measured_block_weights();
 	/// At most 5 MiB of extrinsics per block, 75 % of it for normal extrinsics.
 	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
 		.max_length(MAX_BLOCK_LENGTH)
@@ -71,7 +94,7 @@ impl frame_system::Config for Runtime {
 	type Hash = Hash;
 	/// Recent block hashes kept for mortal transactions.
 	type BlockHashCount = BlockHashCount;
-	/// The node uses ParityDB; weights of storage access are ParityDB's.
+	/// The node uses ParityDB; one read and one write as measured on this machine.
 	type DbWeight = ParityDbWeight;
 	/// Runtime version.
 	type Version = Version;

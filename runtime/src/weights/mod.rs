@@ -1,5 +1,9 @@
-//! Weights of Substrate's pallets measured on this project's machine by
-//! `defaas-node benchmark pallet` (command in `docs/benchmarks.md`). The DeFaaS pallets keep
-//! theirs in their own `weights.rs`.
+//! Weights measured on this project's machine by the node's benchmark CLI (commands in
+//! `docs/benchmarks.md`): Substrate's pallets (`benchmark pallet`), the base weights of a block
+//! and of an extrinsic (`benchmark overhead`) and one read and one write of the state database
+//! (`benchmark storage`). The DeFaaS pallets keep theirs in their own `weights.rs`.
 
+pub mod block_weights;
+pub mod extrinsic_weights;
 pub mod pallet_balances;
+pub mod paritydb_weights;
