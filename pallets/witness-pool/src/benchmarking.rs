@@ -117,7 +117,7 @@ fn activate<T: Config>() {
 
 /// Open `round` of the benchmarked lease now.
 fn open<T: Config>(round: u32) -> Result<RoundRecordOf<T>, BenchmarkError> {
-	if !Pallet::<T>::open_round(ORDER, round, now::<T>()) {
+	if Pallet::<T>::open_round(ORDER, round, now::<T>()).is_none() {
 		return Err("round did not open".into());
 	}
 	Ok(Rounds::<T>::get(ORDER, round).ok_or("round not stored")?)
@@ -369,12 +369,23 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn open_round() -> Result<(), BenchmarkError> {
+	fn open_round(
+		p: Linear<{ Pallet::<T>::MIN_OPEN_PROBES }, { Pallet::<T>::max_open_probes() }>,
+	) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
+		// `p`: agenda buckets probed to schedule the round's three steps (Open of the next
+		// round, Select, Settle). Windows far enough apart that the three searches never meet:
+		// a commit window of `MaxAgendaSpill + 1` blocks separates the next Open's buckets from
+		// the Settle's.
+		let spill = T::MaxAgendaSpill::get();
+		Pallet::<T>::do_set_timings(WitnessTimings {
+			join_window: 8u32.into(),
+			commit_window: spill.saturating_add(1).into(),
+			reveal_window: One::one(),
+		})?;
 		witnesses::<T>(T::MaxCommittee::get())?;
 		activate::<T>();
 		monitored::<T>(2)?;
-		// Worst case: every bucket a step may use is full up to the last spill block.
 		let lease = Leases::<T>::get(ORDER).ok_or("no lease")?;
 		let start = now::<T>();
 		let join_end = start.saturating_add(lease.timings.join_window);
@@ -382,27 +393,34 @@ mod benchmarks {
 			.round_start(1)
 			.saturating_add(lease.timings.commit_window)
 			.saturating_add(lease.timings.reveal_window);
-		// (One entry short of `MaxStepsPerBlock`, their weight at `MaxAgendaWeight`: each probe
-		// reads the bucket and its weight.)
-		let filler: AgendaBucketOf<T> =
+		// Worst case for `p`: every bucket probed holds one entry short of `MaxStepsPerBlock`
+		// (each probe reads the largest bucket, the push decodes and encodes it); the `p - 3`
+		// extra probes find theirs full by weight (so they read its weight record too).
+		let almost: AgendaBucketOf<T> =
 			BoundedVec::truncate_from(vec![
 				(OrderId::MAX, 0, Step::Open);
 				T::MaxStepsPerBlock::get().saturating_sub(1) as usize
 			]);
-		for target in [join_end, reveal_end, lease.round_start(1)] {
+		let mut extra = p.saturating_sub(Pallet::<T>::MIN_OPEN_PROBES);
+		for target in [lease.round_start(1), join_end, reveal_end] {
+			let spills = extra.min(spill);
+			extra = extra.saturating_sub(spills);
 			let mut block = target;
-			for _ in 0..T::MaxAgendaSpill::get() {
-				Agenda::<T>::insert(block, filler.clone());
+			for _ in 0..spills {
+				Agenda::<T>::insert(block, almost.clone());
 				AgendaWeight::<T>::insert(block, T::MaxAgendaWeight::get());
 				block = block.saturating_add(One::one());
 			}
+			Agenda::<T>::insert(block, almost.clone());
 		}
+		let probes;
 
 		#[block]
 		{
-			Pallet::<T>::open_round(ORDER, 0, start);
+			probes = Pallet::<T>::open_round(ORDER, 0, start);
 		}
 
+		assert_eq!(probes, Some(p));
 		let record = Rounds::<T>::get(ORDER, 0).ok_or("round not opened")?;
 		assert_last_event::<T>(Event::RoundOpened {
 			order_id: ORDER,

@@ -40,7 +40,7 @@ pub trait WeightInfo {
 	fn commit_report() -> Weight;
 	fn reveal_report() -> Weight;
 	fn set_timings() -> Weight;
-	fn open_round() -> Weight;
+	fn open_round(p: u32, ) -> Weight;
 	fn select_committee(c: u32, ) -> Weight;
 	fn settle_round(c: u32, ) -> Weight;
 	fn authorize_worker_join() -> Weight;
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::WitnessAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register_witness() -> Weight {
 		// Proof size: measured `645`, estimated `3593`.
-		// Minimum execution time: 81_781_000 picoseconds.
-		Weight::from_parts(86_228_000, 3593)
+		// Minimum execution time: 81_981_000 picoseconds.
+		Weight::from_parts(86_568_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -94,8 +94,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::VrfKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_witness() -> Weight {
 		// Proof size: measured `875`, estimated `6174`.
-		// Minimum execution time: 83_304_000 picoseconds.
-		Weight::from_parts(89_984_000, 6174)
+		// Minimum execution time: 83_104_000 picoseconds.
+		Weight::from_parts(87_290_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn join_committee() -> Weight {
 		// Proof size: measured `2141`, estimated `6174`.
-		// Minimum execution time: 173_498_000 picoseconds.
-		Weight::from_parts(198_905_000, 6174)
+		// Minimum execution time: 173_948_000 picoseconds.
+		Weight::from_parts(183_412_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn worker_join() -> Weight {
 		// Proof size: measured `2141`, estimated `6174`.
-		// Minimum execution time: 103_243_000 picoseconds.
-		Weight::from_parts(122_732_000, 6174)
+		// Minimum execution time: 97_064_000 picoseconds.
+		Weight::from_parts(112_978_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -129,8 +129,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	fn commit_report() -> Weight {
 		// Proof size: measured `2102`, estimated `5325`.
-		// Minimum execution time: 24_387_000 picoseconds.
-		Weight::from_parts(30_315_000, 5325)
+		// Minimum execution time: 23_736_000 picoseconds.
+		Weight::from_parts(27_591_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -138,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	fn reveal_report() -> Weight {
 		// Proof size: measured `2134`, estimated `5325`.
-		// Minimum execution time: 24_506_000 picoseconds.
-		Weight::from_parts(30_235_000, 5325)
+		// Minimum execution time: 25_498_000 picoseconds.
+		Weight::from_parts(29_294_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -147,17 +147,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Timings` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn set_timings() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_368_000 picoseconds.
-		Weight::from_parts(6_079_000, 0)
+		// Minimum execution time: 5_519_000 picoseconds.
+		Weight::from_parts(6_470_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `WitnessPool::Leases` (r:1 w:1)
 	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::Rounds` (r:1 w:1)
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Agenda` (r:38 w:1)
+	/// Storage: `WitnessPool::Agenda` (r:51 w:3)
 	/// Proof: `WitnessPool::Agenda` (`max_values`: None, `max_size`: Some(6670), added: 9145, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::AgendaWeight` (r:38 w:1)
+	/// Storage: `WitnessPool::AgendaWeight` (r:51 w:3)
 	/// Proof: `WitnessPool::AgendaWeight` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::NextRandomness` (r:1 w:0)
 	/// Proof: `Babe::NextRandomness` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -165,12 +165,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Babe::EpochStart` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::ActiveCount` (r:1 w:0)
 	/// Proof: `WitnessPool::ActiveCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	fn open_round() -> Weight {
-		// Proof size: measured `10439`, estimated `348500`.
-		// Minimum execution time: 338_582_000 picoseconds.
-		Weight::from_parts(357_480_000, 348500)
-			.saturating_add(T::DbWeight::get().reads(81_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+	/// Component `p` ranges over `[3, 51]`.
+	fn open_round(p: u32, ) -> Weight {
+		// Proof size: measured `7411 + p * (78 ±0)`, estimated `5325 + p * (9145 ±0)`.
+		// Minimum execution time: 86_488_000 picoseconds.
+		Weight::from_parts(74_730_966, 5325)
+			.saturating_add(Weight::from_parts(6_986_701, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 9145).saturating_mul(p.into()))
 	}
 	/// Storage: `WitnessPool::Rounds` (r:1 w:1)
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
@@ -184,10 +188,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 21]`.
 	fn select_committee(c: u32, ) -> Weight {
-		// Proof size: measured `581 + c * (534 ±0)`, estimated `5325 + c * (6483 ±61)`.
-		// Minimum execution time: 49_513_000 picoseconds.
-		Weight::from_parts(9_847_679, 5325)
-			.saturating_add(Weight::from_parts(33_386_564, 0).saturating_mul(c.into()))
+		// Proof size: measured `581 + c * (534 ±0)`, estimated `5325 + c * (6483 ±59)`.
+		// Minimum execution time: 50_445_000 picoseconds.
+		Weight::from_parts(18_495_492, 5325)
+			.saturating_add(Weight::from_parts(32_717_568, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -216,10 +220,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 21]`.
 	fn settle_round(c: u32, ) -> Weight {
-		// Proof size: measured `783 + c * (388 ±0)`, estimated `9660 + c * (2603 ±0)`.
-		// Minimum execution time: 95_471_000 picoseconds.
-		Weight::from_parts(56_862_955, 9660)
-			.saturating_add(Weight::from_parts(46_129_618, 0).saturating_mul(c.into()))
+		// Proof size: measured `783 + c * (388 ±0)`, estimated `9660 + c * (2603 ±8)`.
+		// Minimum execution time: 97_174_000 picoseconds.
+		Weight::from_parts(77_437_561, 9660)
+			.saturating_add(Weight::from_parts(50_043_950, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -234,8 +238,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn authorize_worker_join() -> Weight {
 		// Proof size: measured `2012`, estimated `5325`.
-		// Minimum execution time: 146_467_000 picoseconds.
-		Weight::from_parts(153_357_000, 5325)
+		// Minimum execution time: 153_378_000 picoseconds.
+		Weight::from_parts(173_187_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
@@ -244,8 +248,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn authorize_worker_commit() -> Weight {
 		// Proof size: measured `2545`, estimated `5325`.
-		// Minimum execution time: 62_763_000 picoseconds.
-		Weight::from_parts(66_579_000, 5325)
+		// Minimum execution time: 67_621_000 picoseconds.
+		Weight::from_parts(99_437_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
@@ -254,8 +258,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn authorize_worker_reveal() -> Weight {
 		// Proof size: measured `2577`, estimated `5325`.
-		// Minimum execution time: 62_673_000 picoseconds.
-		Weight::from_parts(69_474_000, 5325)
+		// Minimum execution time: 69_553_000 picoseconds.
+		Weight::from_parts(83_824_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -263,47 +267,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_witness() -> Weight {
-		Weight::from_parts(86_228_000, 3593)
+		Weight::from_parts(86_568_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn unregister_witness() -> Weight {
-		Weight::from_parts(89_984_000, 6174)
+		Weight::from_parts(87_290_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn join_committee() -> Weight {
-		Weight::from_parts(198_905_000, 6174)
+		Weight::from_parts(183_412_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn worker_join() -> Weight {
-		Weight::from_parts(122_732_000, 6174)
+		Weight::from_parts(112_978_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn commit_report() -> Weight {
-		Weight::from_parts(30_315_000, 5325)
+		Weight::from_parts(27_591_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reveal_report() -> Weight {
-		Weight::from_parts(30_235_000, 5325)
+		Weight::from_parts(29_294_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_timings() -> Weight {
-		Weight::from_parts(6_079_000, 0)
+		Weight::from_parts(6_470_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn open_round() -> Weight {
-		Weight::from_parts(357_480_000, 348500)
-			.saturating_add(ParityDbWeight::get().reads(81_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	fn open_round(p: u32, ) -> Weight {
+		Weight::from_parts(74_730_966, 5325)
+			.saturating_add(Weight::from_parts(6_986_701, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(Weight::from_parts(0, 9145).saturating_mul(p.into()))
 	}
 	fn select_committee(c: u32, ) -> Weight {
-		Weight::from_parts(9_847_679, 5325)
-			.saturating_add(Weight::from_parts(33_386_564, 0).saturating_mul(c.into()))
+		Weight::from_parts(18_495_492, 5325)
+			.saturating_add(Weight::from_parts(32_717_568, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -311,8 +318,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6483).saturating_mul(c.into()))
 	}
 	fn settle_round(c: u32, ) -> Weight {
-		Weight::from_parts(56_862_955, 9660)
-			.saturating_add(Weight::from_parts(46_129_618, 0).saturating_mul(c.into()))
+		Weight::from_parts(77_437_561, 9660)
+			.saturating_add(Weight::from_parts(50_043_950, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -320,15 +327,15 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
 	fn authorize_worker_join() -> Weight {
-		Weight::from_parts(153_357_000, 5325)
+		Weight::from_parts(173_187_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn authorize_worker_commit() -> Weight {
-		Weight::from_parts(66_579_000, 5325)
+		Weight::from_parts(99_437_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 	fn authorize_worker_reveal() -> Weight {
-		Weight::from_parts(69_474_000, 5325)
+		Weight::from_parts(83_824_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

@@ -41,7 +41,8 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(ActiveCount::<T>::get() >= lease.committee_size, Error::<T>::NotEnoughWitnesses);
 		let open = Self::step_weight(Step::Open, lease.committee_size);
-		let slot = Self::find_slot(lease.first_period_start, open).ok_or(Error::<T>::AgendaFull)?;
+		let (slot, _) = Self::find_slot(lease.first_period_start, open);
+		let slot = slot.ok_or(Error::<T>::AgendaFull)?;
 
 		Leases::<T>::insert(
 			lease.order_id,
@@ -91,11 +92,22 @@ impl<T: Config> Pallet<T> {
 	// Agenda
 	// -----------------------------------------------------------------------------------------
 
-	/// What `step` of a lease with committees of `committee_size` costs when it runs (the
-	/// weight the agenda reserves for it and charges).
+	/// Fewest bucket probes an Open step is charged for: its benchmark's lower bound, the
+	/// three steps of a round that is not the lease's last each finding room at once.
+	pub(crate) const MIN_OPEN_PROBES: u32 = 3;
+
+	/// Most bucket probes an Open step makes: three steps scheduled, each looking at its
+	/// target block and up to `MaxAgendaSpill` blocks after it.
+	pub(crate) fn max_open_probes() -> u32 {
+		T::MaxAgendaSpill::get().saturating_add(1).saturating_mul(3)
+	}
+
+	/// What `step` of a lease with committees of `committee_size` may cost when it runs (the
+	/// weight the agenda reserves for it; an Open step is charged for the buckets it actually
+	/// probed, [`Self::run_agenda`]).
 	pub(crate) fn step_weight(step: Step, committee_size: u32) -> Weight {
 		match step {
-			Step::Open => <T as Config>::WeightInfo::open_round(),
+			Step::Open => <T as Config>::WeightInfo::open_round(Self::max_open_probes()),
 			Step::Select => <T as Config>::WeightInfo::select_committee(committee_size),
 			Step::Settle => <T as Config>::WeightInfo::settle_round(committee_size)
 				.saturating_add(T::VerdictHandler::on_verdict_weight()),
@@ -104,20 +116,26 @@ impl<T: Config> Pallet<T> {
 
 	/// The first block at or after `at` (and after the current block) whose bucket has room
 	/// for a step of `weight` (fewer than `MaxStepsPerBlock` steps, at most `MaxAgendaWeight`
-	/// with it), looking at most `MaxAgendaSpill` blocks further.
-	pub(crate) fn find_slot(at: BlockNumberFor<T>, weight: Weight) -> Option<BlockNumberFor<T>> {
+	/// with it), looking at most `MaxAgendaSpill` blocks further; with the number of buckets
+	/// probed.
+	pub(crate) fn find_slot(
+		at: BlockNumberFor<T>,
+		weight: Weight,
+	) -> (Option<BlockNumberFor<T>>, u32) {
 		let capacity = usize::try_from(T::MaxStepsPerBlock::get()).unwrap_or(usize::MAX);
 		let budget = T::MaxAgendaWeight::get();
 		let mut block = at.max(Self::now().saturating_add(One::one()));
+		let mut probes = 0u32;
 		for _ in 0..=T::MaxAgendaSpill::get() {
+			probes = probes.saturating_add(1);
 			if Agenda::<T>::decode_len(block).unwrap_or(0) < capacity
 				&& AgendaWeight::<T>::get(block).saturating_add(weight).all_lte(budget)
 			{
-				return Some(block);
+				return (Some(block), probes);
 			}
 			block = block.saturating_add(One::one());
 		}
-		None
+		(None, probes)
 	}
 
 	/// Put `entry` (expected to use `weight`) into the bucket of `slot` (found by
@@ -133,16 +151,17 @@ impl<T: Config> Pallet<T> {
 
 	/// Schedule `step` of `round` of `order_id` (committees of `committee_size`) at `at`; if
 	/// no bucket near `at` has room the step is dropped (logged, `AgendaFull`): the market
-	/// then times the lease out.
+	/// then times the lease out. Returns the number of buckets probed.
 	pub(crate) fn schedule_step(
 		at: BlockNumberFor<T>,
 		order_id: OrderId,
 		round: u32,
 		step: Step,
 		committee_size: u32,
-	) {
+	) -> u32 {
 		let weight = Self::step_weight(step, committee_size);
-		match Self::find_slot(at, weight) {
+		let (slot, probes) = Self::find_slot(at, weight);
+		match slot {
 			Some(slot) => Self::push_step(slot, (order_id, round, step), weight),
 			None => {
 				log::warn!(
@@ -156,10 +175,12 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::AgendaFull { order_id, round, step, at });
 			},
 		}
+		probes
 	}
 
 	/// `on_initialize`: run the steps due at `now`; returns the weight of what ran (each step
-	/// charged for its lease's committee size, a stale entry for its reads).
+	/// charged for its lease's committee size, an Open step for the buckets it probed, a stale
+	/// entry for its reads).
 	pub(crate) fn run_agenda(now: BlockNumberFor<T>) -> Weight {
 		let db = T::DbWeight::get();
 		if !Agenda::<T>::contains_key(now) {
@@ -170,15 +191,18 @@ impl<T: Config> Pallet<T> {
 		for (order_id, round, step) in Agenda::<T>::take(now).into_iter() {
 			let committee_size = Leases::<T>::get(order_id).map(|lease| lease.committee_size);
 			let ran = match step {
-				Step::Open => Self::open_round(order_id, round, now),
-				Step::Select => Self::select_committee(order_id, round),
-				Step::Settle => Self::settle_round(order_id, round),
+				Step::Open => Self::open_round(order_id, round, now).map(|probes| {
+					<T as Config>::WeightInfo::open_round(probes.max(Self::MIN_OPEN_PROBES))
+				}),
+				Step::Select => Self::select_committee(order_id, round)
+					.then(|| committee_size.map(|size| Self::step_weight(step, size)))
+					.flatten(),
+				Step::Settle => Self::settle_round(order_id, round)
+					.then(|| committee_size.map(|size| Self::step_weight(step, size)))
+					.flatten(),
 			};
 			// A stale entry (lease stopped, round pruned or already past the step) costs reads.
-			let step_weight = match committee_size {
-				Some(size) if ran => Self::step_weight(step, size),
-				_ => db.reads(2),
-			};
+			let step_weight = ran.unwrap_or_else(|| db.reads(2));
 			weight = weight.saturating_add(step_weight);
 		}
 		weight

@@ -35,12 +35,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Step Open: draw the seed and threshold of `round`, open its join window and schedule
-	/// its Select and Settle steps and the opening of the next round. Returns `false` (nothing
-	/// done) for a stale entry.
-	pub(crate) fn open_round(order_id: OrderId, round: u32, now: BlockNumberFor<T>) -> bool {
-		let Some(mut lease) = Leases::<T>::get(order_id) else { return false };
+	/// its Select and Settle steps and the opening of the next round. Returns the number of
+	/// agenda buckets probed to schedule them, `None` (nothing done) for a stale entry.
+	pub(crate) fn open_round(order_id: OrderId, round: u32, now: BlockNumberFor<T>) -> Option<u32> {
+		let mut lease = Leases::<T>::get(order_id)?;
 		if round >= lease.periods || Rounds::<T>::contains_key(order_id, round) {
-			return false;
+			return None;
 		}
 		let timings = lease.timings;
 		let start = lease.round_start(round);
@@ -55,8 +55,9 @@ impl<T: Config> Pallet<T> {
 		}
 		lease.current_round = round;
 		let next = round.saturating_add(1);
+		let mut probes = 0u32;
 		if next < lease.periods {
-			Self::schedule_step(
+			probes = Self::schedule_step(
 				lease.round_start(next),
 				order_id,
 				next,
@@ -71,7 +72,7 @@ impl<T: Config> Pallet<T> {
 			// Opened so late (agenda congestion) that members could not commit: no committee.
 			log::warn!(target: LOG_TARGET, "order {} round {}: opened too late", order_id, round);
 			Self::deposit_event(Event::RoundAbandoned { order_id, round });
-			return true;
+			return Some(probes);
 		}
 		let seed = Self::round_seed(order_id, round);
 		let threshold = Self::threshold(committee_size);
@@ -90,10 +91,23 @@ impl<T: Config> Pallet<T> {
 				verdict: None,
 			},
 		);
-		Self::schedule_step(join_end, order_id, round, Step::Select, committee_size);
-		Self::schedule_step(reveal_end, order_id, round, Step::Settle, committee_size);
+		probes = probes
+			.saturating_add(Self::schedule_step(
+				join_end,
+				order_id,
+				round,
+				Step::Select,
+				committee_size,
+			))
+			.saturating_add(Self::schedule_step(
+				reveal_end,
+				order_id,
+				round,
+				Step::Settle,
+				committee_size,
+			));
 		Self::deposit_event(Event::RoundOpened { order_id, round, seed, join_end, threshold });
-		true
+		Some(probes)
 	}
 
 	/// `join_committee` (and `worker_join`'s dispatch, `JoinProof::Authorized`): the committee

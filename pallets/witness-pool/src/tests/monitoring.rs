@@ -164,7 +164,7 @@ fn on_initialize_charges_the_steps_it_ran() {
 		// One Open step ran; the stopped lease's entry cost two reads.
 		let expected = db
 			.reads_writes(2, 2)
-			.saturating_add(<() as WeightInfo>::open_round())
+			.saturating_add(<() as WeightInfo>::open_round(3))
 			.saturating_add(db.reads(2));
 		assert_eq!(used, expected);
 		assert!(Agenda::<Test>::get(OPEN_0).is_empty());

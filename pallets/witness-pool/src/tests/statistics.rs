@@ -55,7 +55,7 @@ fn simulate(rounds: core::ops::Range<u32>) -> Tally {
 		let now = System::block_number();
 		for r in rounds {
 			set_randomness(H256(sp_io::hashing::blake2_256(&(b"statistics", r).encode())));
-			assert!(WitnessPool::open_round(ORDER, r, now));
+			assert!(WitnessPool::open_round(ORDER, r, now).is_some());
 			let record = round(ORDER, r);
 			// 52 active witnesses, target 3 × 2.
 			assert_eq!(record.threshold, u128::MAX / 52 * 6);
