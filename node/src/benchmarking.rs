@@ -11,7 +11,7 @@ use defaas_runtime as runtime;
 use frame_benchmarking_cli::ExtrinsicBuilder;
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{generic::Era, OpaqueExtrinsic, SaturatedConversion};
+use sp_runtime::{generic::Era, OpaqueExtrinsic};
 
 use crate::service::FullClient;
 
@@ -52,19 +52,7 @@ fn signed_by_alice(
 	use sp_blockchain::HeaderBackend as _;
 	let genesis = client.info().genesis_hash;
 	let pair = Sr25519Keyring::Alice.pair();
-	let extension: runtime::TxExtension = (
-		frame_system::AuthorizeCall::<runtime::Runtime>::new(),
-		frame_system::CheckNonZeroSender::<runtime::Runtime>::new(),
-		frame_system::CheckSpecVersion::<runtime::Runtime>::new(),
-		frame_system::CheckTxVersion::<runtime::Runtime>::new(),
-		frame_system::CheckGenesis::<runtime::Runtime>::new(),
-		frame_system::CheckEra::<runtime::Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<runtime::Runtime>::from(nonce.saturated_into()),
-		frame_system::CheckWeight::<runtime::Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<runtime::Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<runtime::Runtime>::new(false),
-		frame_system::WeightReclaim::<runtime::Runtime>::new(),
-	);
+	let extension = runtime::tx_extension(Era::Immortal, nonce, 0);
 	let implicit = (
 		(),
 		(),

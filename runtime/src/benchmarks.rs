@@ -10,9 +10,11 @@ use crate::*;
 frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
 	[frame_system, SystemBench::<Runtime>]
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_transaction_payment, TransactionPayment]
 	[pallet_faas_token, FaasToken]
 	[pallet_market, Market]
 	[pallet_witness_pool, WitnessPool]
@@ -20,12 +22,15 @@ frame_benchmarking::define_benchmarks!(
 
 impl frame_system_benchmarking::Config for Runtime {}
 impl frame_benchmarking::baseline::Config for Runtime {}
+impl pallet_transaction_payment::BenchmarkConfig for Runtime {}
 
 /// The benchmarks the runtime offers (`Benchmark::benchmark_metadata`).
 pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>) {
 	use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkList};
 	use frame_support::traits::StorageInfoTrait;
-	use frame_system_benchmarking::Pallet as SystemBench;
+	use frame_system_benchmarking::{
+		extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
+	};
 
 	let mut list = Vec::<BenchmarkList>::new();
 	list_benchmarks!(list, extra);
@@ -36,7 +41,9 @@ pub fn benchmark_metadata(extra: bool) -> (Vec<BenchmarkList>, Vec<StorageInfo>)
 pub fn dispatch_benchmark(config: BenchmarkConfig) -> Result<Vec<BenchmarkBatch>, String> {
 	use frame_benchmarking::{baseline::Pallet as BaselineBench, BenchmarkBatch};
 	use frame_support::traits::WhitelistedStorageKeys;
-	use frame_system_benchmarking::Pallet as SystemBench;
+	use frame_system_benchmarking::{
+		extensions::Pallet as SystemExtensionsBench, Pallet as SystemBench,
+	};
 	use sp_storage::TrackedStorageKey;
 
 	let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();

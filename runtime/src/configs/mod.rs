@@ -104,6 +104,8 @@ impl frame_system::Config for Runtime {
 	type SS58Prefix = SS58Prefix;
 	/// Enough consumers for holds from the market and witness pallets.
 	type MaxConsumers = ConstU32<16>;
+	/// The transaction extensions' weights, measured on this machine.
+	type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
 }
 
 parameter_types! {
@@ -213,8 +215,8 @@ impl pallet_transaction_payment::Config for Runtime {
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
 	/// Constant multiplier.
 	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
-	/// Upstream weights.
-	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+	/// Fee payment's weight, measured on this machine.
+	type WeightInfo = crate::weights::pallet_transaction_payment::WeightInfo<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {
