@@ -203,26 +203,18 @@ impl Chain {
 
 	/// The hash and number of the best block.
 	pub async fn best(&self) -> Result<(H256, u32)> {
-		let hash: H256 = self
-			.rpc
-			.request("chain_getBlockHash", rpc_params![])
-			.await
-			.context("chain_getBlockHash")?;
-		let header: serde_json::Value = self
-			.rpc
-			.request("chain_getHeader", rpc_params![hash])
-			.await
-			.context("chain_getHeader")?;
-		Ok((hash, header_number(&header)?))
+		self.head("chain_getBlockHash").await
 	}
 
 	/// The hash and number of the last finalized block.
 	pub async fn finalized(&self) -> Result<(H256, u32)> {
-		let hash: H256 = self
-			.rpc
-			.request("chain_getFinalizedHead", rpc_params![])
-			.await
-			.context("chain_getFinalizedHead")?;
+		self.head("chain_getFinalizedHead").await
+	}
+
+	/// The hash `method` answers (without parameters) and that block's number.
+	async fn head(&self, method: &str) -> Result<(H256, u32)> {
+		let hash: H256 =
+			self.rpc.request(method, rpc_params![]).await.context(method.to_string())?;
 		let header: serde_json::Value = self
 			.rpc
 			.request("chain_getHeader", rpc_params![hash])

@@ -519,19 +519,9 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_worker_join() -> Result<(), BenchmarkError> {
-		set_block::<T>(1u32.into());
 		// Worst case: a full committee of `MaxCommittee` (eligibility scan) whose highest
 		// output the join displaces, and the VRF verification.
-		let n = T::MaxCommittee::get();
-		let members = witnesses::<T>(n)?;
-		let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
-		let joiner = witness::<T>(n, key)?;
-		activate::<T>();
-		monitored::<T>(1)?;
-		let record = open::<T>(0)?;
-		seat::<T>(0, &members, RoundPhase::Joining)?;
-		let vrf_signature =
-			vrf::witness_vrf::sign(&key, record.seed).ok_or("no keystore to sign the VRF")?;
+		let (joiner, vrf_signature, _, _) = full_committee_join::<T>()?;
 		let call =
 			Call::<T>::worker_join { order_id: ORDER, round: 0, witness: joiner, vrf_signature };
 
