@@ -11,10 +11,10 @@
 //! whatever the runtime's `VerdictHandler` answers; `on_initialize` adds
 //! `SlaVerdictHandler::on_verdict_weight()` for it separately.
 //!
-//! The off-chain worker's calls dispatch with the signed calls' weights; their authorizations
-//! are benchmarked on their own (`authorize_worker_*`: `Authorize::authorize` on the call, in
-//! the same worst cases as the signed calls). `authorize_worker_commit` and
-//! `authorize_worker_reveal` sign with a `wtns` key of the keystore (`sr25519_sign`).
+//! The off-chain worker's `worker_batch` is benchmarked with a component per kind of item
+//! (joins `j`, commits `m`, reveals `r`), each item in the signed call's worst case; its
+//! authorization on its own (`authorize_worker_batch`: `Authorize::authorize` on the call,
+//! the same batches), signed with a `wtns` key of the keystore (`sr25519_sign`).
 
 use super::*;
 use crate::pallet::{Agenda, AgendaWeight, Event, Leases, Pallet, Rounds, Timings, Witnesses};
@@ -123,13 +123,8 @@ fn open<T: Config>(round: u32) -> Result<RoundRecordOf<T>, BenchmarkError> {
 	Ok(Rounds::<T>::get(ORDER, round).ok_or("round not stored")?)
 }
 
-/// Seat `members` in `round` as joined members with outputs near `u128::MAX` (sorted), with
-/// a threshold of `u128::MAX`, in `phase`.
-fn seat<T: Config>(
-	round: u32,
-	members: &[T::AccountId],
-	phase: RoundPhase,
-) -> Result<(), BenchmarkError> {
+/// `members` as joined members with outputs near `u128::MAX` (sorted).
+fn seated<T: Config>(members: &[T::AccountId]) -> Result<MembersOf<T>, BenchmarkError> {
 	let count = u128::try_from(members.len()).map_err(|_| "too many members")?;
 	let seated: Vec<Member<T::AccountId>> = members
 		.iter()
@@ -143,8 +138,17 @@ fn seat<T: Config>(
 			revealed: None,
 		})
 		.collect();
-	let seated: MembersOf<T> =
-		BoundedVec::try_from(seated).map_err(|_| "more members than MaxCommittee")?;
+	Ok(BoundedVec::try_from(seated).map_err(|_| "more members than MaxCommittee")?)
+}
+
+/// Seat `members` in `round` as joined members with outputs near `u128::MAX` (sorted), with
+/// a threshold of `u128::MAX`, in `phase`.
+fn seat<T: Config>(
+	round: u32,
+	members: &[T::AccountId],
+	phase: RoundPhase,
+) -> Result<(), BenchmarkError> {
+	let seated = seated::<T>(members)?;
 	Rounds::<T>::mutate(ORDER, round, |record| {
 		if let Some(record) = record {
 			record.threshold = u128::MAX;
@@ -200,6 +204,105 @@ fn full_committee_join<T: Config>() -> Result<PreparedJoin<T>, BenchmarkError> {
 		vrf::witness_vrf::sign(&key, record.seed).ok_or("no keystore to sign the VRF")?;
 	let output = vrf::verify(&key, &record.seed, &signature).ok_or("invalid signature")?;
 	Ok((joiner, signature, output, members.last().cloned()))
+}
+
+/// A worker batch of one witness (its key in the keystore) with `j` joins, `m` commits and `r`
+/// reveals, all accepted now, each in a round of its own lease (copies of the benchmarked
+/// lease and of its round 0) with a committee of `MaxCommittee`, in the worst case of each
+/// kind: a join into a full committee whose highest output it evicts, a commit with every
+/// other member committed (duplicate scan), a reveal by the last member. Returns the witness,
+/// the batch and its signature.
+fn full_batch<T: Config>(
+	j: u32,
+	m: u32,
+	r: u32,
+) -> Result<(T::AccountId, WorkerBatch, sp_core::sr25519::Signature), BenchmarkError> {
+	set_block::<T>(1u32.into());
+	let n = T::MaxCommittee::get();
+	let others = witnesses::<T>(n)?;
+	let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
+	let caller = witness::<T>(n, key)?;
+	activate::<T>();
+	monitored::<T>(1)?;
+	let template = open::<T>(0)?;
+	let lease = Leases::<T>::get(ORDER).ok_or("no lease")?;
+	let mut reporters: Vec<T::AccountId> =
+		others.iter().take(n.saturating_sub(1) as usize).cloned().collect();
+	reporters.push(caller.clone());
+	let mut order_id = ORDER;
+	let mut round_of = |members: &[T::AccountId], phase: RoundPhase| {
+		order_id = order_id.saturating_add(1);
+		Leases::<T>::insert(order_id, lease.clone());
+		let mut record = template.clone();
+		record.seed = sp_io::hashing::blake2_256(&(b"bench-batch", order_id).encode());
+		record.threshold = u128::MAX;
+		record.phase = phase;
+		record.members = seated::<T>(members)?;
+		Ok::<_, BenchmarkError>((order_id, record))
+	};
+	let mut batch = WorkerBatch::default();
+	for _ in 0..j {
+		let (order_id, record) = round_of(&others, RoundPhase::Joining)?;
+		Rounds::<T>::insert(order_id, 0, &record);
+		let vrf_signature = vrf::witness_vrf::sign(&key, record.seed).ok_or("no VRF keystore")?;
+		batch
+			.joins
+			.try_push(JoinItem { order_id, round: 0, vrf_signature })
+			.map_err(|_| "too many joins")?;
+	}
+	for _ in 0..m {
+		let (order_id, mut record) = round_of(&reporters, RoundPhase::Reporting)?;
+		for member in record.members.iter_mut().filter(|member| member.witness != caller) {
+			member.commitment = Some(Pallet::<T>::report_commitment(
+				order_id,
+				0,
+				false,
+				[1u8; 32],
+				&member.witness,
+			));
+		}
+		Rounds::<T>::insert(order_id, 0, &record);
+		let commitment = Pallet::<T>::report_commitment(order_id, 0, true, [2u8; 32], &caller);
+		batch
+			.commits
+			.try_push(CommitItem { order_id, round: 0, commitment })
+			.map_err(|_| "too many commits")?;
+	}
+	for _ in 0..r {
+		let (order_id, mut record) = round_of(&reporters, RoundPhase::Reporting)?;
+		for member in record.members.iter_mut() {
+			member.commitment = Some(Pallet::<T>::report_commitment(
+				order_id,
+				0,
+				true,
+				[3u8; 32],
+				&member.witness,
+			));
+		}
+		record.commit_end = now::<T>();
+		record.reveal_end = now::<T>().saturating_add(One::one());
+		Rounds::<T>::insert(order_id, 0, &record);
+		batch
+			.reveals
+			.try_push(RevealItem { order_id, round: 0, violated: true, salt: [3u8; 32] })
+			.map_err(|_| "too many reveals")?;
+	}
+	let signature = wtns_sign(&key, &Pallet::<T>::worker_batch_payload(&caller, &batch))?;
+	Ok((caller, batch, signature))
+}
+
+/// Whether every item of `batch` took effect for `witness`.
+fn batch_applied<T: Config>(witness: &T::AccountId, batch: &WorkerBatch) -> bool {
+	let member = |order_id, check: &dyn Fn(&Member<T::AccountId>) -> bool| {
+		Rounds::<T>::get(order_id, 0)
+			.is_some_and(|record| record.members.iter().any(|m| m.witness == *witness && check(m)))
+	};
+	batch.joins.iter().all(|item| member(item.order_id, &|_| true))
+		&& batch
+			.commits
+			.iter()
+			.all(|item| member(item.order_id, &|m| m.commitment == Some(item.commitment)))
+		&& batch.reveals.iter().all(|item| member(item.order_id, &|m| m.revealed == Some(true)))
 }
 
 #[benchmarks]
@@ -261,25 +364,6 @@ mod benchmarks {
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(joiner.clone()), ORDER, 0, signature);
-
-		assert_last_event::<T>(Event::CommitteeJoined {
-			order_id: ORDER,
-			round: 0,
-			witness: joiner,
-			output,
-			evicted,
-		});
-		Ok(())
-	}
-
-	/// `worker_join`'s dispatch: as `join_committee`, but the proof was verified by the
-	/// authorization (benchmarked as `authorize_worker_join`).
-	#[benchmark]
-	fn worker_join() -> Result<(), BenchmarkError> {
-		let (joiner, signature, output, evicted) = full_committee_join::<T>()?;
-
-		#[extrinsic_call]
-		_(RawOrigin::Authorized, ORDER, 0, joiner.clone(), signature);
 
 		assert_last_event::<T>(Event::CommitteeJoined {
 			order_id: ORDER,
@@ -517,98 +601,35 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// `worker_batch`'s dispatch with `j` joins, `m` commits and `r` reveals, each in its worst
+	/// case (see [`full_batch`]); the joins' proofs were verified by the authorization
+	/// (benchmarked as `authorize_worker_batch`).
 	#[benchmark]
-	fn authorize_worker_join() -> Result<(), BenchmarkError> {
-		// Worst case: a full committee of `MaxCommittee` (eligibility scan) whose highest
-		// output the join displaces, and the VRF verification.
-		let (joiner, vrf_signature, _, _) = full_committee_join::<T>()?;
-		let call =
-			Call::<T>::worker_join { order_id: ORDER, round: 0, witness: joiner, vrf_signature };
+	fn worker_batch(
+		j: Linear<0, MAX_WORKER_ITEMS>,
+		m: Linear<0, MAX_WORKER_ITEMS>,
+		r: Linear<0, MAX_WORKER_ITEMS>,
+	) -> Result<(), BenchmarkError> {
+		let (caller, batch, signature) = full_batch::<T>(j, m, r)?;
 
-		#[block]
-		{
-			authorize::<T>(&call)?;
-		}
+		#[extrinsic_call]
+		_(RawOrigin::Authorized, caller.clone(), batch.clone(), signature);
 
+		assert!(batch_applied::<T>(&caller, &batch));
 		Ok(())
 	}
 
+	/// `worker_batch`'s authorization: the batch signature, and per item the checks of the
+	/// signed call in its worst case plus the VRF verification of each join. At least one
+	/// item (an empty batch is refused before any check).
 	#[benchmark]
-	fn authorize_worker_commit() -> Result<(), BenchmarkError> {
-		set_block::<T>(1u32.into());
-		// Worst case: `MaxCommittee` members, all but the caller committed (duplicate scan),
-		// and the signature check.
-		let n = T::MaxCommittee::get();
-		let mut members = witnesses::<T>(n.saturating_sub(1))?;
-		let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
-		let caller = witness::<T>(n, key)?;
-		members.push(caller.clone());
-		activate::<T>();
-		monitored::<T>(1)?;
-		let record = open::<T>(0)?;
-		seat::<T>(0, &members, RoundPhase::Reporting)?;
-		for who in members.iter().filter(|who| **who != caller) {
-			Pallet::<T>::do_commit_report(
-				who.clone(),
-				ORDER,
-				0,
-				Pallet::<T>::report_commitment(ORDER, 0, false, [1u8; 32], who),
-			)?;
-		}
-		let commitment = Pallet::<T>::report_commitment(ORDER, 0, true, [2u8; 32], &caller);
-		let signature =
-			wtns_sign(&key, &Pallet::<T>::worker_commit_payload(ORDER, 0, &commitment))?;
-		set_block::<T>(record.join_end);
-		let call = Call::<T>::worker_commit {
-			order_id: ORDER,
-			round: 0,
-			witness: caller,
-			commitment,
-			signature,
-		};
-
-		#[block]
-		{
-			authorize::<T>(&call)?;
-		}
-
-		Ok(())
-	}
-
-	#[benchmark]
-	fn authorize_worker_reveal() -> Result<(), BenchmarkError> {
-		set_block::<T>(1u32.into());
-		// Worst case: `MaxCommittee` members, the caller last; the commitment and the signature
-		// checks.
-		let n = T::MaxCommittee::get();
-		let mut members = witnesses::<T>(n.saturating_sub(1))?;
-		let key = sp_io::crypto::sr25519_generate(vrf::KEY_TYPE, None);
-		let caller = witness::<T>(n, key)?;
-		members.push(caller.clone());
-		activate::<T>();
-		monitored::<T>(1)?;
-		let record = open::<T>(0)?;
-		seat::<T>(0, &members, RoundPhase::Reporting)?;
-		for who in members.iter() {
-			Pallet::<T>::do_commit_report(
-				who.clone(),
-				ORDER,
-				0,
-				Pallet::<T>::report_commitment(ORDER, 0, true, [3u8; 32], who),
-			)?;
-		}
-		let salt = [3u8; 32];
-		let signature =
-			wtns_sign(&key, &Pallet::<T>::worker_reveal_payload(ORDER, 0, true, &salt))?;
-		set_block::<T>(record.commit_end);
-		let call = Call::<T>::worker_reveal {
-			order_id: ORDER,
-			round: 0,
-			witness: caller,
-			violated: true,
-			salt,
-			signature,
-		};
+	fn authorize_worker_batch(
+		j: Linear<1, MAX_WORKER_ITEMS>,
+		m: Linear<0, MAX_WORKER_ITEMS>,
+		r: Linear<0, MAX_WORKER_ITEMS>,
+	) -> Result<(), BenchmarkError> {
+		let (witness, batch, signature) = full_batch::<T>(j, m, r)?;
+		let call = Call::<T>::worker_batch { witness, batch, signature };
 
 		#[block]
 		{

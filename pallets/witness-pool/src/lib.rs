@@ -53,9 +53,8 @@ pub mod pallet {
 
 	/// Configuration of the witness pool pallet.
 	///
-	/// The off-chain worker submits `worker_join`, `worker_commit` and `worker_reveal` as
-	/// general transactions authorized by the calls' own proofs, hence
-	/// `CreateAuthorizedTransaction`.
+	/// The off-chain worker submits `worker_batch` as a general transaction authorized by its
+	/// own proofs, hence `CreateAuthorizedTransaction`.
 	#[pallet::config]
 	pub trait Config: frame_system::Config + CreateAuthorizedTransaction<Call<Self>> {
 		/// The native token (FST): witness stakes are holds on it.
@@ -351,6 +350,20 @@ pub mod pallet {
 			/// Committee size.
 			members: u32,
 		},
+		/// An item of a `worker_batch` was no longer accepted when the batch was applied
+		/// (the rest of the batch was).
+		WorkerItemSkipped {
+			/// The witness.
+			witness: T::AccountId,
+			/// The order (lease).
+			order_id: OrderId,
+			/// The round.
+			round: u32,
+			/// Join, commit or reveal.
+			kind: WorkerItemKind,
+			/// Why it was refused.
+			error: DispatchError,
+		},
 		/// The verdict handler (the market) refused a verdict.
 		VerdictRejected {
 			/// The order (lease).
@@ -583,78 +596,38 @@ pub mod pallet {
 			Self::do_set_timings(timings)
 		}
 
-		/// `join_committee` for `witness`, submitted by its node's off-chain worker without
-		/// signer or fee.
+		/// The joins, commits and reveals of `witness` due now, submitted by its node's
+		/// off-chain worker in one transaction without signer or fee.
 		///
-		/// Authorized (`AuthorizeCall`) iff the join would be accepted now — the round is in
-		/// its join window, `witness` is registered and eligible — and `vrf_signature`, the
-		/// proof that authenticates the transaction, verifies with the witness's registered
-		/// key over the round seed with an output below the threshold that wins a seat. At
-		/// most one per witness and round is valid in the pool.
+		/// Authorized (`AuthorizeCall`) iff `witness` is registered, `signature` is its
+		/// registered (`wtns`) key's sr25519 signature of [`Pallet::worker_batch_payload`], no
+		/// round appears twice among the items of a kind, every join's VRF signature verifies
+		/// with that key over its round's seed and at least one item would be accepted now;
+		/// the transaction provides a tag per such item (at most one per witness, kind and
+		/// round is valid in the pool). The dispatch applies every item that is still
+		/// accepted, as `join_committee`, `commit_report` and `reveal_report` would, and skips
+		/// the others (`WorkerItemSkipped`).
 		#[pallet::call_index(6)]
-		#[pallet::weight(<T as Config>::WeightInfo::worker_join())]
-		#[pallet::authorize(Self::authorize_worker_join)]
-		#[pallet::weight_of_authorize(<T as Config>::WeightInfo::authorize_worker_join())]
-		pub fn worker_join(
+		#[pallet::weight({
+			let (j, m, r) = batch.counts();
+			<T as Config>::WeightInfo::worker_batch(j, m, r)
+		})]
+		#[pallet::authorize(Self::authorize_worker_batch)]
+		#[pallet::weight_of_authorize({
+			let (j, m, r) = batch.counts();
+			<T as Config>::WeightInfo::authorize_worker_batch(j, m, r)
+		})]
+		pub fn worker_batch(
 			origin: OriginFor<T>,
-			order_id: OrderId,
-			round: u32,
 			witness: T::AccountId,
-			vrf_signature: VrfSignature,
-		) -> DispatchResult {
-			ensure_authorized(origin)?;
-			Self::do_join_committee(witness, order_id, round, vrf_signature, JoinProof::Authorized)
-		}
-
-		/// `commit_report` for `witness`, submitted by its node's off-chain worker without
-		/// signer or fee.
-		///
-		/// Authorized iff `signature` is the witness's registered (`wtns`) key's sr25519
-		/// signature of `SCALE((b"defaas/wp/commit", order_id, round, commitment))`
-		/// ([`Pallet::worker_commit_payload`]) and the commit would be accepted now. At most
-		/// one per member and round is valid in the pool.
-		#[pallet::call_index(7)]
-		#[pallet::weight(<T as Config>::WeightInfo::commit_report())]
-		#[pallet::authorize(Self::authorize_worker_commit)]
-		#[pallet::weight_of_authorize(<T as Config>::WeightInfo::authorize_worker_commit())]
-		pub fn worker_commit(
-			origin: OriginFor<T>,
-			order_id: OrderId,
-			round: u32,
-			witness: T::AccountId,
-			commitment: [u8; 32],
+			batch: WorkerBatch,
 			signature: sr25519::Signature,
 		) -> DispatchResult {
 			ensure_authorized(origin)?;
-			// Checked by `authorize_worker_commit` (in the pool and again in the block).
+			// Checked by `authorize_worker_batch` (in the pool and again in the block).
 			let _ = signature;
-			Self::do_commit_report(witness, order_id, round, commitment)
-		}
-
-		/// `reveal_report` for `witness`, submitted by its node's off-chain worker without
-		/// signer or fee.
-		///
-		/// Authorized iff `signature` is the witness's registered (`wtns`) key's sr25519
-		/// signature of `SCALE((b"defaas/wp/reveal", order_id, round, violated, salt))`
-		/// ([`Pallet::worker_reveal_payload`]) and the reveal would be accepted now (it opens
-		/// the member's commitment). At most one per member and round is valid in the pool.
-		#[pallet::call_index(8)]
-		#[pallet::weight(<T as Config>::WeightInfo::reveal_report())]
-		#[pallet::authorize(Self::authorize_worker_reveal)]
-		#[pallet::weight_of_authorize(<T as Config>::WeightInfo::authorize_worker_reveal())]
-		pub fn worker_reveal(
-			origin: OriginFor<T>,
-			order_id: OrderId,
-			round: u32,
-			witness: T::AccountId,
-			violated: bool,
-			salt: [u8; 32],
-			signature: sr25519::Signature,
-		) -> DispatchResult {
-			ensure_authorized(origin)?;
-			// Checked by `authorize_worker_reveal` (in the pool and again in the block).
-			let _ = signature;
-			Self::do_reveal_report(witness, order_id, round, violated, salt)
+			Self::apply_worker_batch(witness, batch);
+			Ok(())
 		}
 	}
 }

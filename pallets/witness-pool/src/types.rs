@@ -1,6 +1,9 @@
 //! Records stored by the witness pool and the views returned by its runtime API.
 
-use crate::{vrf::VrfKey, Config};
+use crate::{
+	vrf::{VrfKey, VrfSignature},
+	Config,
+};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
@@ -44,12 +47,16 @@ pub const JOIN_MEMO_PREFIX: &[u8] = b"defaas/wp/join-memo/";
 /// key is this prefix followed by `SCALE((order_id, round, witness))`, the value a
 /// [`ProbeLog`].
 pub const PROBE_LOG_PREFIX: &[u8] = b"defaas/wp/probes/";
-/// Tag (with the `WitnessPool` prefix) of `worker_join` transactions in the pool.
+/// Tag (with the `WitnessPool` prefix) a `worker_batch` provides for each join it carries.
 pub const WORKER_JOIN_TAG: &[u8] = b"worker_join";
-/// Tag (with the `WitnessPool` prefix) of `worker_commit` transactions in the pool.
+/// Tag (with the `WitnessPool` prefix) a `worker_batch` provides for each commit it carries.
 pub const WORKER_COMMIT_TAG: &[u8] = b"worker_commit";
-/// Tag (with the `WitnessPool` prefix) of `worker_reveal` transactions in the pool.
+/// Tag (with the `WitnessPool` prefix) a `worker_batch` provides for each reveal it carries.
 pub const WORKER_REVEAL_TAG: &[u8] = b"worker_reveal";
+/// Most items of each kind (joins, commits, reveals) in one `worker_batch`.
+pub const MAX_WORKER_ITEMS: u32 = 64;
+/// [`MAX_WORKER_ITEMS`] as a type.
+pub type MaxWorkerItems = frame_support::traits::ConstU32<MAX_WORKER_ITEMS>;
 
 /// Priority of the off-chain worker's transactions: above ordinary fee-paying ones, so reports
 /// make their windows even in full blocks (they cannot be spammed: one per witness, phase and
@@ -412,12 +419,120 @@ pub struct OpenRound<BlockNumber> {
 	pub join_end: BlockNumber,
 }
 
+/// A join in a [`WorkerBatch`]: the witness's VRF signature over the round's seed.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct JoinItem {
+	/// The lease.
+	pub order_id: OrderId,
+	/// The round.
+	pub round: u32,
+	/// The proof that the witness is drawn (it authenticates the item by itself).
+	pub vrf_signature: VrfSignature,
+}
+
+/// A commit in a [`WorkerBatch`]: the member's sealed report
+/// `blake2_256(SCALE((order_id, round, violated, salt, witness)))`.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct CommitItem {
+	/// The lease.
+	pub order_id: OrderId,
+	/// The round.
+	pub round: u32,
+	/// The sealed report.
+	pub commitment: [u8; 32],
+}
+
+/// A reveal in a [`WorkerBatch`]: the report and salt that open the member's commitment.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct RevealItem {
+	/// The lease.
+	pub order_id: OrderId,
+	/// The round.
+	pub round: u32,
+	/// The report: `true` = violated.
+	pub violated: bool,
+	/// The salt of the commitment.
+	pub salt: [u8; 32],
+}
+
+/// What a witness's off-chain worker submits in one transaction: its joins, commits and
+/// reveals due in a block, at most [`MAX_WORKER_ITEMS`] of each kind, at most one per kind and
+/// round.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct WorkerBatch {
+	/// Joins (committee seats won by the VRF).
+	pub joins: BoundedVec<JoinItem, MaxWorkerItems>,
+	/// Commits (sealed reports).
+	pub commits: BoundedVec<CommitItem, MaxWorkerItems>,
+	/// Reveals (opened reports).
+	pub reveals: BoundedVec<RevealItem, MaxWorkerItems>,
+}
+
+impl WorkerBatch {
+	/// The number of joins, commits and reveals: the components of the batch's weights.
+	pub fn counts(&self) -> (u32, u32, u32) {
+		let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+		(count(self.joins.len()), count(self.commits.len()), count(self.reveals.len()))
+	}
+
+	/// Whether the batch carries nothing.
+	pub fn is_empty(&self) -> bool {
+		self.joins.is_empty() && self.commits.is_empty() && self.reveals.is_empty()
+	}
+
+	/// Whether some round appears twice among the items of one kind.
+	pub fn has_duplicates(&self) -> bool {
+		fn repeats(rounds: impl Iterator<Item = (OrderId, u32)>) -> bool {
+			let mut seen: Vec<(OrderId, u32)> = rounds.collect();
+			let all = seen.len();
+			seen.sort_unstable();
+			seen.dedup();
+			seen.len() != all
+		}
+		repeats(self.joins.iter().map(|i| (i.order_id, i.round)))
+			|| repeats(self.commits.iter().map(|i| (i.order_id, i.round)))
+			|| repeats(self.reveals.iter().map(|i| (i.order_id, i.round)))
+	}
+}
+
+/// The kind of a [`WorkerBatch`] item, in events.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub enum WorkerItemKind {
+	/// A [`JoinItem`].
+	Join,
+	/// A [`CommitItem`].
+	Commit,
+	/// A [`RevealItem`].
+	Reveal,
+}
+
 /// Whether a join's VRF proof is still to be verified.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum JoinProof {
-	/// Verify it (`join_committee`, `worker_join`'s authorization, the off-chain worker).
+	/// Verify it (`join_committee`, the off-chain worker).
 	Verify,
-	/// `worker_join`'s dispatch: its authorization verified the proof in the same block
+	/// `worker_batch`'s dispatch: its authorization verified the proof in the same block
 	/// execution, right before; only the output is computed.
 	Authorized,
+	/// Verified already, with this output (`worker_batch`'s authorization).
+	Verified(u128),
 }

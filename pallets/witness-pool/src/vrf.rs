@@ -8,7 +8,7 @@
 //! The [`witness_vrf`] runtime interface holds the node host functions: `sign`, which an
 //! off-chain worker calls, and `verify`, which the runtime calls for every join — the same
 //! schnorrkel verification ([`verify_in_process`]) run natively, 3–4× faster than compiled
-//! into the runtime (the measured weights of `join_committee` and `authorize_worker_join` are
+//! into the runtime (the measured weights of `join_committee` and `authorize_worker_batch` are
 //! in `docs/benchmarks.md`). The node registers `witness_vrf::HostFunctions` in its executor.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -100,7 +100,7 @@ pub fn verify(key: &VrfKey, seed: &[u8; 32], signature: &VrfSignature) -> Option
 	witness_vrf::verify(key, *seed, signature.clone())
 }
 
-/// The output of a signature that was already verified (in the same block: `worker_join`'s
+/// The output of a signature that was already verified (in the same block: `worker_batch`'s
 /// authorization verified it moments before its dispatch), without verifying it again —
 /// the proof check is what costs; the output is a hash of the pre-output.
 pub fn output_of_verified(key: &VrfKey, seed: &[u8; 32], signature: &VrfSignature) -> Option<u128> {

@@ -3,6 +3,7 @@
 //! 64.0.0) on 2026-12-06: 20 steps, 10 repeats, host `vm`,
 //! CPU `AMD EPYC`, wasm execution `Compiled`, chain `Some("dev")`.
 //! Regenerate with the command in `docs/benchmarks.md`; never edit the numbers by hand.
+//! PROVISIONAL: worker_batch and authorize_worker_batch composed by hand until regenerated.
 //!
 //! Command:
 //! /root/.cache/defaas-target/release/defaas-node
@@ -36,16 +37,14 @@ pub trait WeightInfo {
 	fn register_witness() -> Weight;
 	fn unregister_witness() -> Weight;
 	fn join_committee() -> Weight;
-	fn worker_join() -> Weight;
 	fn commit_report() -> Weight;
 	fn reveal_report() -> Weight;
 	fn set_timings() -> Weight;
 	fn open_round(p: u32, ) -> Weight;
 	fn select_committee(c: u32, ) -> Weight;
 	fn settle_round(c: u32, ) -> Weight;
-	fn authorize_worker_join() -> Weight;
-	fn authorize_worker_commit() -> Weight;
-	fn authorize_worker_reveal() -> Weight;
+	fn worker_batch(j: u32, m: u32, r: u32, ) -> Weight;
+	fn authorize_worker_batch(j: u32, m: u32, r: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -109,19 +108,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof size: measured `2141`, estimated `6174`.
 		// Minimum execution time: 173_948_000 picoseconds.
 		Weight::from_parts(183_412_000, 6174)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-	}
-	/// Storage: `WitnessPool::Rounds` (r:1 w:1)
-	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Leases` (r:1 w:0)
-	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Witnesses` (r:2 w:2)
-	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
-	fn worker_join() -> Weight {
-		// Proof size: measured `2141`, estimated `6174`.
-		// Minimum execution time: 97_064_000 picoseconds.
-		Weight::from_parts(112_978_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -230,37 +216,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
-	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
-	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Leases` (r:1 w:0)
-	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Witnesses` (r:1 w:0)
-	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
-	fn authorize_worker_join() -> Weight {
-		// Proof size: measured `2012`, estimated `5325`.
-		// Minimum execution time: 153_378_000 picoseconds.
-		Weight::from_parts(173_187_000, 5325)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+	fn worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(112_978_000, 6174).saturating_mul(j.into()))
+			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(j.into())))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(j.into())))
+			.saturating_add(Weight::from_parts(27_591_000, 5325).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(29_294_000, 5325).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
 	}
-	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
-	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Witnesses` (r:1 w:0)
-	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
-	fn authorize_worker_commit() -> Weight {
-		// Proof size: measured `2545`, estimated `5325`.
-		// Minimum execution time: 67_621_000 picoseconds.
-		Weight::from_parts(99_437_000, 5325)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-	}
-	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
-	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Witnesses` (r:1 w:0)
-	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
-	fn authorize_worker_reveal() -> Weight {
-		// Proof size: measured `2577`, estimated `5325`.
-		// Minimum execution time: 69_553_000 picoseconds.
-		Weight::from_parts(83_824_000, 5325)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+	fn authorize_worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3593)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(Weight::from_parts(173_187_000, 5325).saturating_mul(j.into()))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(j.into())))
+			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 }
 
@@ -278,11 +254,6 @@ impl WeightInfo for () {
 	}
 	fn join_committee() -> Weight {
 		Weight::from_parts(183_412_000, 6174)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
-	}
-	fn worker_join() -> Weight {
-		Weight::from_parts(112_978_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
@@ -326,16 +297,26 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
-	fn authorize_worker_join() -> Weight {
-		Weight::from_parts(173_187_000, 5325)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+	fn worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 0)
+			.saturating_add(Weight::from_parts(112_978_000, 6174).saturating_mul(j.into()))
+			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(j.into())))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(j.into())))
+			.saturating_add(Weight::from_parts(27_591_000, 5325).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(29_294_000, 5325).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(r.into())))
 	}
-	fn authorize_worker_commit() -> Weight {
-		Weight::from_parts(99_437_000, 5325)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-	}
-	fn authorize_worker_reveal() -> Weight {
-		Weight::from_parts(83_824_000, 5325)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+	fn authorize_worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3593)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(Weight::from_parts(173_187_000, 5325).saturating_mul(j.into()))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(j.into())))
+			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
+			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 }

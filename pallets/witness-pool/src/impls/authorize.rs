@@ -1,24 +1,26 @@
 //! Authorization of the off-chain worker's transactions (`#[pallet::authorize]`, docs/architecture.md §7).
 //!
-//! `worker_join`, `worker_commit` and `worker_reveal` carry no signer and pay no fee; the
-//! runtime's `AuthorizeCall` extension runs the functions below in the pool and again in the
-//! block. A transaction is valid iff the signed call would be accepted now and its proof holds:
-//! the VRF signature for a join (it authenticates the witness by itself), an sr25519 signature
-//! by the witness's registered `wtns` key for a commit or a reveal. Cheap checks come first,
-//! the proof last.
+//! `worker_batch` carries no signer and pays no fee; the runtime's `AuthorizeCall` extension
+//! runs [`Pallet::authorize_worker_batch`] in the pool and again in the block. A batch is
+//! valid iff its witness is registered, the witness's `wtns` key signed it, every join's VRF
+//! signature verifies (it is checked even for a join no longer accepted, so the dispatch can
+//! rely on every join of an authorized batch), and at least one item would be accepted now.
+//! Cheap checks come first, the proofs last.
 //!
-//! Each valid transaction provides the tag `("WitnessPool", (phase tag, order_id, round,
-//! witness))`, so the pool holds at most one per witness, phase and round, and lives until its
-//! window closes. Errors: a closed window, a missing round or a phase already done →
-//! `Stale`; a window not open yet → `Future`; a failed proof (VRF, signature, or a reveal
-//! that does not open the commitment) → `BadProof`; anything else (not registered, not a
-//! member, ineligible, above the threshold, not selected, not committed, duplicate commitment)
-//! → `Call`.
+//! A valid batch provides the tag `("WitnessPool", (kind tag, order_id, round, witness))` of
+//! each item accepted now, so the pool holds at most one transaction per witness, kind and
+//! round, and lives until the first of those items' windows closes. Errors: a bad batch
+//! signature, a VRF signature that does not verify or a reveal that does not open its
+//! commitment → `BadProof`; an unregistered witness, an empty batch or a round twice among
+//! the items of a kind → `Call`; when no item is accepted, the first item's reason: a closed
+//! window, a missing round or a phase already done → `Stale`; a window not open yet →
+//! `Future`; anything else (not a member, ineligible, above the threshold, not selected, not
+//! committed, duplicate commitment) → `Call`.
 
 use crate::{
 	pallet::{Config, Error, Pallet, Rounds, Witnesses},
 	types::*,
-	vrf::VrfSignature,
+	vrf::{self, VrfKey},
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -27,122 +29,116 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::sr25519;
 use sp_runtime::{traits::Saturating, SaturatedConversion};
 
+/// Whether an item of a batch is accepted now (and until which block), refused for now, or
+/// refutes the whole batch.
+type ItemCheck<BlockNumber> = Result<BlockNumber, InvalidTransaction>;
+
 impl<T: Config> Pallet<T> {
-	/// The message a witness's `wtns` key signs for `worker_commit`:
-	/// `SCALE((b"defaas/wp/commit", order_id, round, commitment))`, i.e. the 16 ASCII bytes
-	/// `defaas/wp/commit`, `order_id` (u64 LE), `round` (u32 LE) and the 32 commitment bytes.
-	pub fn worker_commit_payload(order_id: OrderId, round: u32, commitment: &[u8; 32]) -> Vec<u8> {
-		(b"defaas/wp/commit", order_id, round, commitment).encode()
+	/// The message a witness's `wtns` key signs for `worker_batch`:
+	/// `SCALE((b"defaas/wp/batch", witness, batch))`, i.e. the 15 ASCII bytes
+	/// `defaas/wp/batch`, the witness's account id and the SCALE encoding of the batch.
+	pub fn worker_batch_payload(witness: &T::AccountId, batch: &WorkerBatch) -> Vec<u8> {
+		(b"defaas/wp/batch", witness, batch).encode()
 	}
 
-	/// The message a witness's `wtns` key signs for `worker_reveal`:
-	/// `SCALE((b"defaas/wp/reveal", order_id, round, violated, salt))`, i.e. the 16 ASCII bytes
-	/// `defaas/wp/reveal`, `order_id` (u64 LE), `round` (u32 LE), `violated` (one byte) and
-	/// the 32 salt bytes.
-	pub fn worker_reveal_payload(
-		order_id: OrderId,
-		round: u32,
-		violated: bool,
-		salt: &[u8; 32],
-	) -> Vec<u8> {
-		(b"defaas/wp/reveal", order_id, round, violated, salt).encode()
-	}
-
-	/// `#[pallet::authorize]` of `worker_join`: the join would be accepted now (the VRF
-	/// signature is checked last).
-	pub(crate) fn authorize_worker_join(
+	/// `#[pallet::authorize]` of `worker_batch` (see the module documentation).
+	pub(crate) fn authorize_worker_batch(
 		_source: TransactionSource,
-		order_id: &OrderId,
-		round: &u32,
 		witness: &T::AccountId,
-		vrf_signature: &VrfSignature,
-	) -> TransactionValidityWithRefund {
-		let valid = Self::check_join(witness, *order_id, *round, vrf_signature, JoinProof::Verify)
-			.map_err(Self::invalid_worker_transaction)?;
-		let validity = Self::worker_validity(
-			WORKER_JOIN_TAG,
-			*order_id,
-			*round,
-			witness,
-			valid.record.join_end,
-		);
-		Ok((validity, Weight::zero()))
-	}
-
-	/// `#[pallet::authorize]` of `worker_commit`: the commit would be accepted now and
-	/// `signature` is the witness key's signature of [`Self::worker_commit_payload`].
-	pub(crate) fn authorize_worker_commit(
-		_source: TransactionSource,
-		order_id: &OrderId,
-		round: &u32,
-		witness: &T::AccountId,
-		commitment: &[u8; 32],
+		batch: &WorkerBatch,
 		signature: &sr25519::Signature,
 	) -> TransactionValidityWithRefund {
-		let record = Rounds::<T>::get(order_id, round).ok_or(InvalidTransaction::Stale)?;
-		if record.phase == RoundPhase::Joining {
-			return Err(InvalidTransaction::Future.into());
-		}
 		let key = Witnesses::<T>::get(witness).ok_or(InvalidTransaction::Call)?.vrf_key;
-		Self::check_commit(witness, &record, *commitment)
-			.map_err(Self::invalid_worker_transaction)?;
-		let payload = Self::worker_commit_payload(*order_id, *round, commitment);
-		ensure!(
-			sp_io::crypto::sr25519_verify(signature, &payload, &key),
-			InvalidTransaction::BadProof
-		);
-		let validity =
-			Self::worker_validity(WORKER_COMMIT_TAG, *order_id, *round, witness, record.commit_end);
-		Ok((validity, Weight::zero()))
+		ensure!(!batch.is_empty() && !batch.has_duplicates(), InvalidTransaction::Call);
+		let payload = Self::worker_batch_payload(witness, batch);
+		ensure!(sp_io::crypto::sr25519_verify(signature, &payload, &key), InvalidTransaction::BadProof);
+
+		let mut accepted: Vec<(&'static [u8], OrderId, u32, BlockNumberFor<T>)> = Vec::new();
+		let mut first_refusal: Option<InvalidTransaction> = None;
+		let mut note = |tag: &'static [u8], order_id: OrderId, round: u32, check: ItemCheck<BlockNumberFor<T>>| {
+			match check {
+				Ok(until) => accepted.push((tag, order_id, round, until)),
+				Err(InvalidTransaction::BadProof) => return Err(InvalidTransaction::BadProof),
+				Err(refusal) => {
+					first_refusal.get_or_insert(refusal);
+				},
+			}
+			Ok(())
+		};
+		for item in batch.joins.iter() {
+			note(WORKER_JOIN_TAG, item.order_id, item.round, Self::authorize_join_item(witness, &key, item))?;
+		}
+		for item in batch.commits.iter() {
+			note(WORKER_COMMIT_TAG, item.order_id, item.round, Self::authorize_commit_item(witness, item))?;
+		}
+		for item in batch.reveals.iter() {
+			note(WORKER_REVEAL_TAG, item.order_id, item.round, Self::authorize_reveal_item(witness, item))?;
+		}
+
+		let Some(until) = accepted.iter().map(|(.., until)| *until).min() else {
+			return Err(first_refusal.unwrap_or(InvalidTransaction::Stale).into());
+		};
+		let longevity = until.saturating_sub(Self::now()).saturated_into::<u64>().max(1);
+		let mut validity = ValidTransaction::with_tag_prefix("WitnessPool")
+			.priority(WORKER_TX_PRIORITY)
+			.longevity(longevity)
+			.propagate(true);
+		for (tag, order_id, round, _) in accepted {
+			validity = validity.and_provides((tag, order_id, round, witness));
+		}
+		Ok((validity.into(), Weight::zero()))
 	}
 
-	/// `#[pallet::authorize]` of `worker_reveal`: the reveal would be accepted now (it opens
-	/// the member's commitment) and `signature` is the witness key's signature of
-	/// [`Self::worker_reveal_payload`].
-	pub(crate) fn authorize_worker_reveal(
-		_source: TransactionSource,
-		order_id: &OrderId,
-		round: &u32,
+	/// A join of `witness` (key `key`): its VRF signature must verify whatever else holds;
+	/// accepted until the join window closes.
+	fn authorize_join_item(
 		witness: &T::AccountId,
-		violated: &bool,
-		salt: &[u8; 32],
-		signature: &sr25519::Signature,
-	) -> TransactionValidityWithRefund {
-		let record = Rounds::<T>::get(order_id, round).ok_or(InvalidTransaction::Stale)?;
+		key: &VrfKey,
+		item: &JoinItem,
+	) -> ItemCheck<BlockNumberFor<T>> {
+		let record = Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
+		let output = vrf::verify(key, &record.seed, &item.vrf_signature)
+			.ok_or(InvalidTransaction::BadProof)?;
+		let valid = Self::check_join(
+			witness,
+			item.order_id,
+			item.round,
+			&item.vrf_signature,
+			JoinProof::Verified(output),
+		)
+		.map_err(Self::invalid_worker_transaction)?;
+		Ok(valid.record.join_end)
+	}
+
+	/// A commit of `witness`: accepted until the commit window closes.
+	fn authorize_commit_item(
+		witness: &T::AccountId,
+		item: &CommitItem,
+	) -> ItemCheck<BlockNumberFor<T>> {
+		let record = Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
+		if record.phase == RoundPhase::Joining {
+			return Err(InvalidTransaction::Future);
+		}
+		Self::check_commit(witness, &record, item.commitment)
+			.map_err(Self::invalid_worker_transaction)?;
+		Ok(record.commit_end)
+	}
+
+	/// A reveal of `witness`: it must open the member's commitment; accepted until the reveal
+	/// window closes.
+	fn authorize_reveal_item(
+		witness: &T::AccountId,
+		item: &RevealItem,
+	) -> ItemCheck<BlockNumberFor<T>> {
+		let record = Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
 		let early = record.phase == RoundPhase::Joining
 			|| (record.phase == RoundPhase::Reporting && Self::now() < record.commit_end);
 		if early {
-			return Err(InvalidTransaction::Future.into());
+			return Err(InvalidTransaction::Future);
 		}
-		let key = Witnesses::<T>::get(witness).ok_or(InvalidTransaction::Call)?.vrf_key;
-		Self::check_reveal(witness, *order_id, *round, &record, *violated, *salt)
+		Self::check_reveal(witness, item.order_id, item.round, &record, item.violated, item.salt)
 			.map_err(Self::invalid_worker_transaction)?;
-		let payload = Self::worker_reveal_payload(*order_id, *round, *violated, salt);
-		ensure!(
-			sp_io::crypto::sr25519_verify(signature, &payload, &key),
-			InvalidTransaction::BadProof
-		);
-		let validity =
-			Self::worker_validity(WORKER_REVEAL_TAG, *order_id, *round, witness, record.reveal_end);
-		Ok((validity, Weight::zero()))
-	}
-
-	/// A valid worker transaction: provides `(tag, order_id, round, witness)` and lives until
-	/// `until` (the first block its window refuses it), at least one block.
-	fn worker_validity(
-		tag: &'static [u8],
-		order_id: OrderId,
-		round: u32,
-		witness: &T::AccountId,
-		until: BlockNumberFor<T>,
-	) -> ValidTransaction {
-		let longevity = until.saturating_sub(Self::now()).saturated_into::<u64>().max(1);
-		ValidTransaction::with_tag_prefix("WitnessPool")
-			.priority(WORKER_TX_PRIORITY)
-			.and_provides((tag, order_id, round, witness))
-			.longevity(longevity)
-			.propagate(true)
-			.into()
+		Ok(record.reveal_end)
 	}
 
 	/// How a worker transaction is invalid when the signed call would fail with `error`.

@@ -9,20 +9,24 @@
 //!   with the `witness_vrf` host function; if the output is below the threshold keep the
 //!   signature in the persistent off-chain storage under
 //!   `JOIN_SIGNATURE_PREFIX ++ SCALE((order_id, round, witness))` and, if the join would be
-//!   accepted, submit `worker_join` once (claim `PHASE_JOIN`). A witness the VRF passes over
+//!   accepted, put the join in the witness's batch once (claim `PHASE_JOIN`). A witness the VRF passes over
 //!   goes into the round's join memo (`JOIN_MEMO_PREFIX ++ SCALE((order_id, round))`) and is
 //!   not signed for again in that round: one VRF signature per key and round, not one per
 //!   key, round and block of the join window.
 //! - **Reporting**, a member: probe at its scheduled blocks before the end of the billing
 //!   period (see `probing`); from the end of the period, if it has not committed on chain,
-//!   store the report with a fresh salt (store-once) and *then* submit `worker_commit` (claim
-//!   `PHASE_COMMIT`); from `commit_end`, if it committed and has not revealed, submit
-//!   `worker_reveal` with the stored salt (claim `PHASE_REVEAL`). Once its reveal is on chain
+//!   store the report with a fresh salt (store-once) and *then* put the commit in the batch
+//!   (claim `PHASE_COMMIT`); from `commit_end`, if it committed and has not revealed, put the
+//!   reveal with the stored salt in the batch (claim `PHASE_REVEAL`). Once its reveal is on chain
 //!   the worker forgets the round.
 //!   Once the round reports, the memo and the signatures of drawn witnesses without a seat
 //!   are removed.
 //! - **Settled / Abandoned**: forget the round (report, claims, probe log, join signature)
 //!   for the local witnesses that sat in the committee.
+//!
+//! At the end of the run each local witness's batch goes to the pool as one `worker_batch`
+//! (several if it holds more than `MAX_WORKER_ITEMS` of a kind), signed with the witness's
+//! `wtns` key: one transaction per witness and block instead of one per item.
 //!
 //! Each run adds its duration, the rounds it looked at and the VRF signatures it made to
 //! `WorkerStats` under `WORKER_STATS_KEY` (persistent off-chain storage; the load generator
@@ -30,7 +34,7 @@
 //!
 //! Windows are judged for the block a transaction can enter first, `n + 1` (the pool validates
 //! against that block). Claims (`defaas_offchain_workers::salts::try_claim`) make concurrent
-//! runs submit each phase once and hand a phase out again after `CLAIM_RETRY_BLOCKS` in case
+//! runs submit each item once and hand an item out again after `CLAIM_RETRY_BLOCKS` in case
 //! the transaction got lost.
 
 use crate::{
@@ -50,6 +54,7 @@ use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
 };
+use frame_support::BoundedVec;
 use sp_core::offchain::StorageKind;
 use sp_runtime::{
 	offchain::storage::{MutateStorageError, StorageValueRef},
@@ -65,6 +70,18 @@ pub(crate) struct LocalWitness<T: Config> {
 	pub who: T::AccountId,
 	/// Its record when the run started.
 	pub record: WitnessRecordOf<T>,
+}
+
+/// What one run submits for a local witness in its `worker_batch`es, with what to record once
+/// the pool took them.
+#[derive(Default)]
+pub(crate) struct PendingBatch {
+	/// Joins.
+	pub joins: Vec<JoinItem>,
+	/// Commits, with their report's key and report (marked committed once submitted).
+	pub commits: Vec<(CommitItem, ReportKey, bool)>,
+	/// Reveals, with their report's key and report (marked revealed once submitted).
+	pub reveals: Vec<(RevealItem, ReportKey, bool)>,
 }
 
 /// The work of one run, for [`WorkerStats`].
@@ -160,6 +177,7 @@ impl<T: Config> Pallet<T> {
 		let started = sp_io::offchain::timestamp();
 		let at = RunAt { now, next: now.saturating_add(One::one()), block: now.saturated_into() };
 		let mut work = RunWork::default();
+		let mut batches: Vec<PendingBatch> = local.iter().map(|_| PendingBatch::default()).collect();
 		for (order_id, round, record) in Rounds::<T>::iter() {
 			work.rounds = work.rounds.saturating_add(1);
 			match record.phase {
@@ -167,9 +185,10 @@ impl<T: Config> Pallet<T> {
 					let Some(lease) = Leases::<T>::get(order_id) else { continue };
 					let mut memo = JoinMemo::<T::AccountId>::load(order_id, round);
 					let before = memo.len();
-					for witness in local.iter() {
+					for (witness, batch) in local.iter().zip(batches.iter_mut()) {
 						Self::ocw_join(
 							at, order_id, round, &record, &lease, witness, &mut memo, &mut work,
+							batch,
 						);
 					}
 					if memo.len() != before {
@@ -179,8 +198,8 @@ impl<T: Config> Pallet<T> {
 				RoundPhase::Reporting => {
 					Self::ocw_end_join(order_id, round, &record);
 					let Some(lease) = Leases::<T>::get(order_id) else { continue };
-					for witness in local.iter() {
-						Self::ocw_report(at, order_id, round, &record, &lease, witness);
+					for (witness, batch) in local.iter().zip(batches.iter_mut()) {
+						Self::ocw_report(at, order_id, round, &record, &lease, witness, batch);
 					}
 				},
 				RoundPhase::Settled | RoundPhase::Abandoned => {
@@ -188,6 +207,9 @@ impl<T: Config> Pallet<T> {
 				},
 				_ => {},
 			}
+		}
+		for (witness, batch) in local.iter().zip(batches) {
+			Self::submit_batches(at, witness, batch);
 		}
 		let ms = sp_io::offchain::timestamp().diff(&started).millis();
 		let stats = StorageValueRef::persistent(WORKER_STATS_KEY);
@@ -240,8 +262,9 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Joining: keep the signature if drawn and submit `worker_join` once. A witness the VRF
-	/// passed over is noted in the round's join memo and not signed for again.
+	/// Joining: keep the signature if drawn and put the join in the witness's batch once per
+	/// claim. A witness the VRF passed over is noted in the round's join memo and not signed
+	/// for again.
 	#[allow(clippy::too_many_arguments)]
 	fn ocw_join(
 		at: RunAt<BlockNumberFor<T>>,
@@ -252,6 +275,7 @@ impl<T: Config> Pallet<T> {
 		local: &LocalWitness<T>,
 		memo: &mut JoinMemo<T::AccountId>,
 		work: &mut RunWork,
+		batch: &mut PendingBatch,
 	) {
 		if memo.passed.contains(&local.who) {
 			return;
@@ -282,21 +306,7 @@ impl<T: Config> Pallet<T> {
 		if !salts::try_claim(&ReportKey::new(order_id, round, &local.who), PHASE_JOIN, at.block) {
 			return;
 		}
-		let call = Call::<T>::worker_join {
-			order_id,
-			round,
-			witness: local.who.clone(),
-			vrf_signature: signature,
-		};
-		if Self::submit(call) {
-			log::info!(
-				target: LOG_TARGET,
-				"order {} round {}: witness {:?} submitted worker_join",
-				order_id,
-				round,
-				local.who
-			);
-		}
+		batch.joins.push(JoinItem { order_id, round, vrf_signature: signature });
 	}
 
 	/// The stored VRF signature of the witness for the round, or a new one if it draws the
@@ -375,6 +385,7 @@ impl<T: Config> Pallet<T> {
 		record: &RoundRecordOf<T>,
 		lease: &MonitoredLeaseOf<T>,
 		local: &LocalWitness<T>,
+		batch: &mut PendingBatch,
 	) {
 		let Some(member) = record.members.iter().find(|m| m.witness == local.who) else { return };
 		if member.revealed.is_some() {
@@ -386,20 +397,21 @@ impl<T: Config> Pallet<T> {
 			Self::ocw_probe(at, order_id, round, record, lease, period_end, local);
 		} else if member.commitment.is_none() {
 			if at.next < record.commit_end {
-				Self::ocw_commit(at, order_id, round, local);
+				Self::ocw_commit(at, order_id, round, local, batch);
 			}
 		} else if record.commit_end <= at.next && at.next < record.reveal_end {
-			Self::ocw_reveal(at, order_id, round, member.commitment, local);
+			Self::ocw_reveal(at, order_id, round, member.commitment, local, batch);
 		}
 	}
 
-	/// Commit: store the report with a fresh salt (once), then submit `worker_commit` once per
-	/// claim.
+	/// Commit: store the report with a fresh salt (once), then put the commit in the
+	/// witness's batch once per claim.
 	fn ocw_commit(
 		at: RunAt<BlockNumberFor<T>>,
 		order_id: OrderId,
 		round: u32,
 		local: &LocalWitness<T>,
+		batch: &mut PendingBatch,
 	) {
 		let report_key = ReportKey::new(order_id, round, &local.who);
 		let outcomes = Self::probe_outcomes(order_id, round, &local.who);
@@ -433,39 +445,10 @@ impl<T: Config> Pallet<T> {
 		}
 		let commitment =
 			Self::report_commitment(order_id, round, report.violated, report.salt, &local.who);
-		let payload = Self::worker_commit_payload(order_id, round, &commitment);
-		let Some(signature) = sp_io::crypto::sr25519_sign(vrf::KEY_TYPE, &local.key, &payload)
-		else {
-			log::warn!(
-				target: LOG_TARGET,
-				"order {} round {}: the keystore cannot sign the commit of {:?}",
-				order_id,
-				round,
-				local.who
-			);
-			return;
-		};
-		let call = Call::<T>::worker_commit {
-			order_id,
-			round,
-			witness: local.who.clone(),
-			commitment,
-			signature,
-		};
-		if Self::submit(call) {
-			salts::mark_committed(&report_key, at.block);
-			log::info!(
-				target: LOG_TARGET,
-				"order {} round {}: witness {:?} committed violated={}",
-				order_id,
-				round,
-				local.who,
-				report.violated
-			);
-		}
+		batch.commits.push((CommitItem { order_id, round, commitment }, report_key, report.violated));
 	}
 
-	/// Reveal: submit `worker_reveal` with the stored report once per claim, if it opens the
+	/// Reveal: put the stored report in the witness's batch once per claim, if it opens the
 	/// commitment on chain.
 	fn ocw_reveal(
 		at: RunAt<BlockNumberFor<T>>,
@@ -473,6 +456,7 @@ impl<T: Config> Pallet<T> {
 		round: u32,
 		on_chain: Option<[u8; 32]>,
 		local: &LocalWitness<T>,
+		batch: &mut PendingBatch,
 	) {
 		let report_key = ReportKey::new(order_id, round, &local.who);
 		let Some(report) = salts::load(&report_key) else {
@@ -501,37 +485,8 @@ impl<T: Config> Pallet<T> {
 		if !salts::try_claim(&report_key, PHASE_REVEAL, at.block) {
 			return;
 		}
-		let payload = Self::worker_reveal_payload(order_id, round, report.violated, &report.salt);
-		let Some(signature) = sp_io::crypto::sr25519_sign(vrf::KEY_TYPE, &local.key, &payload)
-		else {
-			log::warn!(
-				target: LOG_TARGET,
-				"order {} round {}: the keystore cannot sign the reveal of {:?}",
-				order_id,
-				round,
-				local.who
-			);
-			return;
-		};
-		let call = Call::<T>::worker_reveal {
-			order_id,
-			round,
-			witness: local.who.clone(),
-			violated: report.violated,
-			salt: report.salt,
-			signature,
-		};
-		if Self::submit(call) {
-			salts::mark_revealed(&report_key);
-			log::info!(
-				target: LOG_TARGET,
-				"order {} round {}: witness {:?} revealed violated={}",
-				order_id,
-				round,
-				local.who,
-				report.violated
-			);
-		}
+		let item = RevealItem { order_id, round, violated: report.violated, salt: report.salt };
+		batch.reveals.push((item, report_key, report.violated));
 	}
 
 	/// Remove everything the worker keeps for `who`'s part in the round (report and salt,
@@ -563,29 +518,85 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Submit `call` as an authorized general transaction; logs and returns `false` if the
-	/// pool refused it.
-	fn submit(call: Call<T>) -> bool {
-		let name = call_name(&call);
-		let transaction =
-			<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(call.into());
-		match SubmitTransaction::<T, Call<T>>::submit_transaction(transaction) {
-			Ok(()) => true,
-			Err(()) => {
-				// Also the answer to a retry whose first submission is still pending.
-				log::warn!(target: LOG_TARGET, "the transaction pool refused {}", name);
-				false
-			},
+	/// Submit `batch`'s items as `worker_batch`es of `local` (at most `MAX_WORKER_ITEMS` of a
+	/// kind each), signed with its `wtns` key; marks the commits and reveals the pool took.
+	fn submit_batches(at: RunAt<BlockNumberFor<T>>, local: &LocalWitness<T>, batch: PendingBatch) {
+		let PendingBatch { mut joins, mut commits, mut reveals } = batch;
+		let max = MAX_WORKER_ITEMS as usize;
+		while !(joins.is_empty() && commits.is_empty() && reveals.is_empty()) {
+			let take = |n: usize| n.min(max);
+			let chunk_joins: Vec<JoinItem> = joins.drain(..take(joins.len())).collect();
+			let chunk_commits: Vec<_> = commits.drain(..take(commits.len())).collect();
+			let chunk_reveals: Vec<_> = reveals.drain(..take(reveals.len())).collect();
+			let batch = WorkerBatch {
+				joins: BoundedVec::truncate_from(chunk_joins),
+				commits: BoundedVec::truncate_from(
+					chunk_commits.iter().map(|(item, ..)| item.clone()).collect(),
+				),
+				reveals: BoundedVec::truncate_from(
+					chunk_reveals.iter().map(|(item, ..)| item.clone()).collect(),
+				),
+			};
+			let payload = Self::worker_batch_payload(&local.who, &batch);
+			let Some(signature) = sp_io::crypto::sr25519_sign(vrf::KEY_TYPE, &local.key, &payload)
+			else {
+				log::warn!(
+					target: LOG_TARGET,
+					"the keystore cannot sign the worker batch of {:?}",
+					local.who
+				);
+				return;
+			};
+			let (j, m, r) = batch.counts();
+			let call = Call::<T>::worker_batch { witness: local.who.clone(), batch, signature };
+			let transaction =
+				<T as CreateAuthorizedTransaction<Call<T>>>::create_authorized_transaction(
+					call.into(),
+				);
+			if SubmitTransaction::<T, Call<T>>::submit_transaction(transaction).is_err() {
+				// Also the answer to a retry whose first submission is still pending: the
+				// claims hand the items out again after `CLAIM_RETRY_BLOCKS`.
+				log::warn!(
+					target: LOG_TARGET,
+					"the transaction pool refused the worker batch of {:?} ({} joins, {} \
+					 commits, {} reveals)",
+					local.who,
+					j,
+					m,
+					r
+				);
+				continue;
+			}
+			log::info!(
+				target: LOG_TARGET,
+				"witness {:?} submitted a worker batch: {} joins, {} commits, {} reveals",
+				local.who,
+				j,
+				m,
+				r
+			);
+			for (item, key, violated) in chunk_commits.iter() {
+				salts::mark_committed(key, at.block);
+				log::info!(
+					target: LOG_TARGET,
+					"order {} round {}: witness {:?} committed violated={}",
+					item.order_id,
+					item.round,
+					local.who,
+					violated
+				);
+			}
+			for (item, key, violated) in chunk_reveals.iter() {
+				salts::mark_revealed(key);
+				log::info!(
+					target: LOG_TARGET,
+					"order {} round {}: witness {:?} revealed violated={}",
+					item.order_id,
+					item.round,
+					local.who,
+					violated
+				);
+			}
 		}
-	}
-}
-
-/// The name of a worker call, for the logs.
-fn call_name<T: Config>(call: &Call<T>) -> &'static str {
-	match call {
-		Call::worker_join { .. } => "worker_join",
-		Call::worker_commit { .. } => "worker_commit",
-		Call::worker_reveal { .. } => "worker_reveal",
-		_ => "a call",
 	}
 }

@@ -10,7 +10,7 @@ use crate::{
 	LOG_TARGET,
 };
 use alloc::vec::Vec;
-use frame_support::{pallet_prelude::*, traits::Randomness};
+use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::Randomness};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::Saturating;
 
@@ -110,7 +110,7 @@ impl<T: Config> Pallet<T> {
 		Some(probes)
 	}
 
-	/// `join_committee` (and `worker_join`'s dispatch, `JoinProof::Authorized`): the committee
+	/// `join_committee` (and a `worker_batch` join, `JoinProof::Authorized`): the committee
 	/// keeps the `committee_size` lowest valid VRF outputs.
 	pub(crate) fn do_join_committee(
 		who: T::AccountId,
@@ -154,7 +154,7 @@ impl<T: Config> Pallet<T> {
 	/// first and the VRF verification last: the round is in its join window, `who` is a
 	/// registered, eligible witness, the signature verifies with its key over the round seed,
 	/// the output is below the threshold and, in a full committee, below the highest output.
-	/// Shared by `join_committee`, `worker_join`'s authorization and dispatch and the off-chain
+	/// Shared by `join_committee`, `worker_batch`'s authorization and dispatch and the off-chain
 	/// worker; `proof` says whether the VRF proof is still to be verified.
 	pub(crate) fn check_join(
 		who: &T::AccountId,
@@ -177,6 +177,7 @@ impl<T: Config> Pallet<T> {
 			JoinProof::Authorized => {
 				vrf::output_of_verified(&witness.vrf_key, &record.seed, signature)
 			},
+			JoinProof::Verified(output) => Some(output),
 		}
 		.ok_or(Error::<T>::InvalidVrfSignature)?;
 		ensure!(output < record.threshold, Error::<T>::AboveThreshold);
@@ -263,7 +264,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Whether `who` may commit `commitment` in `record` now; returns its position in the
-	/// committee. Shared by `commit_report` and `worker_commit`'s authorization.
+	/// committee. Shared by `commit_report` and `worker_batch`'s authorization.
 	pub(crate) fn check_commit(
 		who: &T::AccountId,
 		record: &RoundRecordOf<T>,
@@ -306,7 +307,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether `who` may reveal `(violated, salt)` in round `round` of `order_id` (`record`)
 	/// now; returns its position in the committee. Shared by `reveal_report` and
-	/// `worker_reveal`'s authorization.
+	/// `worker_batch`'s authorization.
 	pub(crate) fn check_reveal(
 		who: &T::AccountId,
 		order_id: OrderId,
@@ -332,6 +333,57 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::CommitmentMismatch
 		);
 		Ok(position)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// `worker_batch`'s dispatch: apply every item as the signed call would, each in its own
+	/// storage layer; an item no longer accepted is skipped with `WorkerItemSkipped`. Joins
+	/// skip the VRF verification: the batch's authorization verified every join's proof in
+	/// this block execution, right before.
+	pub(crate) fn apply_worker_batch(witness: T::AccountId, batch: WorkerBatch) {
+		let skipped = |order_id: OrderId, round: u32, kind: WorkerItemKind, error| {
+			Self::deposit_event(Event::WorkerItemSkipped {
+				witness: witness.clone(),
+				order_id,
+				round,
+				kind,
+				error,
+			});
+		};
+		for item in batch.joins {
+			let (order_id, round) = (item.order_id, item.round);
+			let applied = with_storage_layer(|| {
+				Self::do_join_committee(
+					witness.clone(),
+					order_id,
+					round,
+					item.vrf_signature,
+					JoinProof::Authorized,
+				)
+			});
+			if let Err(error) = applied {
+				skipped(order_id, round, WorkerItemKind::Join, error);
+			}
+		}
+		for item in batch.commits {
+			let (order_id, round) = (item.order_id, item.round);
+			let applied = with_storage_layer(|| {
+				Self::do_commit_report(witness.clone(), order_id, round, item.commitment)
+			});
+			if let Err(error) = applied {
+				skipped(order_id, round, WorkerItemKind::Commit, error);
+			}
+		}
+		for item in batch.reveals {
+			let (order_id, round) = (item.order_id, item.round);
+			let applied = with_storage_layer(|| {
+				Self::do_reveal_report(witness.clone(), order_id, round, item.violated, item.salt)
+			});
+			if let Err(error) = applied {
+				skipped(order_id, round, WorkerItemKind::Reveal, error);
+			}
+		}
 	}
 }
 

@@ -1,10 +1,11 @@
-//! Authorization of the off-chain worker's calls (`worker_join`, `worker_commit`,
-//! `worker_reveal`): valid transactions, their tags and lifetimes, and every rejection.
+//! Authorization of the off-chain worker's `worker_batch`: valid transactions, their tags and
+//! lifetimes, every rejection, and the dispatch of batches whose items partly lapsed.
 
 use super::*;
 use crate::{weights::WeightInfo, Call};
 use codec::Encode;
 use frame_support::{
+	dispatch::GetDispatchInfo,
 	pallet_prelude::{
 		InvalidTransaction, TransactionSource, TransactionValidityError, ValidTransaction,
 	},
@@ -28,44 +29,58 @@ fn tag(phase: &[u8], witness: AccountId) -> Vec<u8> {
 	("WitnessPool", (phase, ORDER, 0u32, witness)).encode()
 }
 
-/// `worker_join` of `witness` in round 0.
-fn join_call(witness: AccountId, vrf_signature: VrfSignature) -> Call<Test> {
-	Call::worker_join { order_id: ORDER, round: 0, witness, vrf_signature }
-}
-
 /// `signer`'s signature of `payload` with its registered key.
 fn sign(signer: AccountId, payload: &[u8]) -> sr25519::Signature {
 	vrf_pair(signer).sign(payload)
 }
 
-/// `worker_commit` of `commitment` for `witness` in round 0, signed by `signer`.
-fn commit_call(witness: AccountId, commitment: [u8; 32], signer: AccountId) -> Call<Test> {
-	let payload = WitnessPool::worker_commit_payload(ORDER, 0, &commitment);
-	Call::worker_commit {
-		order_id: ORDER,
-		round: 0,
-		witness,
-		commitment,
-		signature: sign(signer, &payload),
+/// `worker_batch` of `batch` for `witness`, signed by `signer`.
+fn batch_call(witness: AccountId, batch: WorkerBatch, signer: AccountId) -> Call<Test> {
+	let signature = sign(signer, &WitnessPool::worker_batch_payload(&witness, &batch));
+	Call::worker_batch { witness, batch, signature }
+}
+
+/// A batch of `joins`, `commits` and `reveals`.
+fn batch_of(joins: Vec<JoinItem>, commits: Vec<CommitItem>, reveals: Vec<RevealItem>) -> WorkerBatch {
+	WorkerBatch {
+		joins: joins.try_into().expect("few joins"),
+		commits: commits.try_into().expect("few commits"),
+		reveals: reveals.try_into().expect("few reveals"),
 	}
 }
 
-/// `worker_reveal` of `(violated, salt)` for `witness` in round 0, signed by `signer`.
+fn join_item(order_id: OrderId, vrf_signature: VrfSignature) -> JoinItem {
+	JoinItem { order_id, round: 0, vrf_signature }
+}
+
+fn commit_item(order_id: OrderId, commitment: [u8; 32]) -> CommitItem {
+	CommitItem { order_id, round: 0, commitment }
+}
+
+fn reveal_item(order_id: OrderId, violated: bool, salt: [u8; 32]) -> RevealItem {
+	RevealItem { order_id, round: 0, violated, salt }
+}
+
+/// A batch of `witness`'s join in round 0 of [`ORDER`].
+fn join_call(witness: AccountId, vrf_signature: VrfSignature) -> Call<Test> {
+	batch_call(witness, batch_of(vec![join_item(ORDER, vrf_signature)], vec![], vec![]), witness)
+}
+
+/// A batch of `witness`'s commit of `commitment` in round 0 of [`ORDER`], signed by `signer`.
+fn commit_call(witness: AccountId, commitment: [u8; 32], signer: AccountId) -> Call<Test> {
+	batch_call(witness, batch_of(vec![], vec![commit_item(ORDER, commitment)], vec![]), signer)
+}
+
+/// A batch of `witness`'s reveal of `(violated, salt)` in round 0 of [`ORDER`], signed by
+/// `signer`.
 fn reveal_call(
 	witness: AccountId,
 	violated: bool,
 	salt: [u8; 32],
 	signer: AccountId,
 ) -> Call<Test> {
-	let payload = WitnessPool::worker_reveal_payload(ORDER, 0, violated, &salt);
-	Call::worker_reveal {
-		order_id: ORDER,
-		round: 0,
-		witness,
-		violated,
-		salt,
-		signature: sign(signer, &payload),
-	}
+	let batch = batch_of(vec![], vec![], vec![reveal_item(ORDER, violated, salt)]);
+	batch_call(witness, batch, signer)
 }
 
 #[test]
@@ -81,16 +96,21 @@ fn a_drawn_witness_joins_without_signer_or_fee() {
 		assert_eq!(valid.longevity, JOIN_END_0 - OPEN_0);
 		assert_eq!(valid.priority, WORKER_TX_PRIORITY);
 		assert!(valid.propagate);
-		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_join());
+		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(1, 0, 0));
+		assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::worker_batch(1, 0, 0));
+		let Call::worker_batch { batch, signature: batch_signature, .. } = call.clone() else {
+			unreachable!()
+		};
 
 		// Only the authorization process dispatches it.
 		for origin in [RuntimeOrigin::signed(1), RuntimeOrigin::none(), RuntimeOrigin::root()] {
 			assert_noop!(
-				WitnessPool::worker_join(origin, ORDER, 0, 1, signature.clone()),
+				WitnessPool::worker_batch(origin, 1, batch.clone(), batch_signature),
 				DispatchError::BadOrigin
 			);
 		}
-		assert_ok!(WitnessPool::worker_join(RawOrigin::Authorized.into(), ORDER, 0, 1, signature));
+		assert_ok!(apply_authorized(call.clone()));
+		let _ = signature;
 		assert_eq!(
 			last_event(),
 			Event::CommitteeJoined {
@@ -150,12 +170,8 @@ fn ineligible_witnesses_and_closed_windows_cannot_join() {
 			rejected(InvalidTransaction::Call)
 		);
 		// A round that does not exist (the lease has one period).
-		let round_1 = Call::<Test>::worker_join {
-			order_id: ORDER,
-			round: 1,
-			witness: 1,
-			vrf_signature: vrf_sign(1, &seed),
-		};
+		let item = JoinItem { order_id: ORDER, round: 1, vrf_signature: vrf_sign(1, &seed) };
+		let round_1 = batch_call(1, batch_of(vec![item], vec![], vec![]), 1);
 		assert_eq!(validity(&round_1), rejected(InvalidTransaction::Stale));
 		// After the join window.
 		let call = join_call(1, vrf_sign(1, &seed));
@@ -202,22 +218,20 @@ fn a_member_commits_with_its_key_signature() {
 		assert_eq!(valid.provides, vec![tag(WORKER_COMMIT_TAG, 1)]);
 		assert_eq!(valid.longevity, COMMIT_END_0 - JOIN_END_0);
 		assert_eq!(valid.priority, WORKER_TX_PRIORITY);
-		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_commit());
+		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(0, 1, 0));
 
 		// Signed by another member's key, or over another commitment.
 		assert_eq!(
 			validity(&commit_call(1, commitment, 2)),
 			rejected(InvalidTransaction::BadProof)
 		);
-		let other = commitment_of(1, true);
-		let payload = WitnessPool::worker_commit_payload(ORDER, 0, &other);
-		let forged = Call::<Test>::worker_commit {
-			order_id: ORDER,
-			round: 0,
-			witness: 1,
-			commitment,
-			signature: sign(1, &payload),
+		let Call::worker_batch { signature: other_signature, .. } =
+			commit_call(1, commitment_of(1, true), 1)
+		else {
+			unreachable!()
 		};
+		let Call::worker_batch { batch, .. } = call.clone() else { unreachable!() };
+		let forged = Call::<Test>::worker_batch { witness: 1, batch, signature: other_signature };
 		assert_eq!(validity(&forged), rejected(InvalidTransaction::BadProof));
 		// Not a member; not a witness.
 		assert_eq!(
@@ -229,26 +243,12 @@ fn a_member_commits_with_its_key_signature() {
 			rejected(InvalidTransaction::Call)
 		);
 
-		let Call::worker_commit { signature, .. } = call.clone() else { unreachable!() };
+		let Call::worker_batch { batch, signature, .. } = call.clone() else { unreachable!() };
 		assert_noop!(
-			WitnessPool::worker_commit(
-				RuntimeOrigin::signed(1),
-				ORDER,
-				0,
-				1,
-				commitment,
-				signature
-			),
+			WitnessPool::worker_batch(RuntimeOrigin::signed(1), 1, batch, signature),
 			DispatchError::BadOrigin
 		);
-		assert_ok!(WitnessPool::worker_commit(
-			RawOrigin::Authorized.into(),
-			ORDER,
-			0,
-			1,
-			commitment,
-			signature
-		));
+		assert_ok!(apply_authorized(call.clone()));
 		assert_eq!(last_event(), Event::ReportCommitted { order_id: ORDER, round: 0, witness: 1 });
 		// Committed: stale. Copying it: refused.
 		assert_eq!(validity(&call), rejected(InvalidTransaction::Stale));
@@ -295,7 +295,7 @@ fn a_member_reveals_with_its_key_signature() {
 		let valid = validity(&call).expect("valid");
 		assert_eq!(valid.provides, vec![tag(WORKER_REVEAL_TAG, 1)]);
 		assert_eq!(valid.longevity, REVEAL_END_0 - COMMIT_END_0);
-		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_reveal());
+		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(0, 0, 1));
 
 		// Another key; another salt or report (properly signed): they do not open the
 		// commitment.
@@ -345,6 +345,131 @@ fn the_pool_keeps_one_transaction_per_witness_phase_and_round() {
 		assert_ne!(clean, provides(&commit_call(2, commitment_of(2, false), 2)));
 		assert_ne!(clean[0], tag(WORKER_REVEAL_TAG, 1));
 		assert_ne!(clean[0], tag(WORKER_JOIN_TAG, 1));
+	});
+}
+
+#[test]
+fn a_batch_carries_a_witness_s_joins_commits_and_reveals_of_several_rounds() {
+	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
+		// Three leases whose rounds 0 open at blocks 11, 15 and 23: at block 23 witness 1
+		// can reveal in the first, commit in the second and join the third.
+		let (first, second, third) = (ORDER, ORDER + 1, ORDER + 2);
+		monitor(first, 3, 1);
+		run_to_block(OPEN_0);
+		for who in [1, 2, 3] {
+			assert_ok!(join(who, first, 0));
+		}
+		run_to_block(14);
+		monitor(second, 3, 1);
+		run_to_block(15);
+		for who in [1, 2, 3] {
+			assert_ok!(join(who, second, 0));
+		}
+		run_to_block(17);
+		assert_ok!(commit(1, first, 0, true));
+		run_to_block(22);
+		monitor(third, 3, 1);
+		let now = 23;
+		run_to_block(now);
+		assert_eq!(round(first, 0).commit_end, now);
+		let second_record = round(second, 0);
+		assert!(second_record.phase == RoundPhase::Reporting && now < second_record.commit_end);
+		let third_record = round(third, 0);
+		assert!(third_record.join_end > now);
+
+		let batch = batch_of(
+			vec![join_item(third, vrf_sign(1, &third_record.seed))],
+			vec![commit_item(second, commitment(1, second, 0, false))],
+			vec![reveal_item(first, true, salt(1))],
+		);
+		let call = batch_call(1, batch.clone(), 1);
+		let valid = validity(&call).expect("valid");
+		let tag_of = |kind: &[u8], order_id: OrderId| {
+			("WitnessPool", (kind, order_id, 0u32, 1u64)).encode()
+		};
+		assert_eq!(
+			valid.provides,
+			vec![
+				tag_of(WORKER_JOIN_TAG, third),
+				tag_of(WORKER_COMMIT_TAG, second),
+				tag_of(WORKER_REVEAL_TAG, first)
+			]
+		);
+		// It lives until the first of its windows closes.
+		let first_end = [third_record.join_end, second_record.commit_end, REVEAL_END_0]
+			.into_iter()
+			.min()
+			.expect("three windows");
+		assert_eq!(valid.longevity, first_end - now);
+		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(1, 1, 1));
+
+		assert_ok!(apply_authorized(call));
+		assert!(members(third, 0).contains(&1));
+		let second_after = round(second, 0);
+		let member = second_after.members.iter().find(|m| m.witness == 1).expect("member");
+		assert_eq!(member.commitment, Some(commitment(1, second, 0, false)));
+		let first_after = round(first, 0);
+		let member = first_after.members.iter().find(|m| m.witness == 1).expect("member");
+		assert_eq!(member.revealed, Some(true));
+		assert!(!System::events().iter().any(|record| matches!(
+			record.event,
+			RuntimeEvent::WitnessPool(Event::WorkerItemSkipped { .. })
+		)));
+	});
+}
+
+#[test]
+fn a_batch_is_valid_for_its_items_still_accepted_and_the_block_skips_the_rest() {
+	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
+		seated(&[1, 2]);
+		// Member 1 committed already; its batch repeats the commit and adds member 1's join
+		// of another round that is still open.
+		assert_ok!(commit(1, ORDER, 0, false));
+		let other = ORDER + 1;
+		monitor(other, 3, 1);
+		run_to_block(JOIN_END_0 + 1);
+		let seed = round(other, 0).seed;
+		let batch = batch_of(
+			vec![join_item(other, vrf_sign(1, &seed))],
+			vec![commit_item(ORDER, commitment_of(1, true))],
+			vec![],
+		);
+		let call = batch_call(1, batch, 1);
+		let valid = validity(&call).expect("valid: the join is accepted");
+		assert_eq!(valid.provides, vec![("WitnessPool", (WORKER_JOIN_TAG, other, 0u32, 1u64)).encode()]);
+		assert_ok!(apply_authorized(call.clone()));
+		assert!(members(other, 0).contains(&1));
+		assert!(emitted(Event::WorkerItemSkipped {
+			witness: 1,
+			order_id: ORDER,
+			round: 0,
+			kind: WorkerItemKind::Commit,
+			error: Error::<Test>::AlreadyCommitted.into(),
+		}));
+		// Nothing left to do: the first item's reason.
+		assert_eq!(validity(&call), rejected(InvalidTransaction::Stale));
+	});
+}
+
+#[test]
+fn one_bad_proof_refutes_the_whole_batch() {
+	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
+		seated(&[1, 2]);
+		let good = commit_item(ORDER, commitment_of(1, false));
+		let other = ORDER + 1;
+		monitor(other, 3, 1);
+		run_to_block(JOIN_END_0 + 1);
+		// Witness 2's VRF signature in witness 1's batch: even beside a valid commit.
+		let stolen = join_item(other, vrf_sign(2, &round(other, 0).seed));
+		let call = batch_call(1, batch_of(vec![stolen], vec![good.clone()], vec![]), 1);
+		assert_eq!(validity(&call), rejected(InvalidTransaction::BadProof));
+		// An empty batch, and a round twice among the commits, are refused outright.
+		assert_eq!(
+			validity(&batch_call(1, WorkerBatch::default(), 1)),
+			rejected(InvalidTransaction::Call)
+		);
+		let twice = batch_of(vec![], vec![good.clone(), good], vec![]);
+		assert_eq!(validity(&batch_call(1, twice, 1)), rejected(InvalidTransaction::Call));
 	});
 }
 

@@ -42,7 +42,7 @@ fn the_host_function_signs_with_keystore_keys_only() {
 		let signature = vrf::witness_vrf::sign(&key, seed).expect("the keystore holds the key");
 		let output = vrf::verify(&key, &seed, &signature).expect("the host's signature verifies");
 		// The host function and the in-process verification agree; a verified signature's
-		// output is what `worker_join`'s dispatch computes without verifying again.
+		// output is what a `worker_batch` join's dispatch computes without verifying again.
 		assert_eq!(vrf::verify_in_process(&key, &seed, &signature), Some(output));
 		assert_eq!(vrf::output_of_verified(&key, &seed, &signature), Some(output));
 		// Deterministic: the same key and seed give the same output.

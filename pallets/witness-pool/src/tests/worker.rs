@@ -80,10 +80,8 @@ fn commit_at_period_end(node: &mut Node) -> bool {
 	node.execute(|| run_worker_through([PERIOD_END_0]));
 	let calls = node.take_calls();
 	assert_eq!(calls.len(), 1, "one commit");
-	let crate::Call::worker_commit { order_id, round: 0, witness: LOCAL, commitment, .. } =
-		calls[0].clone()
-	else {
-		panic!("not a commit: {:?}", calls[0]);
+	let CommitItem { order_id, round: 0, commitment } = only_commit(&calls[0]) else {
+		panic!("not round 0: {:?}", calls[0]);
 	};
 	assert_eq!(order_id, ORDER);
 	node.execute(|| {
@@ -109,10 +107,8 @@ fn the_worker_joins_once_when_drawn() {
 	});
 	let calls = node.take_calls();
 	assert_eq!(calls.len(), 1, "exactly one join");
-	let crate::Call::worker_join { order_id, round: 0, witness: LOCAL, vrf_signature } =
-		calls[0].clone()
-	else {
-		panic!("not a join: {:?}", calls[0]);
+	let JoinItem { order_id, round: 0, vrf_signature } = only_join(&calls[0]) else {
+		panic!("not round 0: {:?}", calls[0]);
 	};
 	assert_eq!(order_id, ORDER);
 	node.execute(|| {
@@ -151,13 +147,10 @@ fn the_worker_joins_only_the_rounds_it_is_drawn_for() {
 	});
 	assert!(!drawn.is_empty() && drawn.len() < 16, "both cases among 16 rounds");
 	let calls = node.take_calls();
-	let mut joined: Vec<OrderId> = calls
-		.iter()
-		.map(|call| match call {
-			crate::Call::worker_join { order_id, witness: LOCAL, .. } => *order_id,
-			other => panic!("not a join: {other:?}"),
-		})
-		.collect();
+	assert_eq!(calls.len(), 1, "one batch carries every join");
+	let joins = batch_of(&calls[0]);
+	assert!(joins.commits.is_empty() && joins.reveals.is_empty());
+	let mut joined: Vec<OrderId> = joins.joins.iter().map(|item| item.order_id).collect();
 	joined.sort();
 	assert_eq!(joined, drawn);
 	node.execute(|| {
@@ -401,9 +394,7 @@ fn the_worker_reveals_with_the_stored_salt_after_a_restart() {
 	node.execute(|| run_worker_through([COMMIT_END_0 - 1]));
 	let calls = node.take_calls();
 	assert_eq!(calls.len(), 1);
-	let crate::Call::worker_reveal { violated: false, salt: revealed, witness: LOCAL, .. } =
-		calls[0].clone()
-	else {
+	let RevealItem { violated: false, salt: revealed, .. } = only_reveal(&calls[0]) else {
 		panic!("not a clean reveal: {:?}", calls[0]);
 	};
 	assert_eq!(revealed, salt);
@@ -491,7 +482,7 @@ fn a_lost_commit_is_submitted_again_after_the_claim_expires() {
 	node.execute(|| run_worker_through([retry]));
 	let second = node.take_calls();
 	let commitment = |calls: &[crate::Call<Test>]| match calls {
-		[crate::Call::worker_commit { commitment, .. }] => *commitment,
+		[call] => only_commit(call).commitment,
 		other => panic!("not one commit: {other:?}"),
 	};
 	assert_eq!(commitment(&second), commitment(&first), "the same stored salt again");
@@ -517,8 +508,9 @@ fn a_lost_reveal_is_submitted_again_inside_the_reveal_window() {
 	node.execute(|| run_worker_through([retry]));
 	let second = node.take_calls();
 	let opened = |calls: &[crate::Call<Test>]| match calls {
-		[crate::Call::worker_reveal { violated, salt, signature, .. }] => {
-			(*violated, *salt, *signature)
+		[call @ crate::Call::worker_batch { signature, .. }] => {
+			let item = only_reveal(call);
+			(item.violated, item.salt, *signature)
 		},
 		other => panic!("not one reveal: {other:?}"),
 	};
@@ -534,12 +526,60 @@ fn a_lost_reveal_is_submitted_again_inside_the_reveal_window() {
 	node.check();
 }
 
-/// A short name of a worker call.
-fn call_name(call: &crate::Call<Test>) -> &'static str {
+/// The batch of a worker call of [`LOCAL`].
+fn batch_of(call: &crate::Call<Test>) -> WorkerBatch {
 	match call {
-		crate::Call::worker_join { .. } => "join",
-		crate::Call::worker_commit { .. } => "commit",
-		crate::Call::worker_reveal { .. } => "reveal",
-		_ => "other",
+		crate::Call::worker_batch { witness: LOCAL, batch, .. } => batch.clone(),
+		other => panic!("not a worker batch of the local witness: {other:?}"),
+	}
+}
+
+/// The only item of a batch of one join.
+fn only_join(call: &crate::Call<Test>) -> JoinItem {
+	match batch_of(call) {
+		WorkerBatch { joins, commits, reveals } if commits.is_empty() && reveals.is_empty() => {
+			match &joins[..] {
+				[item] => item.clone(),
+				other => panic!("not one join: {other:?}"),
+			}
+		},
+		other => panic!("not a batch of one join: {other:?}"),
+	}
+}
+
+/// The only item of a batch of one commit.
+fn only_commit(call: &crate::Call<Test>) -> CommitItem {
+	match batch_of(call) {
+		WorkerBatch { joins, commits, reveals } if joins.is_empty() && reveals.is_empty() => {
+			match &commits[..] {
+				[item] => item.clone(),
+				other => panic!("not one commit: {other:?}"),
+			}
+		},
+		other => panic!("not a batch of one commit: {other:?}"),
+	}
+}
+
+/// The only item of a batch of one reveal.
+fn only_reveal(call: &crate::Call<Test>) -> RevealItem {
+	match batch_of(call) {
+		WorkerBatch { joins, commits, reveals } if joins.is_empty() && commits.is_empty() => {
+			match &reveals[..] {
+				[item] => item.clone(),
+				other => panic!("not one reveal: {other:?}"),
+			}
+		},
+		other => panic!("not a batch of one reveal: {other:?}"),
+	}
+}
+
+/// A short name of a worker batch: the kinds it carries.
+fn call_name(call: &crate::Call<Test>) -> &'static str {
+	let batch = batch_of(call);
+	match (batch.joins.is_empty(), batch.commits.is_empty(), batch.reveals.is_empty()) {
+		(false, true, true) => "join",
+		(true, false, true) => "commit",
+		(true, true, false) => "reveal",
+		_ => "mixed",
 	}
 }
