@@ -38,6 +38,8 @@ type Witness = <Runtime as pallet_witness_pool::Config>::WeightInfo;
 const TYPICAL_BIDS: u32 = 3;
 /// The committee size of the paper's model.
 const COMMITTEE: u32 = 3;
+/// Items per worker batch in the model's headline figure (see the table it prints).
+const ITEMS_PER_BATCH: u32 = 1;
 /// Blocks per hour (3-second blocks).
 const BLOCKS_PER_HOUR: u64 = 1_200;
 
@@ -134,14 +136,8 @@ fn market_and_token_calls() -> Vec<(String, Weight)> {
 		("FaasToken.transfer_from".into(), Token::transfer_from()),
 		("WitnessPool.register_witness".into(), Witness::register_witness()),
 		("WitnessPool.unregister_witness".into(), Witness::unregister_witness()),
-		(
-			"WitnessPool.worker_commit (+ authorization)".into(),
-			Witness::commit_report() + Witness::authorize_worker_commit(),
-		),
-		(
-			"WitnessPool.worker_reveal (+ authorization)".into(),
-			Witness::reveal_report() + Witness::authorize_worker_reveal(),
-		),
+		("WitnessPool.worker_batch, one commit (+ authorization)".into(), batch(0, 1, 0)),
+		("WitnessPool.worker_batch, one reveal (+ authorization)".into(), batch(0, 0, 1)),
 	]
 }
 
@@ -149,29 +145,33 @@ fn market_and_token_calls() -> Vec<(String, Weight)> {
 fn vrf_calls() -> Vec<(String, Weight)> {
 	vec![
 		("WitnessPool.join_committee".into(), Witness::join_committee()),
-		(
-			"WitnessPool.worker_join (+ authorization)".into(),
-			Witness::worker_join() + Witness::authorize_worker_join(),
-		),
+		("WitnessPool.worker_batch, one join (+ authorization)".into(), batch(1, 0, 0)),
 	]
 }
 
-/// What the chain spends on one monitored lease-period with a committee of `c`: the agenda's
-/// three steps (with the market's verdict), and `c` joins, commits and reveals as fee-less
-/// worker transactions (authorization, dispatch, the base weight of an extrinsic and what the
-/// transaction extensions keep of their weight each).
-fn lease_round(c: u32) -> Weight {
+/// A `worker_batch` of `j` joins, `m` commits and `r` reveals: dispatch and authorization.
+fn batch(j: u32, m: u32, r: u32) -> Weight {
+	Witness::worker_batch(j, m, r) + Witness::authorize_worker_batch(j, m, r)
+}
+
+/// What a `worker_batch` costs a block whatever it carries: its dispatch and authorization
+/// without items (the linear fits at zero), the base weight of an extrinsic and what the
+/// transaction extensions keep.
+fn batch_fixed() -> Weight {
+	batch(0, 0, 0) + worker_overhead()
+}
+
+/// What the chain spends on one monitored lease-period with a committee of `c` when the
+/// witnesses' batches carry `k` items each: the agenda's three steps (with the market's
+/// verdict), and per member a join, a commit and a reveal — each item's own weight and a
+/// `k`-th of its batch's fixed cost.
+fn lease_round(c: u32, k: u32) -> Weight {
 	let steps = Witness::open_round(3)
 		+ Witness::select_committee(c)
 		+ Witness::settle_round(c)
 		+ Market::on_verdict();
-	let per_member = Witness::worker_join()
-		+ Witness::authorize_worker_join()
-		+ Witness::commit_report()
-		+ Witness::authorize_worker_commit()
-		+ Witness::reveal_report()
-		+ Witness::authorize_worker_reveal()
-		+ worker_overhead() * 3;
+	let items = batch(1, 1, 1) - batch(0, 0, 0);
+	let per_member = items + batch_fixed() * 3 / u64::from(k.max(1));
 	steps + per_member * u64::from(c)
 }
 
@@ -250,32 +250,46 @@ fn a_quarter_of_the_block_weight_monitors_over_100_000_lease_hours_per_hour() {
 	let max_block = <Runtime as frame_system::Config>::BlockWeights::get().max_block;
 	let quarter = max_block.ref_time() / 4;
 	let per_hour = quarter.saturating_mul(BLOCKS_PER_HOUR);
-	let round = lease_round(COMMITTEE);
-	let lease_hours = per_hour / round.ref_time();
+	let lease_hours_at = |k: u32| per_hour / lease_round(COMMITTEE, k).ref_time();
 	println!(
 		"block: {:.0} ms of ref time; a quarter for {BLOCKS_PER_HOUR} blocks an hour",
 		micros(max_block) / 1e3
 	);
 	println!(
-		"one lease-period, committee {COMMITTEE}: {:.1} µs (agenda {:.1} µs; per member {:.1} µs)",
-		micros(round),
-		micros(lease_round(0)),
-		micros(lease_round(1) - lease_round(0)),
-	);
-	println!(
 		"a worker transaction beside its call: base {:.1} µs + extensions {:.1} µs − refund {:.1} \
-		 µs = {:.1} µs",
+		 µs = {:.1} µs; a batch's fixed cost {:.1} µs; items: join {:.1} µs, commit {:.1} µs, \
+		 reveal {:.1} µs",
 		micros(base_extrinsic()),
 		micros(extensions()),
 		micros(extensions_refund_without_signer()),
-		micros(worker_overhead())
+		micros(worker_overhead()),
+		micros(batch_fixed()),
+		micros(batch(1, 0, 0) - batch(0, 0, 0)),
+		micros(batch(0, 1, 0) - batch(0, 0, 0)),
+		micros(batch(0, 0, 1) - batch(0, 0, 0)),
 	);
-	println!("lease-hours per hour in 25 % of the block weight (1-hour periods): {lease_hours}");
 	println!(
-		"the same per block: {:.3} % of the block per 1,000 concurrent leases with 1-hour periods",
-		100.0 * 1_000.0 * round.ref_time() as f64
-			/ BLOCKS_PER_HOUR as f64
-			/ max_block.ref_time() as f64
+		"| items per batch | one lease-period, committee {COMMITTEE} (µs) | agenda (µs) | per member \
+		 (µs) | lease-hours per hour in 25 % | % of the block per 1,000 leases |"
+	);
+	println!("|---:|---:|---:|---:|---:|---:|");
+	for k in [1, 2, 3, 6, 12, 25, 64] {
+		let round = lease_round(COMMITTEE, k);
+		println!(
+			"| {k} | {:.1} | {:.1} | {:.1} | {} | {:.3} |",
+			micros(round),
+			micros(lease_round(0, k)),
+			micros(lease_round(1, k) - lease_round(0, k)),
+			lease_hours_at(k),
+			100.0 * 1_000.0 * round.ref_time() as f64
+				/ BLOCKS_PER_HOUR as f64
+				/ max_block.ref_time() as f64
+		);
+	}
+	let lease_hours = lease_hours_at(ITEMS_PER_BATCH);
+	println!(
+		"lease-hours per hour in 25 % of the block weight (1-hour periods, {ITEMS_PER_BATCH} items \
+		 per batch): {lease_hours}"
 	);
 	assert_eq!(max_block.ref_time(), WEIGHT_REF_TIME_PER_SECOND, "1 s of ref time per block");
 	assert!(lease_hours >= 100_000, "{lease_hours} lease-hours per hour");

@@ -245,9 +245,10 @@ fn full_batch<T: Config>(
 		let (order_id, record) = round_of(&others, RoundPhase::Joining)?;
 		Rounds::<T>::insert(order_id, 0, &record);
 		let vrf_signature = vrf::witness_vrf::sign(&key, record.seed).ok_or("no VRF keystore")?;
+		let output = vrf::verify(&key, &record.seed, &vrf_signature).ok_or("invalid VRF")?;
 		batch
 			.joins
-			.try_push(JoinItem { order_id, round: 0, vrf_signature })
+			.try_push(JoinItem { order_id, round: 0, vrf_signature, output })
 			.map_err(|_| "too many joins")?;
 	}
 	for _ in 0..m {
@@ -271,13 +272,8 @@ fn full_batch<T: Config>(
 	for _ in 0..r {
 		let (order_id, mut record) = round_of(&reporters, RoundPhase::Reporting)?;
 		for member in record.members.iter_mut() {
-			member.commitment = Some(Pallet::<T>::report_commitment(
-				order_id,
-				0,
-				true,
-				[3u8; 32],
-				&member.witness,
-			));
+			member.commitment =
+				Some(Pallet::<T>::report_commitment(order_id, 0, true, [3u8; 32], &member.witness));
 		}
 		record.commit_end = now::<T>();
 		record.reveal_end = now::<T>().saturating_add(One::one());

@@ -430,6 +430,9 @@ pub struct JoinItem {
 	pub round: u32,
 	/// The proof that the witness is drawn (it authenticates the item by itself).
 	pub vrf_signature: VrfSignature,
+	/// The VRF output the signature proves: checked by the authorization, so the dispatch
+	/// need not derive it again.
+	pub output: u128,
 }
 
 /// A commit in a [`WorkerBatch`]: the member's sealed report
@@ -514,7 +517,16 @@ impl WorkerBatch {
 
 /// The kind of a [`WorkerBatch`] item, in events.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	TypeInfo,
+	MaxEncodedLen,
 )]
 pub enum WorkerItemKind {
 	/// A [`JoinItem`].
@@ -530,9 +542,8 @@ pub enum WorkerItemKind {
 pub enum JoinProof {
 	/// Verify it (`join_committee`, the off-chain worker).
 	Verify,
-	/// `worker_batch`'s dispatch: its authorization verified the proof in the same block
-	/// execution, right before; only the output is computed.
-	Authorized,
-	/// Verified already, with this output (`worker_batch`'s authorization).
+	/// Verified already, with this output: by `worker_batch`'s authorization, which checks
+	/// the item's claimed output against the proof — in the pool, and again in the block
+	/// execution right before the dispatch.
 	Verified(u128),
 }

@@ -100,16 +100,6 @@ pub fn verify(key: &VrfKey, seed: &[u8; 32], signature: &VrfSignature) -> Option
 	witness_vrf::verify(key, *seed, signature.clone())
 }
 
-/// The output of a signature that was already verified (in the same block: `worker_batch`'s
-/// authorization verified it moments before its dispatch), without verifying it again —
-/// the proof check is what costs; the output is a hash of the pre-output.
-pub fn output_of_verified(key: &VrfKey, seed: &[u8; 32], signature: &VrfSignature) -> Option<u128> {
-	let signature = signature.to_core()?;
-	let bytes: [u8; 16] =
-		key.make_bytes(OUTPUT_CONTEXT, &transcript(seed), &signature.pre_output).ok()?;
-	Some(u128::from_le_bytes(bytes))
-}
-
 /// [`verify`] in the calling process (the body of the host function).
 pub fn verify_in_process(key: &VrfKey, seed: &[u8; 32], signature: &VrfSignature) -> Option<u128> {
 	let signature = signature.to_core()?;

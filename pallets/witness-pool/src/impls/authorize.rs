@@ -3,8 +3,9 @@
 //! `worker_batch` carries no signer and pays no fee; the runtime's `AuthorizeCall` extension
 //! runs [`Pallet::authorize_worker_batch`] in the pool and again in the block. A batch is
 //! valid iff its witness is registered, the witness's `wtns` key signed it, every join's VRF
-//! signature verifies (it is checked even for a join no longer accepted, so the dispatch can
-//! rely on every join of an authorized batch), and at least one item would be accepted now.
+//! signature verifies with the output the join claims (checked even for a join no longer
+//! accepted, so the dispatch can rely on every join of an authorized batch and need not
+//! derive outputs again), and at least one item would be accepted now.
 //! Cheap checks come first, the proofs last.
 //!
 //! A valid batch provides the tag `("WitnessPool", (kind tag, order_id, round, witness))` of
@@ -51,11 +52,17 @@ impl<T: Config> Pallet<T> {
 		let key = Witnesses::<T>::get(witness).ok_or(InvalidTransaction::Call)?.vrf_key;
 		ensure!(!batch.is_empty() && !batch.has_duplicates(), InvalidTransaction::Call);
 		let payload = Self::worker_batch_payload(witness, batch);
-		ensure!(sp_io::crypto::sr25519_verify(signature, &payload, &key), InvalidTransaction::BadProof);
+		ensure!(
+			sp_io::crypto::sr25519_verify(signature, &payload, &key),
+			InvalidTransaction::BadProof
+		);
 
 		let mut accepted: Vec<(&'static [u8], OrderId, u32, BlockNumberFor<T>)> = Vec::new();
 		let mut first_refusal: Option<InvalidTransaction> = None;
-		let mut note = |tag: &'static [u8], order_id: OrderId, round: u32, check: ItemCheck<BlockNumberFor<T>>| {
+		let mut note = |tag: &'static [u8],
+		                order_id: OrderId,
+		                round: u32,
+		                check: ItemCheck<BlockNumberFor<T>>| {
 			match check {
 				Ok(until) => accepted.push((tag, order_id, round, until)),
 				Err(InvalidTransaction::BadProof) => return Err(InvalidTransaction::BadProof),
@@ -66,13 +73,28 @@ impl<T: Config> Pallet<T> {
 			Ok(())
 		};
 		for item in batch.joins.iter() {
-			note(WORKER_JOIN_TAG, item.order_id, item.round, Self::authorize_join_item(witness, &key, item))?;
+			note(
+				WORKER_JOIN_TAG,
+				item.order_id,
+				item.round,
+				Self::authorize_join_item(witness, &key, item),
+			)?;
 		}
 		for item in batch.commits.iter() {
-			note(WORKER_COMMIT_TAG, item.order_id, item.round, Self::authorize_commit_item(witness, item))?;
+			note(
+				WORKER_COMMIT_TAG,
+				item.order_id,
+				item.round,
+				Self::authorize_commit_item(witness, item),
+			)?;
 		}
 		for item in batch.reveals.iter() {
-			note(WORKER_REVEAL_TAG, item.order_id, item.round, Self::authorize_reveal_item(witness, item))?;
+			note(
+				WORKER_REVEAL_TAG,
+				item.order_id,
+				item.round,
+				Self::authorize_reveal_item(witness, item),
+			)?;
 		}
 
 		let Some(until) = accepted.iter().map(|(.., until)| *until).min() else {
@@ -89,15 +111,17 @@ impl<T: Config> Pallet<T> {
 		Ok((validity.into(), Weight::zero()))
 	}
 
-	/// A join of `witness` (key `key`): its VRF signature must verify whatever else holds;
-	/// accepted until the join window closes.
+	/// A join of `witness` (key `key`): its VRF signature must verify with the claimed output
+	/// whatever else holds; accepted until the join window closes.
 	fn authorize_join_item(
 		witness: &T::AccountId,
 		key: &VrfKey,
 		item: &JoinItem,
 	) -> ItemCheck<BlockNumberFor<T>> {
-		let record = Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
+		let record =
+			Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
 		let output = vrf::verify(key, &record.seed, &item.vrf_signature)
+			.filter(|output| *output == item.output)
 			.ok_or(InvalidTransaction::BadProof)?;
 		let valid = Self::check_join(
 			witness,
@@ -115,7 +139,8 @@ impl<T: Config> Pallet<T> {
 		witness: &T::AccountId,
 		item: &CommitItem,
 	) -> ItemCheck<BlockNumberFor<T>> {
-		let record = Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
+		let record =
+			Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
 		if record.phase == RoundPhase::Joining {
 			return Err(InvalidTransaction::Future);
 		}
@@ -130,7 +155,8 @@ impl<T: Config> Pallet<T> {
 		witness: &T::AccountId,
 		item: &RevealItem,
 	) -> ItemCheck<BlockNumberFor<T>> {
-		let record = Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
+		let record =
+			Rounds::<T>::get(item.order_id, item.round).ok_or(InvalidTransaction::Stale)?;
 		let early = record.phase == RoundPhase::Joining
 			|| (record.phase == RoundPhase::Reporting && Self::now() < record.commit_end);
 		if early {

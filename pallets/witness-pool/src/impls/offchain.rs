@@ -50,11 +50,11 @@ use defaas_offchain_workers::{
 	salts::{self, PendingReport, ReportKey, PHASE_COMMIT, PHASE_JOIN, PHASE_REVEAL},
 };
 use defaas_primitives::worker_stats::{WorkerStats, WORKER_STATS_KEY};
+use frame_support::BoundedVec;
 use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
 };
-use frame_support::BoundedVec;
 use sp_core::offchain::StorageKind;
 use sp_runtime::{
 	offchain::storage::{MutateStorageError, StorageValueRef},
@@ -177,7 +177,8 @@ impl<T: Config> Pallet<T> {
 		let started = sp_io::offchain::timestamp();
 		let at = RunAt { now, next: now.saturating_add(One::one()), block: now.saturated_into() };
 		let mut work = RunWork::default();
-		let mut batches: Vec<PendingBatch> = local.iter().map(|_| PendingBatch::default()).collect();
+		let mut batches: Vec<PendingBatch> =
+			local.iter().map(|_| PendingBatch::default()).collect();
 		for (order_id, round, record) in Rounds::<T>::iter() {
 			work.rounds = work.rounds.saturating_add(1);
 			match record.phase {
@@ -306,7 +307,8 @@ impl<T: Config> Pallet<T> {
 		if !salts::try_claim(&ReportKey::new(order_id, round, &local.who), PHASE_JOIN, at.block) {
 			return;
 		}
-		batch.joins.push(JoinItem { order_id, round, vrf_signature: signature });
+		let Some(output) = vrf::verify(&local.key, &record.seed, &signature) else { return };
+		batch.joins.push(JoinItem { order_id, round, vrf_signature: signature, output });
 	}
 
 	/// The stored VRF signature of the witness for the round, or a new one if it draws the
@@ -445,7 +447,11 @@ impl<T: Config> Pallet<T> {
 		}
 		let commitment =
 			Self::report_commitment(order_id, round, report.violated, report.salt, &local.who);
-		batch.commits.push((CommitItem { order_id, round, commitment }, report_key, report.violated));
+		batch.commits.push((
+			CommitItem { order_id, round, commitment },
+			report_key,
+			report.violated,
+		));
 	}
 
 	/// Reveal: put the stored report in the witness's batch once per claim, if it opens the

@@ -110,7 +110,7 @@ impl<T: Config> Pallet<T> {
 		Some(probes)
 	}
 
-	/// `join_committee` (and a `worker_batch` join, `JoinProof::Authorized`): the committee
+	/// `join_committee` (and a `worker_batch` join, `JoinProof::Verified`): the committee
 	/// keeps the `committee_size` lowest valid VRF outputs.
 	pub(crate) fn do_join_committee(
 		who: T::AccountId,
@@ -174,9 +174,6 @@ impl<T: Config> Pallet<T> {
 		Self::check_eligible(who, &witness, &lease, &record)?;
 		let output = match proof {
 			JoinProof::Verify => vrf::verify(&witness.vrf_key, &record.seed, signature),
-			JoinProof::Authorized => {
-				vrf::output_of_verified(&witness.vrf_key, &record.seed, signature)
-			},
 			JoinProof::Verified(output) => Some(output),
 		}
 		.ok_or(Error::<T>::InvalidVrfSignature)?;
@@ -339,8 +336,8 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> Pallet<T> {
 	/// `worker_batch`'s dispatch: apply every item as the signed call would, each in its own
 	/// storage layer; an item no longer accepted is skipped with `WorkerItemSkipped`. Joins
-	/// skip the VRF verification: the batch's authorization verified every join's proof in
-	/// this block execution, right before.
+	/// skip the VRF verification: the batch's authorization verified every join's proof and
+	/// claimed output in this block execution, right before.
 	pub(crate) fn apply_worker_batch(witness: T::AccountId, batch: WorkerBatch) {
 		let skipped = |order_id: OrderId, round: u32, kind: WorkerItemKind, error| {
 			Self::deposit_event(Event::WorkerItemSkipped {
@@ -359,7 +356,7 @@ impl<T: Config> Pallet<T> {
 					order_id,
 					round,
 					item.vrf_signature,
-					JoinProof::Authorized,
+					JoinProof::Verified(item.output),
 				)
 			});
 			if let Err(error) = applied {

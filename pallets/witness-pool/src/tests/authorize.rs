@@ -41,7 +41,11 @@ fn batch_call(witness: AccountId, batch: WorkerBatch, signer: AccountId) -> Call
 }
 
 /// A batch of `joins`, `commits` and `reveals`.
-fn batch_of(joins: Vec<JoinItem>, commits: Vec<CommitItem>, reveals: Vec<RevealItem>) -> WorkerBatch {
+fn batch_of(
+	joins: Vec<JoinItem>,
+	commits: Vec<CommitItem>,
+	reveals: Vec<RevealItem>,
+) -> WorkerBatch {
 	WorkerBatch {
 		joins: joins.try_into().expect("few joins"),
 		commits: commits.try_into().expect("few commits"),
@@ -49,8 +53,15 @@ fn batch_of(joins: Vec<JoinItem>, commits: Vec<CommitItem>, reveals: Vec<RevealI
 	}
 }
 
+/// A join in round 0 of `order_id` claiming the output `vrf_signature` proves (0 if none).
 fn join_item(order_id: OrderId, vrf_signature: VrfSignature) -> JoinItem {
-	JoinItem { order_id, round: 0, vrf_signature }
+	let output = Rounds::<Test>::get(order_id, 0)
+		.and_then(|record| {
+			Witnesses::<Test>::iter()
+				.find_map(|(_, w)| vrf::verify(&w.vrf_key, &record.seed, &vrf_signature))
+		})
+		.unwrap_or_default();
+	JoinItem { order_id, round: 0, vrf_signature, output }
 }
 
 fn commit_item(order_id: OrderId, commitment: [u8; 32]) -> CommitItem {
@@ -170,7 +181,8 @@ fn ineligible_witnesses_and_closed_windows_cannot_join() {
 			rejected(InvalidTransaction::Call)
 		);
 		// A round that does not exist (the lease has one period).
-		let item = JoinItem { order_id: ORDER, round: 1, vrf_signature: vrf_sign(1, &seed) };
+		let item =
+			JoinItem { order_id: ORDER, round: 1, vrf_signature: vrf_sign(1, &seed), output: 0 };
 		let round_1 = batch_call(1, batch_of(vec![item], vec![], vec![]), 1);
 		assert_eq!(validity(&round_1), rejected(InvalidTransaction::Stale));
 		// After the join window.
@@ -384,9 +396,8 @@ fn a_batch_carries_a_witness_s_joins_commits_and_reveals_of_several_rounds() {
 		);
 		let call = batch_call(1, batch.clone(), 1);
 		let valid = validity(&call).expect("valid");
-		let tag_of = |kind: &[u8], order_id: OrderId| {
-			("WitnessPool", (kind, order_id, 0u32, 1u64)).encode()
-		};
+		let tag_of =
+			|kind: &[u8], order_id: OrderId| ("WitnessPool", (kind, order_id, 0u32, 1u64)).encode();
 		assert_eq!(
 			valid.provides,
 			vec![
@@ -436,7 +447,10 @@ fn a_batch_is_valid_for_its_items_still_accepted_and_the_block_skips_the_rest() 
 		);
 		let call = batch_call(1, batch, 1);
 		let valid = validity(&call).expect("valid: the join is accepted");
-		assert_eq!(valid.provides, vec![("WitnessPool", (WORKER_JOIN_TAG, other, 0u32, 1u64)).encode()]);
+		assert_eq!(
+			valid.provides,
+			vec![("WitnessPool", (WORKER_JOIN_TAG, other, 0u32, 1u64)).encode()]
+		);
 		assert_ok!(apply_authorized(call.clone()));
 		assert!(members(other, 0).contains(&1));
 		assert!(emitted(Event::WorkerItemSkipped {
@@ -463,6 +477,14 @@ fn one_bad_proof_refutes_the_whole_batch() {
 		let stolen = join_item(other, vrf_sign(2, &round(other, 0).seed));
 		let call = batch_call(1, batch_of(vec![stolen], vec![good.clone()], vec![]), 1);
 		assert_eq!(validity(&call), rejected(InvalidTransaction::BadProof));
+		// Its own signature with an output it does not prove.
+		let own = join_item(other, vrf_sign(1, &round(other, 0).seed));
+		let inflated = JoinItem { output: own.output.wrapping_sub(1), ..own.clone() };
+		let call = batch_call(1, batch_of(vec![inflated], vec![good.clone()], vec![]), 1);
+		assert_eq!(validity(&call), rejected(InvalidTransaction::BadProof));
+		assert!(
+			validity(&batch_call(1, batch_of(vec![own], vec![good.clone()], vec![]), 1)).is_ok()
+		);
 		// An empty batch, and a round twice among the commits, are refused outright.
 		assert_eq!(
 			validity(&batch_call(1, WorkerBatch::default(), 1)),

@@ -107,7 +107,7 @@ fn the_worker_joins_once_when_drawn() {
 	});
 	let calls = node.take_calls();
 	assert_eq!(calls.len(), 1, "exactly one join");
-	let JoinItem { order_id, round: 0, vrf_signature } = only_join(&calls[0]) else {
+	let JoinItem { order_id, round: 0, vrf_signature, .. } = only_join(&calls[0]) else {
 		panic!("not round 0: {:?}", calls[0]);
 	};
 	assert_eq!(order_id, ORDER);
