@@ -543,6 +543,31 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Step Select of a committee the joins filled: no sampling (what `on_initialize` charges
+	/// when Select made no attempt).
+	#[benchmark]
+	fn select_joined(c: Linear<1, { T::MaxCommittee::get() }>) -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		let members = witnesses::<T>(c)?;
+		activate::<T>();
+		monitored_with::<T>(1, c)?;
+		let record = open::<T>(0)?;
+		seat::<T>(0, &members, RoundPhase::Joining)?;
+		set_block::<T>(record.join_end);
+		let attempts;
+
+		#[block]
+		{
+			attempts = Pallet::<T>::select_committee(ORDER, 0);
+		}
+
+		assert_eq!(attempts, Some(0));
+		let record = Rounds::<T>::get(ORDER, 0).ok_or("round gone")?;
+		assert_eq!(record.phase, RoundPhase::Reporting);
+		assert_eq!(record.members.len(), c as usize);
+		Ok(())
+	}
+
 	#[benchmark]
 	fn settle_round(c: Linear<1, { T::MaxCommittee::get() }>) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());

@@ -42,6 +42,7 @@ pub trait WeightInfo {
 	fn set_timings() -> Weight;
 	fn open_round(p: u32, ) -> Weight;
 	fn select_committee(c: u32, ) -> Weight;
+	fn select_joined(c: u32, ) -> Weight;
 	fn settle_round(c: u32, ) -> Weight;
 	fn worker_batch(j: u32, m: u32, r: u32, ) -> Weight;
 	fn authorize_worker_batch(j: u32, m: u32, r: u32, ) -> Weight;
@@ -184,6 +185,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 6483).saturating_mul(c.into()))
 	}
+	fn select_joined(c: u32, ) -> Weight {
+		Weight::from_parts(18_495_492, 5325)
+			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 	/// Storage: `WitnessPool::Rounds` (r:2 w:2)
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::Leases` (r:1 w:1)
@@ -287,6 +294,12 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 6483).saturating_mul(c.into()))
+	}
+	fn select_joined(c: u32, ) -> Weight {
+		Weight::from_parts(18_495_492, 5325)
+			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle_round(c: u32, ) -> Weight {
 		Weight::from_parts(77_437_561, 9660)

@@ -194,9 +194,13 @@ impl<T: Config> Pallet<T> {
 				Step::Open => Self::open_round(order_id, round, now).map(|probes| {
 					<T as Config>::WeightInfo::open_round(probes.max(Self::MIN_OPEN_PROBES))
 				}),
-				Step::Select => Self::select_committee(order_id, round)
-					.then(|| committee_size.map(|size| Self::step_weight(step, size)))
-					.flatten(),
+				// A committee the joins filled costs no sampling.
+				Step::Select => Self::select_committee(order_id, round).zip(committee_size).map(
+					|(attempts, size)| match attempts {
+						0 => <T as Config>::WeightInfo::select_joined(size),
+						_ => Self::step_weight(step, size),
+					},
+				),
 				Step::Settle => Self::settle_round(order_id, round)
 					.then(|| committee_size.map(|size| Self::step_weight(step, size)))
 					.flatten(),

@@ -196,21 +196,24 @@ impl<T: Config> Pallet<T> {
 
 	/// Step Select: end the join window and fill the empty seats by seeded sampling of
 	/// eligible witnesses (`committee_size × FillAttemptsPerSeat` attempts at most). An empty
-	/// committee abandons the round. Returns `false` (nothing done) for a stale entry.
-	pub(crate) fn select_committee(order_id: OrderId, round: u32) -> bool {
-		let Some(mut record) = Rounds::<T>::get(order_id, round) else { return false };
+	/// committee abandons the round. Returns the sampling attempts made (0 when the joins
+	/// filled the committee), `None` (nothing done) for a stale entry.
+	pub(crate) fn select_committee(order_id: OrderId, round: u32) -> Option<u32> {
+		let mut record = Rounds::<T>::get(order_id, round)?;
 		if record.phase != RoundPhase::Joining {
-			return false;
+			return None;
 		}
-		let Some(lease) = Leases::<T>::get(order_id) else { return false };
+		let lease = Leases::<T>::get(order_id)?;
 		let size = usize::try_from(lease.committee_size).unwrap_or(0);
 		let attempts = lease.committee_size.saturating_mul(T::FillAttemptsPerSeat::get());
 		let count = WitnessCount::<T>::get();
+		let mut made = 0u32;
 		for attempt in 0..attempts {
 			if record.members.len() >= size {
 				break;
 			}
 			let Some(index) = Self::fill_index(&record.seed, attempt, count) else { break };
+			made = made.saturating_add(1);
 			let Some(candidate) = WitnessAt::<T>::get(index) else { continue };
 			let Some(mut witness) = Witnesses::<T>::get(&candidate) else { continue };
 			if Self::check_eligible(&candidate, &witness, &lease, &record).is_err() {
@@ -240,7 +243,7 @@ impl<T: Config> Pallet<T> {
 			Rounds::<T>::insert(order_id, round, record);
 			Self::deposit_event(Event::CommitteeSelected { order_id, round, members });
 		}
-		true
+		Some(made)
 	}
 
 	/// `commit_report`: a member seals its report after the join window, before `commit_end`.

@@ -170,6 +170,13 @@ fn on_initialize_charges_the_steps_it_ran() {
 		assert!(Agenda::<Test>::get(OPEN_0).is_empty());
 		assert_eq!(round(ORDER, 0).opened_at, OPEN_0);
 		assert!(Rounds::<Test>::get(8, 0).is_none());
+		// Select: nobody joined, so it sampled the committee and is charged for sampling.
+		run_to_block(JOIN_END_0 - 1);
+		System::set_block_number(JOIN_END_0);
+		let used = WitnessPool::on_initialize(JOIN_END_0);
+		let sampled = <() as WeightInfo>::select_committee(2);
+		assert_eq!(used, db.reads_writes(2, 2).saturating_add(sampled));
+		assert_eq!(members(ORDER, 0).len(), 2);
 		// The Settle step adds the verdict handler's weight; it is charged for the lease's
 		// committee size.
 		run_to_block(REVEAL_END_0 - 1);
@@ -178,6 +185,25 @@ fn on_initialize_charges_the_steps_it_ran() {
 		let expected = db.reads_writes(2, 2).saturating_add(<() as WeightInfo>::settle_round(2));
 		assert_eq!(used, expected);
 		assert_ne!(used, Weight::zero());
+	});
+}
+
+#[test]
+fn a_committee_the_joins_filled_is_charged_no_sampling() {
+	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
+		monitor(ORDER, 2, 1);
+		run_to_block(OPEN_0);
+		assert_ok!(join(1, ORDER, 0));
+		assert_ok!(join(2, ORDER, 0));
+		run_to_block(JOIN_END_0 - 1);
+		System::set_block_number(JOIN_END_0);
+		let used = WitnessPool::on_initialize(JOIN_END_0);
+		let joined = <() as WeightInfo>::select_joined(2);
+		assert_eq!(used, db.reads_writes(2, 2).saturating_add(joined));
+		assert!(joined.all_lt(<() as WeightInfo>::select_committee(2)));
+		assert_eq!(round(ORDER, 0).phase, RoundPhase::Reporting);
 	});
 }
 

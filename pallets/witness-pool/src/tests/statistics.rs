@@ -98,7 +98,7 @@ fn simulate(rounds: core::ops::Range<u32>) -> Tally {
 					}
 				);
 			}
-			assert!(WitnessPool::select_committee(ORDER, r));
+			assert!(WitnessPool::select_committee(ORDER, r).is_some());
 			let record = round(ORDER, r);
 			assert_eq!(record.members.len(), COMMITTEE as usize, "round {r} is full");
 			for member in record.members.iter() {
