@@ -151,7 +151,8 @@ fn vrf_calls() -> Vec<(String, Weight)> {
 
 /// A `worker_batch` of `j` joins, `m` commits and `r` reveals: dispatch and authorization.
 fn batch(j: u32, m: u32, r: u32) -> Weight {
-	Witness::worker_batch(j, m, r) + Witness::authorize_worker_batch(j, m, r)
+	type Pool = pallet_witness_pool::Pallet<Runtime>;
+	Pool::worker_batch_weight(j, m, r) + Pool::authorize_worker_batch_weight(j, m, r)
 }
 
 /// What a `worker_batch` costs a block whatever it carries: its dispatch and authorization
@@ -161,14 +162,16 @@ fn batch_fixed() -> Weight {
 	batch(0, 0, 0) + worker_overhead()
 }
 
-/// What the chain spends on one monitored lease-period with a committee of `c` when the
-/// witnesses' batches carry `k` items each: the agenda's three steps (with the market's
-/// verdict), and per member a join, a commit and a reveal — each item's own weight and a
-/// `k`-th of its batch's fixed cost.
+/// What the chain spends on one monitored lease-period with a committee of `c` whose members
+/// do their job, when the witnesses' batches carry `k` items each: the agenda's three steps as
+/// `on_initialize` charges them (Open for the 3 buckets it probes when none is full, Select of
+/// a committee the joins filled, Settle of a clean round, the market's verdict), and per
+/// member a join, a commit and a reveal — each item's own weight and a `k`-th of its batch's
+/// fixed cost.
 fn lease_round(c: u32, k: u32) -> Weight {
 	let steps = Witness::open_round(3)
-		+ Witness::select_committee(c)
-		+ Witness::settle_round(c)
+		+ Witness::select_joined(c)
+		+ Witness::settle_clean(c)
 		+ Market::on_verdict();
 	let items = batch(1, 1, 1) - batch(0, 0, 0);
 	let per_member = items + batch_fixed() * 3 / u64::from(k.max(1));

@@ -261,18 +261,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Timings<T: Config> = StorageValue<_, MarketTimingsOf<T>, OptionQuery>;
 
-	/// The market's ledger of what it holds, per account and hold reason.
-	#[pallet::storage]
-	pub type HeldFor<T: Config> = StorageDoubleMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		Twox64Concat,
-		HoldReason,
-		BalanceOf<T>,
-		ValueQuery,
-	>;
-
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {

@@ -11,9 +11,9 @@
 //! whatever the runtime's `VerdictHandler` answers; `on_initialize` adds
 //! `SlaVerdictHandler::on_verdict_weight()` for it separately.
 //!
-//! The off-chain worker's `worker_batch` is benchmarked with a component per kind of item
-//! (joins `j`, commits `m`, reveals `r`), each item in the signed call's worst case; its
-//! authorization on its own (`authorize_worker_batch`: `Authorize::authorize` on the call,
+//! The off-chain worker's `worker_batch` is benchmarked per kind of item (batches of joins
+//! `j`, commits `m` or reveals `r`), each item in the signed call's worst case; its
+//! authorization on its own (`authorize_worker_batch_*`: `Authorize::authorize` on the call,
 //! the same batches), signed with a `wtns` key of the keystore (`sr25519_sign`).
 
 use super::*;
@@ -568,6 +568,51 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Step Settle of a clean round — what `on_initialize` charges when nobody was slashed or
+	/// penalized: `c` members who all revealed a clean report and are rewarded in one mint
+	/// batch; round 0 is pruned and, as the lease's last round, the lease is stopped.
+	#[benchmark]
+	fn settle_clean(c: Linear<1, { T::MaxCommittee::get() }>) -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		let members = witnesses::<T>(c)?;
+		activate::<T>();
+		monitored_with::<T>(2, c)?;
+		open::<T>(0)?;
+		seat::<T>(0, &members, RoundPhase::Reporting)?;
+		set_block::<T>(now::<T>().saturating_add(period::<T>()));
+		let record = open::<T>(1)?;
+		seat::<T>(1, &members, RoundPhase::Reporting)?;
+		for (i, who) in members.iter().enumerate() {
+			let salt = [5u8; 32];
+			Rounds::<T>::mutate(ORDER, 1, |record| {
+				if let Some(member) = record.as_mut().and_then(|r| r.members.get_mut(i)) {
+					member.commitment =
+						Some(Pallet::<T>::report_commitment(ORDER, 1, false, salt, who));
+					member.revealed = Some(false);
+				}
+			});
+		}
+		set_block::<T>(record.reveal_end);
+		let clean;
+
+		#[block]
+		{
+			clean = Pallet::<T>::settle_round(ORDER, 1);
+		}
+
+		assert_eq!(clean, Some(true));
+		assert_has_event::<T>(Event::RoundSettled {
+			order_id: ORDER,
+			round: 1,
+			verdict: Verdict::NoViolation,
+			violated_reports: 0,
+			reveals: c,
+			members: c,
+		});
+		assert!(Leases::<T>::get(ORDER).is_none());
+		Ok(())
+	}
+
 	#[benchmark]
 	fn settle_round(c: Linear<1, { T::MaxCommittee::get() }>) -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
@@ -622,34 +667,85 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// `worker_batch`'s dispatch with `j` joins, `m` commits and `r` reveals, each in its worst
-	/// case (see [`full_batch`]); the joins' proofs were verified by the authorization
-	/// (benchmarked as `authorize_worker_batch`).
+	// `worker_batch` and its authorization are measured per kind of item, one component each
+	// (a batch of one kind): varying three components together, the benchmark CLI keeps the
+	// other two at their maximum and the fitted base absorbs them. The pallet adds the three
+	// (`Pallet::worker_batch_weight`, `Pallet::authorize_worker_batch_weight`). Every item is in
+	// its worst case (see [`full_batch`]).
+
+	/// `worker_batch`'s dispatch with `j` joins (their proofs verified by the authorization).
 	#[benchmark]
-	fn worker_batch(
-		j: Linear<0, MAX_WORKER_ITEMS>,
-		m: Linear<0, MAX_WORKER_ITEMS>,
-		r: Linear<0, MAX_WORKER_ITEMS>,
-	) -> Result<(), BenchmarkError> {
-		let (caller, batch, signature) = full_batch::<T>(j, m, r)?;
+	fn worker_batch_joins(j: Linear<0, MAX_WORKER_ITEMS>) -> Result<(), BenchmarkError> {
+		let (caller, batch, signature) = full_batch::<T>(j, 0, 0)?;
 
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, caller.clone(), batch.clone(), signature);
+		worker_batch(RawOrigin::Authorized, caller.clone(), batch.clone(), signature);
 
 		assert!(batch_applied::<T>(&caller, &batch));
 		Ok(())
 	}
 
-	/// `worker_batch`'s authorization: the batch signature, and per item the checks of the
-	/// signed call in its worst case plus the VRF verification of each join. At least one
-	/// item (an empty batch is refused before any check).
+	/// `worker_batch`'s dispatch with `m` commits.
 	#[benchmark]
-	fn authorize_worker_batch(
-		j: Linear<1, MAX_WORKER_ITEMS>,
-		m: Linear<0, MAX_WORKER_ITEMS>,
-		r: Linear<0, MAX_WORKER_ITEMS>,
+	fn worker_batch_commits(m: Linear<0, MAX_WORKER_ITEMS>) -> Result<(), BenchmarkError> {
+		let (caller, batch, signature) = full_batch::<T>(0, m, 0)?;
+
+		#[extrinsic_call]
+		worker_batch(RawOrigin::Authorized, caller.clone(), batch.clone(), signature);
+
+		assert!(batch_applied::<T>(&caller, &batch));
+		Ok(())
+	}
+
+	/// `worker_batch`'s dispatch with `r` reveals.
+	#[benchmark]
+	fn worker_batch_reveals(r: Linear<0, MAX_WORKER_ITEMS>) -> Result<(), BenchmarkError> {
+		let (caller, batch, signature) = full_batch::<T>(0, 0, r)?;
+
+		#[extrinsic_call]
+		worker_batch(RawOrigin::Authorized, caller.clone(), batch.clone(), signature);
+
+		assert!(batch_applied::<T>(&caller, &batch));
+		Ok(())
+	}
+
+	/// `worker_batch`'s authorization with `j` joins: the batch signature, each join's checks
+	/// and VRF verification. At least one item (an empty batch is refused before any check).
+	#[benchmark]
+	fn authorize_worker_batch_joins(j: Linear<1, MAX_WORKER_ITEMS>) -> Result<(), BenchmarkError> {
+		let (witness, batch, signature) = full_batch::<T>(j, 0, 0)?;
+		let call = Call::<T>::worker_batch { witness, batch, signature };
+
+		#[block]
+		{
+			authorize::<T>(&call)?;
+		}
+
+		Ok(())
+	}
+
+	/// `worker_batch`'s authorization with `m` commits.
+	#[benchmark]
+	fn authorize_worker_batch_commits(
+		m: Linear<1, MAX_WORKER_ITEMS>,
 	) -> Result<(), BenchmarkError> {
-		let (witness, batch, signature) = full_batch::<T>(j, m, r)?;
+		let (witness, batch, signature) = full_batch::<T>(0, m, 0)?;
+		let call = Call::<T>::worker_batch { witness, batch, signature };
+
+		#[block]
+		{
+			authorize::<T>(&call)?;
+		}
+
+		Ok(())
+	}
+
+	/// `worker_batch`'s authorization with `r` reveals (each opens its commitment).
+	#[benchmark]
+	fn authorize_worker_batch_reveals(
+		r: Linear<1, MAX_WORKER_ITEMS>,
+	) -> Result<(), BenchmarkError> {
+		let (witness, batch, signature) = full_batch::<T>(0, 0, r)?;
 		let call = Call::<T>::worker_batch { witness, batch, signature };
 
 		#[block]

@@ -610,12 +610,12 @@ pub mod pallet {
 		#[pallet::call_index(6)]
 		#[pallet::weight({
 			let (j, m, r) = batch.counts();
-			<T as Config>::WeightInfo::worker_batch(j, m, r)
+			Pallet::<T>::worker_batch_weight(j, m, r)
 		})]
 		#[pallet::authorize(Self::authorize_worker_batch)]
 		#[pallet::weight_of_authorize({
 			let (j, m, r) = batch.counts();
-			<T as Config>::WeightInfo::authorize_worker_batch(j, m, r)
+			Pallet::<T>::authorize_worker_batch_weight(j, m, r)
 		})]
 		pub fn worker_batch(
 			origin: OriginFor<T>,

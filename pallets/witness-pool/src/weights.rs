@@ -3,7 +3,7 @@
 //! 64.0.0) on 2026-12-06: 20 steps, 10 repeats, host `vm`,
 //! CPU `AMD EPYC`, wasm execution `Compiled`, chain `Some("dev")`.
 //! Regenerate with the command in `docs/benchmarks.md`; never edit the numbers by hand.
-//! PROVISIONAL: worker_batch and authorize_worker_batch composed by hand until regenerated.
+//! PROVISIONAL: settle_clean and the per-kind worker_batch weights set by hand until regenerated.
 //!
 //! Command:
 //! /root/.cache/defaas-target/release/defaas-node
@@ -44,8 +44,13 @@ pub trait WeightInfo {
 	fn select_committee(c: u32, ) -> Weight;
 	fn select_joined(c: u32, ) -> Weight;
 	fn settle_round(c: u32, ) -> Weight;
-	fn worker_batch(j: u32, m: u32, r: u32, ) -> Weight;
-	fn authorize_worker_batch(j: u32, m: u32, r: u32, ) -> Weight;
+	fn settle_clean(c: u32, ) -> Weight;
+	fn worker_batch_joins(j: u32, ) -> Weight;
+	fn worker_batch_commits(m: u32, ) -> Weight;
+	fn worker_batch_reveals(r: u32, ) -> Weight;
+	fn authorize_worker_batch_joins(j: u32, ) -> Weight;
+	fn authorize_worker_batch_commits(m: u32, ) -> Weight;
+	fn authorize_worker_batch_reveals(r: u32, ) -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -67,8 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::WitnessAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register_witness() -> Weight {
 		// Proof size: measured `645`, estimated `3593`.
-		// Minimum execution time: 81_981_000 picoseconds.
-		Weight::from_parts(86_568_000, 3593)
+		// Minimum execution time: 81_881_000 picoseconds.
+		Weight::from_parts(88_051_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -94,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::VrfKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_witness() -> Weight {
 		// Proof size: measured `875`, estimated `6174`.
-		// Minimum execution time: 83_104_000 picoseconds.
-		Weight::from_parts(87_290_000, 6174)
+		// Minimum execution time: 83_223_000 picoseconds.
+		Weight::from_parts(89_824_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -107,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn join_committee() -> Weight {
 		// Proof size: measured `2141`, estimated `6174`.
-		// Minimum execution time: 173_948_000 picoseconds.
-		Weight::from_parts(183_412_000, 6174)
+		// Minimum execution time: 177_423_000 picoseconds.
+		Weight::from_parts(189_792_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -116,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	fn commit_report() -> Weight {
 		// Proof size: measured `2102`, estimated `5325`.
-		// Minimum execution time: 23_736_000 picoseconds.
-		Weight::from_parts(27_591_000, 5325)
+		// Minimum execution time: 23_575_000 picoseconds.
+		Weight::from_parts(27_040_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -125,8 +130,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	fn reveal_report() -> Weight {
 		// Proof size: measured `2134`, estimated `5325`.
-		// Minimum execution time: 25_498_000 picoseconds.
-		Weight::from_parts(29_294_000, 5325)
+		// Minimum execution time: 24_196_000 picoseconds.
+		Weight::from_parts(27_651_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -134,8 +139,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Timings` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn set_timings() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_519_000 picoseconds.
-		Weight::from_parts(6_470_000, 0)
+		// Minimum execution time: 5_588_000 picoseconds.
+		Weight::from_parts(6_340_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `WitnessPool::Leases` (r:1 w:1)
@@ -154,10 +159,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::ActiveCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Component `p` ranges over `[3, 51]`.
 	fn open_round(p: u32, ) -> Weight {
-		// Proof size: measured `7411 + p * (78 ±0)`, estimated `5325 + p * (9145 ±0)`.
-		// Minimum execution time: 86_488_000 picoseconds.
-		Weight::from_parts(74_730_966, 5325)
-			.saturating_add(Weight::from_parts(6_986_701, 0).saturating_mul(p.into()))
+		// Proof size: measured `7412 + p * (78 ±0)`, estimated `5325 + p * (9145 ±0)`.
+		// Minimum execution time: 84_445_000 picoseconds.
+		Weight::from_parts(68_105_141, 5325)
+			.saturating_add(Weight::from_parts(6_605_013, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -175,19 +180,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 21]`.
 	fn select_committee(c: u32, ) -> Weight {
-		// Proof size: measured `581 + c * (534 ±0)`, estimated `5325 + c * (6483 ±59)`.
-		// Minimum execution time: 50_445_000 picoseconds.
-		Weight::from_parts(18_495_492, 5325)
-			.saturating_add(Weight::from_parts(32_717_568, 0).saturating_mul(c.into()))
+		// Proof size: measured `581 + c * (534 ±0)`, estimated `5325 + c * (6483 ±68)`.
+		// Minimum execution time: 49_975_000 picoseconds.
+		Weight::from_parts(19_745_566, 5325)
+			.saturating_add(Weight::from_parts(29_864_804, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 6483).saturating_mul(c.into()))
 	}
+	/// Storage: `WitnessPool::Rounds` (r:1 w:1)
+	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Leases` (r:1 w:0)
+	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::WitnessCount` (r:1 w:0)
+	/// Proof: `WitnessPool::WitnessCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Component `c` ranges over `[1, 21]`.
 	fn select_joined(c: u32, ) -> Weight {
-		Weight::from_parts(18_495_492, 5325)
-			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(c.into()))
+		// Proof size: measured `498 + c * (51 ±0)`, estimated `5325`.
+		// Minimum execution time: 17_656_000 picoseconds.
+		Weight::from_parts(19_663_960, 5325)
+			.saturating_add(Weight::from_parts(275_448, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -213,36 +227,58 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 21]`.
 	fn settle_round(c: u32, ) -> Weight {
-		// Proof size: measured `783 + c * (388 ±0)`, estimated `9660 + c * (2603 ±8)`.
-		// Minimum execution time: 97_174_000 picoseconds.
-		Weight::from_parts(77_437_561, 9660)
-			.saturating_add(Weight::from_parts(50_043_950, 0).saturating_mul(c.into()))
+		// Proof size: measured `783 + c * (388 ±0)`, estimated `9660 + c * (2603 ±0)`.
+		// Minimum execution time: 96_673_000 picoseconds.
+		Weight::from_parts(62_073_423, 9660)
+			.saturating_add(Weight::from_parts(46_688_293, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
-	fn worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 0)
-			.saturating_add(Weight::from_parts(112_978_000, 6174).saturating_mul(j.into()))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(j.into())))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(j.into())))
-			.saturating_add(Weight::from_parts(27_591_000, 5325).saturating_mul(m.into()))
+	fn settle_clean(c: u32, ) -> Weight {
+		Weight::from_parts(62_073_423, 9660)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(c.into())))
+	}
+	fn worker_batch_joins(j: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 6174)
+			.saturating_add(Weight::from_parts(26_000_000, 0).saturating_mul(j.into()))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(j.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(j.into())))
+	}
+	fn worker_batch_commits(m: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 6174)
+			.saturating_add(Weight::from_parts(14_000_000, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(29_294_000, 5325).saturating_mul(r.into()))
+	}
+	fn worker_batch_reveals(r: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 6174)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
 	}
-	fn authorize_worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 3593)
+	fn authorize_worker_batch_joins(j: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3582)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(j.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(Weight::from_parts(173_187_000, 5325).saturating_mul(j.into()))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(j.into())))
-			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(m.into()))
+	}
+	fn authorize_worker_batch_commits(m: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3582)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(r.into()))
+	}
+	fn authorize_worker_batch_reveals(r: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3582)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 }
@@ -250,45 +286,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_witness() -> Weight {
-		Weight::from_parts(86_568_000, 3593)
+		Weight::from_parts(88_051_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn unregister_witness() -> Weight {
-		Weight::from_parts(87_290_000, 6174)
+		Weight::from_parts(89_824_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn join_committee() -> Weight {
-		Weight::from_parts(183_412_000, 6174)
+		Weight::from_parts(189_792_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn commit_report() -> Weight {
-		Weight::from_parts(27_591_000, 5325)
+		Weight::from_parts(27_040_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reveal_report() -> Weight {
-		Weight::from_parts(29_294_000, 5325)
+		Weight::from_parts(27_651_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_timings() -> Weight {
-		Weight::from_parts(6_470_000, 0)
+		Weight::from_parts(6_340_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn open_round(p: u32, ) -> Weight {
-		Weight::from_parts(74_730_966, 5325)
-			.saturating_add(Weight::from_parts(6_986_701, 0).saturating_mul(p.into()))
+		Weight::from_parts(68_105_141, 5325)
+			.saturating_add(Weight::from_parts(6_605_013, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 9145).saturating_mul(p.into()))
 	}
 	fn select_committee(c: u32, ) -> Weight {
-		Weight::from_parts(18_495_492, 5325)
-			.saturating_add(Weight::from_parts(32_717_568, 0).saturating_mul(c.into()))
+		Weight::from_parts(19_745_566, 5325)
+			.saturating_add(Weight::from_parts(29_864_804, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -296,40 +332,62 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6483).saturating_mul(c.into()))
 	}
 	fn select_joined(c: u32, ) -> Weight {
-		Weight::from_parts(18_495_492, 5325)
-			.saturating_add(Weight::from_parts(2_000_000, 0).saturating_mul(c.into()))
+		Weight::from_parts(19_663_960, 5325)
+			.saturating_add(Weight::from_parts(275_448, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle_round(c: u32, ) -> Weight {
-		Weight::from_parts(77_437_561, 9660)
-			.saturating_add(Weight::from_parts(50_043_950, 0).saturating_mul(c.into()))
+		Weight::from_parts(62_073_423, 9660)
+			.saturating_add(Weight::from_parts(46_688_293, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
-	fn worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
-		Weight::from_parts(20_000_000, 0)
-			.saturating_add(Weight::from_parts(112_978_000, 6174).saturating_mul(j.into()))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(j.into())))
-			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(j.into())))
-			.saturating_add(Weight::from_parts(27_591_000, 5325).saturating_mul(m.into()))
+	fn settle_clean(c: u32, ) -> Weight {
+		Weight::from_parts(62_073_423, 9660)
+			.saturating_add(Weight::from_parts(40_000_000, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(c.into())))
+	}
+	fn worker_batch_joins(j: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 6174)
+			.saturating_add(Weight::from_parts(26_000_000, 0).saturating_mul(j.into()))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(j.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(j.into())))
+	}
+	fn worker_batch_commits(m: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 6174)
+			.saturating_add(Weight::from_parts(14_000_000, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(29_294_000, 5325).saturating_mul(r.into()))
+	}
+	fn worker_batch_reveals(r: u32, ) -> Weight {
+		Weight::from_parts(10_000_000, 6174)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(r.into())))
 	}
-	fn authorize_worker_batch(j: u32, m: u32, r: u32, ) -> Weight {
-		Weight::from_parts(60_000_000, 3593)
+	fn authorize_worker_batch_joins(j: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3582)
+			.saturating_add(Weight::from_parts(150_000_000, 0).saturating_mul(j.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(Weight::from_parts(173_187_000, 5325).saturating_mul(j.into()))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(j.into())))
-			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(m.into()))
+	}
+	fn authorize_worker_batch_commits(m: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3582)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(m.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
-			.saturating_add(Weight::from_parts(40_000_000, 5325).saturating_mul(r.into()))
+	}
+	fn authorize_worker_batch_reveals(r: u32, ) -> Weight {
+		Weight::from_parts(60_000_000, 3582)
+			.saturating_add(Weight::from_parts(15_000_000, 0).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 	}
 }

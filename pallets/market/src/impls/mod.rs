@@ -1,8 +1,8 @@
 //! The market's logic. Calls in `lib.rs` delegate to the `do_*` functions of these modules.
 //!
-//! - `mod.rs`: the hold ledger (every hold, release, transfer and slash goes through it, so
-//!   [`HeldFor`] always mirrors the currency's holds), the level table, the time parameters
-//!   and config checks;
+//! - `mod.rs`: the holds (every hold, release, transfer and slash of the market goes through
+//!   it; `try_state` checks the currency's holds against the records), the level table, the
+//!   time parameters and config checks;
 //! - [`providers`]: registration, heartbeats (and the authorization of `worker_heartbeat`),
 //!   reputation, the `ProviderDirectory`;
 //! - [`offchain`]: the provider heartbeat worker (`offchain_worker`);
@@ -22,7 +22,7 @@ pub(crate) mod providers;
 mod settlement;
 
 use crate::{
-	pallet::{Config, Error, Event, HeldFor, HoldReason, Levels, NextLevelId, Pallet, Timings},
+	pallet::{Config, Error, Event, HoldReason, Levels, NextLevelId, Pallet, Timings},
 	types::*,
 	WeightInfo, LOG_TARGET,
 };
@@ -69,7 +69,6 @@ impl<T: Config> Pallet<T> {
 			return Ok(());
 		}
 		T::Currency::hold(&reason.into(), who, amount)?;
-		HeldFor::<T>::mutate(who, reason, |held| *held = held.saturating_add(amount));
 		Ok(())
 	}
 
@@ -83,10 +82,7 @@ impl<T: Config> Pallet<T> {
 			return Zero::zero();
 		}
 		match T::Currency::release(&reason.into(), who, amount, Precision::BestEffort) {
-			Ok(released) => {
-				Self::ledger_sub(who, reason, released);
-				released
-			},
+			Ok(released) => released,
 			Err(e) => {
 				log::error!(target: LOG_TARGET, "release of {:?} for {:?} failed: {:?}", amount, reason, e);
 				Zero::zero()
@@ -115,13 +111,11 @@ impl<T: Config> Pallet<T> {
 			Restriction::Free,
 			Fortitude::Force,
 		)?;
-		Self::ledger_sub(from, reason, moved);
 		Ok(moved)
 	}
 
 	/// Hand up to `amount` of what `who` holds for `reason` to the slash sink; returns what
-	/// the sink took (measured on the hold itself, so the ledger stays exact whatever the sink
-	/// reports).
+	/// the sink took (measured on the hold itself, whatever the sink reports).
 	pub(crate) fn slash(
 		reason: HoldReason,
 		who: &T::AccountId,
@@ -134,9 +128,7 @@ impl<T: Config> Pallet<T> {
 		let before = T::Currency::balance_on_hold(&runtime_reason, who);
 		let _reported = T::SlashSink::slash_held(&runtime_reason, who, amount);
 		let after = T::Currency::balance_on_hold(&runtime_reason, who);
-		let taken = before.saturating_sub(after);
-		Self::ledger_sub(who, reason, taken);
-		taken
+		before.saturating_sub(after)
 	}
 
 	/// Slash up to `amount` and release whatever the sink did not take; returns
@@ -149,14 +141,6 @@ impl<T: Config> Pallet<T> {
 		let slashed = Self::slash(reason, who, amount);
 		let released = Self::release(reason, who, amount.saturating_sub(slashed));
 		(slashed, released)
-	}
-
-	/// Decrease the ledger entry of `(who, reason)` by `amount`, removing it at zero.
-	fn ledger_sub(who: &T::AccountId, reason: HoldReason, amount: BalanceOf<T>) {
-		HeldFor::<T>::mutate_exists(who, reason, |held| {
-			let left = held.unwrap_or_default().saturating_sub(amount);
-			*held = if left.is_zero() { None } else { Some(left) };
-		});
 	}
 
 	// -----------------------------------------------------------------------------------------

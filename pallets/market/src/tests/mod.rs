@@ -19,7 +19,7 @@ mod worker;
 pub(crate) use crate::{
 	mock::*,
 	pallet::{
-		Bids, DeadlineCursor, Deadlines, Error, Event, HeldFor, HoldReason, Levels, NextLevelId,
+		Bids, DeadlineCursor, Deadlines, Error, Event, HoldReason, Levels, NextLevelId,
 		NextOrderId, OpenOrders, Orders, Providers, RecentPrices, Timings,
 	},
 	traits::{SlaVerdictHandler, Verdict},

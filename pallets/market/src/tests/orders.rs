@@ -44,7 +44,6 @@ fn creating_an_order_holds_the_prepay_and_opens_the_auction() {
 			}
 		);
 		assert_eq!(held(ALICE, HoldReason::OrderPrepay), PREPAY);
-		assert_eq!(HeldFor::<Test>::get(ALICE, HoldReason::OrderPrepay), PREPAY);
 		let o = order(id);
 		assert_eq!(o.state, OrderState::Bidding { bidding_ends: 6 });
 		assert_eq!((o.paid, o.refunded, o.prepay), (0, 0, PREPAY));

@@ -19,7 +19,6 @@ fn registering_holds_the_stake() {
 			Event::ProviderRegistered { provider: P1, stake: 1_500, heartbeat_key: hb(P1) }
 		);
 		assert_eq!(held(P1, HoldReason::ProviderStake), 1_500);
-		assert_eq!(HeldFor::<Test>::get(P1, HoldReason::ProviderStake), 1_500);
 		assert_eq!(free(P1), INITIAL_BALANCE - 1_500);
 		let p = provider(P1);
 		assert_eq!(p.levels.to_vec(), vec![0, 3]);
@@ -242,5 +241,26 @@ fn reputation_is_a_decayed_beta_estimate() {
 		p.successes = u64::MAX;
 		Market::record_period(&mut p, false);
 		assert!(p.successes > 0);
+	});
+}
+
+#[test]
+fn try_state_finds_a_hold_the_market_has_no_record_of() {
+	use frame_support::traits::{fungible::MutateHold, tokens::Precision};
+	ExtBuilder::default().with_provider(P1, &[0]).build().execute_with(|| {
+		assert_eq!(Market::do_try_state(), Ok(()));
+		// A stake held beyond the provider's record.
+		let stake: RuntimeHoldReason = HoldReason::ProviderStake.into();
+		assert_ok!(Balances::hold(&stake, &P1, 1));
+		assert!(Market::do_try_state().is_err());
+		assert_ok!(Balances::release(&stake, &P1, 1, Precision::Exact));
+		assert_eq!(Market::do_try_state(), Ok(()));
+		// A hold for a market reason on an account without any record: a leak.
+		let deposit: RuntimeHoldReason = HoldReason::BidDeposit.into();
+		assert_ok!(Balances::hold(&deposit, &BOB, 1));
+		assert_eq!(
+			Market::do_try_state(),
+			Err(sp_runtime::TryRuntimeError::Other("currency hold without records"))
+		);
 	});
 }

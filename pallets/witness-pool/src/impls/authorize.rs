@@ -22,6 +22,7 @@ use crate::{
 	pallet::{Config, Error, Pallet, Rounds, Witnesses},
 	types::*,
 	vrf::{self, VrfKey},
+	weights::WeightInfo,
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -40,6 +41,24 @@ impl<T: Config> Pallet<T> {
 	/// `defaas/wp/batch`, the witness's account id and the SCALE encoding of the batch.
 	pub fn worker_batch_payload(witness: &T::AccountId, batch: &WorkerBatch) -> Vec<u8> {
 		(b"defaas/wp/batch", witness, batch).encode()
+	}
+
+	/// `worker_batch`'s dispatch weight with `j` joins, `m` commits and `r` reveals: the
+	/// benchmarks of batches of one kind added, the empty batch's cost counted once.
+	pub fn worker_batch_weight(j: u32, m: u32, r: u32) -> Weight {
+		let w = |f: fn(u32) -> Weight, n: u32| f(n).saturating_sub(f(0));
+		<T as Config>::WeightInfo::worker_batch_joins(j)
+			.saturating_add(w(<T as Config>::WeightInfo::worker_batch_commits, m))
+			.saturating_add(w(<T as Config>::WeightInfo::worker_batch_reveals, r))
+	}
+
+	/// `worker_batch`'s authorization weight with `j` joins, `m` commits and `r` reveals, as
+	/// [`Self::worker_batch_weight`] (the base — the batch signature — counted once).
+	pub fn authorize_worker_batch_weight(j: u32, m: u32, r: u32) -> Weight {
+		let w = |f: fn(u32) -> Weight, n: u32| f(n).saturating_sub(f(0));
+		<T as Config>::WeightInfo::authorize_worker_batch_joins(j)
+			.saturating_add(w(<T as Config>::WeightInfo::authorize_worker_batch_commits, m))
+			.saturating_add(w(<T as Config>::WeightInfo::authorize_worker_batch_reveals, r))
 	}
 
 	/// `#[pallet::authorize]` of `worker_batch` (see the module documentation).

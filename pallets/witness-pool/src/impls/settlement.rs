@@ -60,13 +60,12 @@ pub fn verdict_of(members: u32, violated_reports: u32) -> Verdict {
 impl<T: Config> Pallet<T> {
 	/// Step Settle: compute the verdict, apply the payoffs (one mint batch), store the settled
 	/// round, prune the previous one and hand the verdict to the market — last, because the
-	/// market may end the lease from within (`stop_monitoring`). Returns `false` (nothing done)
-	/// for a stale entry.
-	pub(crate) fn settle_round(order_id: OrderId, round: u32) -> bool {
-		let Some(mut record) = Rounds::<T>::get(order_id, round) else { return false };
-		let Some(periods) = Leases::<T>::get(order_id).map(|lease| lease.periods) else {
-			return false;
-		};
+	/// market may end the lease from within (`stop_monitoring`). Returns whether the round
+	/// settled clean — every member rewarded, nobody slashed or penalized (what
+	/// `settle_clean(c)` measures) — or `None` (nothing done) for a stale entry.
+	pub(crate) fn settle_round(order_id: OrderId, round: u32) -> Option<bool> {
+		let mut record = Rounds::<T>::get(order_id, round)?;
+		let periods = Leases::<T>::get(order_id).map(|lease| lease.periods)?;
 		match record.phase {
 			RoundPhase::Reporting => {},
 			RoundPhase::Joining => {
@@ -78,9 +77,9 @@ impl<T: Config> Pallet<T> {
 				record.phase = RoundPhase::Abandoned;
 				Rounds::<T>::insert(order_id, round, record);
 				Self::deposit_event(Event::RoundAbandoned { order_id, round });
-				return true;
+				return Some(false);
 			},
-			RoundPhase::Settled | RoundPhase::Abandoned => return false,
+			RoundPhase::Settled | RoundPhase::Abandoned => return None,
 		}
 
 		let members = u32::try_from(record.members.len()).unwrap_or(u32::MAX);
@@ -93,11 +92,13 @@ impl<T: Config> Pallet<T> {
 
 		let unit = T::WitnessRewardUnit::get();
 		let mut rewards: Vec<(T::AccountId, BalanceOf<T>)> = Vec::new();
+		let mut clean = true;
 		for member in record.members.iter() {
 			let who = &member.witness;
 			let Some(mut witness) = Witnesses::<T>::get(who) else { continue };
 			witness.seats = witness.seats.saturating_sub(1);
 			let payoff = payoff(verdict, member.revealed);
+			clean &= payoff.slash_units == 0 && payoff.penalty == 0;
 			if payoff.slash_units > 0 {
 				let amount = unit.saturating_mul(payoff.slash_units.into()).min(witness.stake);
 				let taken = Self::slash_stake(who, amount);
@@ -146,6 +147,6 @@ impl<T: Config> Pallet<T> {
 			// Nothing left to monitor (a no-op if the market already stopped the lease).
 			Self::do_stop_monitoring(order_id);
 		}
-		true
+		Some(clean)
 	}
 }

@@ -2,7 +2,7 @@
 //! lifetimes, every rejection, and the dispatch of batches whose items partly lapsed.
 
 use super::*;
-use crate::{weights::WeightInfo, Call};
+use crate::Call;
 use codec::Encode;
 use frame_support::{
 	dispatch::GetDispatchInfo,
@@ -107,8 +107,8 @@ fn a_drawn_witness_joins_without_signer_or_fee() {
 		assert_eq!(valid.longevity, JOIN_END_0 - OPEN_0);
 		assert_eq!(valid.priority, WORKER_TX_PRIORITY);
 		assert!(valid.propagate);
-		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(1, 0, 0));
-		assert_eq!(call.get_dispatch_info().call_weight, <() as WeightInfo>::worker_batch(1, 0, 0));
+		assert_eq!(call.weight_of_authorize(), WitnessPool::authorize_worker_batch_weight(1, 0, 0));
+		assert_eq!(call.get_dispatch_info().call_weight, WitnessPool::worker_batch_weight(1, 0, 0));
 		let Call::worker_batch { batch, signature: batch_signature, .. } = call.clone() else {
 			unreachable!()
 		};
@@ -230,7 +230,7 @@ fn a_member_commits_with_its_key_signature() {
 		assert_eq!(valid.provides, vec![tag(WORKER_COMMIT_TAG, 1)]);
 		assert_eq!(valid.longevity, COMMIT_END_0 - JOIN_END_0);
 		assert_eq!(valid.priority, WORKER_TX_PRIORITY);
-		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(0, 1, 0));
+		assert_eq!(call.weight_of_authorize(), WitnessPool::authorize_worker_batch_weight(0, 1, 0));
 
 		// Signed by another member's key, or over another commitment.
 		assert_eq!(
@@ -307,7 +307,7 @@ fn a_member_reveals_with_its_key_signature() {
 		let valid = validity(&call).expect("valid");
 		assert_eq!(valid.provides, vec![tag(WORKER_REVEAL_TAG, 1)]);
 		assert_eq!(valid.longevity, REVEAL_END_0 - COMMIT_END_0);
-		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(0, 0, 1));
+		assert_eq!(call.weight_of_authorize(), WitnessPool::authorize_worker_batch_weight(0, 0, 1));
 
 		// Another key; another salt or report (properly signed): they do not open the
 		// commitment.
@@ -412,7 +412,7 @@ fn a_batch_carries_a_witness_s_joins_commits_and_reveals_of_several_rounds() {
 			.min()
 			.expect("three windows");
 		assert_eq!(valid.longevity, first_end - now);
-		assert_eq!(call.weight_of_authorize(), <() as WeightInfo>::authorize_worker_batch(1, 1, 1));
+		assert_eq!(call.weight_of_authorize(), WitnessPool::authorize_worker_batch_weight(1, 1, 1));
 
 		assert_ok!(apply_authorized(call));
 		assert!(members(third, 0).contains(&1));

@@ -204,6 +204,19 @@ fn a_committee_the_joins_filled_is_charged_no_sampling() {
 		assert_eq!(used, db.reads_writes(2, 2).saturating_add(joined));
 		assert!(joined.all_lt(<() as WeightInfo>::select_committee(2)));
 		assert_eq!(round(ORDER, 0).phase, RoundPhase::Reporting);
+		// Both report clean and are rewarded: Settle is charged no slash or suspension.
+		assert_ok!(commit(1, ORDER, 0, false));
+		assert_ok!(commit(2, ORDER, 0, false));
+		run_to_block(COMMIT_END_0);
+		assert_ok!(reveal(1, ORDER, 0, false));
+		assert_ok!(reveal(2, ORDER, 0, false));
+		run_to_block(REVEAL_END_0 - 1);
+		System::set_block_number(REVEAL_END_0);
+		let used = WitnessPool::on_initialize(REVEAL_END_0);
+		let clean = <() as WeightInfo>::settle_clean(2);
+		assert_eq!(used, db.reads_writes(2, 2).saturating_add(clean));
+		assert!(clean.all_lt(<() as WeightInfo>::settle_round(2)));
+		assert_eq!(verdicts(), vec![(ORDER, 0, Verdict::NoViolation)]);
 	});
 }
 
