@@ -57,19 +57,21 @@ pub trait SlaVerdictHandler {
 	///
 	/// Fails (changing nothing) for an unknown order, an order that is not being fulfilled, a
 	/// round other than the next unsettled one, a round that has not started yet, or a verdict
-	/// that arrived after the order's verdict deadline.
-	fn on_verdict(order_id: OrderId, round: u32, verdict: Verdict) -> DispatchResult;
+	/// that arrived after the order's verdict deadline. Returns the weight it used, at most
+	/// [`Self::on_verdict_weight`] (a failed call is charged that).
+	fn on_verdict(order_id: OrderId, round: u32, verdict: Verdict)
+		-> Result<Weight, DispatchError>;
 
-	/// Worst-case weight of one [`Self::on_verdict`] call, to be included in the weight of
-	/// the monitor's extrinsic that delivers the verdict.
+	/// Worst-case weight of one [`Self::on_verdict`] call, reserved by the monitor for the
+	/// step that delivers the verdict.
 	fn on_verdict_weight() -> Weight {
 		Weight::zero()
 	}
 }
 
 impl SlaVerdictHandler for () {
-	fn on_verdict(_: OrderId, _: u32, _: Verdict) -> DispatchResult {
-		Ok(())
+	fn on_verdict(_: OrderId, _: u32, _: Verdict) -> Result<Weight, DispatchError> {
+		Ok(Weight::zero())
 	}
 }
 

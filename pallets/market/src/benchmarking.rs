@@ -560,6 +560,27 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// A verdict after which the order goes on: the period is paid, the next verdict deadline
+	/// scheduled (what `on_verdict` is charged for all but an order's last period).
+	#[benchmark]
+	fn on_verdict_continue() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		add_levels::<T>(1)?;
+		let (order_id, winner, price) = deploying::<T>(2)?;
+		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
+		Pallet::<T>::do_fulfill(winner, order_id)?;
+
+		#[block]
+		{
+			<Pallet<T> as SlaVerdictHandler>::on_verdict(order_id, 0, Verdict::NoViolation)?;
+		}
+
+		let order = Orders::<T>::get(order_id).ok_or("no order")?;
+		assert_eq!(order.paid, price);
+		assert!(matches!(order.state, OrderState::Fulfilling { round: 1, .. }));
+		Ok(())
+	}
+
 	#[benchmark]
 	fn set_timings() -> Result<(), BenchmarkError> {
 		let origin =

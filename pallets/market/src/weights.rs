@@ -48,6 +48,7 @@ pub trait WeightInfo {
 	fn abort() -> Weight;
 	fn advance(b: u32, ) -> Weight;
 	fn on_verdict() -> Weight;
+	fn on_verdict_continue() -> Weight;
 	fn set_timings() -> Weight;
 	fn worker_heartbeat() -> Weight;
 	fn authorize_worker_heartbeat() -> Weight;
@@ -62,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Levels` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn add_level() -> Weight {
 		// Proof size: measured `149`, estimated `1489`.
-		// Minimum execution time: 10_816_000 picoseconds.
-		Weight::from_parts(12_038_000, 1489)
+		// Minimum execution time: 10_796_000 picoseconds.
+		Weight::from_parts(12_017_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -77,23 +78,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:1 w:1)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	fn register_provider() -> Weight {
 		// Proof size: measured `1235`, estimated `41566`.
-		// Minimum execution time: 122_872_000 picoseconds.
-		Weight::from_parts(129_311_000, 41566)
-			.saturating_add(T::DbWeight::get().reads(21_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 116_813_000 picoseconds.
+		Weight::from_parts(122_091_000, 41566)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Levels` (r:16 w:0)
 	/// Proof: `Market::Levels` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn update_provider() -> Weight {
-		// Proof size: measured `1554`, estimated `41566`.
-		// Minimum execution time: 63_675_000 picoseconds.
-		Weight::from_parts(68_251_000, 41566)
+		// Proof size: measured `1516`, estimated `41566`.
+		// Minimum execution time: 61_020_000 picoseconds.
+		Weight::from_parts(64_196_000, 41566)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -102,9 +101,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
-		// Proof size: measured `770`, estimated `4046`.
-		// Minimum execution time: 22_333_000 picoseconds.
-		Weight::from_parts(24_636_000, 4046)
+		// Proof size: measured `732`, estimated `4046`.
+		// Minimum execution time: 21_051_000 picoseconds.
+		Weight::from_parts(22_784_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -120,16 +119,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `FaasToken::CurrentEra` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `FaasToken::YearlyInflation` (r:1 w:0)
 	/// Proof: `FaasToken::YearlyInflation` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:1 w:1)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::HeartbeatKeys` (r:0 w:1)
 	/// Proof: `Market::HeartbeatKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_provider() -> Weight {
-		// Proof size: measured `964`, estimated `4046`.
-		// Minimum execution time: 68_722_000 picoseconds.
-		Weight::from_parts(74_381_000, 4046)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Proof size: measured `865`, estimated `4046`.
+		// Minimum execution time: 62_643_000 picoseconds.
+		Weight::from_parts(65_857_000, 4046)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Market::Timings` (r:1 w:0)
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
@@ -147,18 +144,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deadlines` (r:1 w:1)
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:1 w:1)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:0 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn create_order() -> Weight {
 		// Proof size: measured `1050`, estimated `3991`.
-		// Minimum execution time: 100_470_000 picoseconds.
-		Weight::from_parts(117_585_000, 3991)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+		// Minimum execution time: 94_911_000 picoseconds.
+		Weight::from_parts(100_279_000, 3991)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Market::Timings` (r:1 w:0)
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
@@ -178,18 +173,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deadlines` (r:1 w:1)
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:1 w:1)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Orders` (r:0 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn create_order_sponsored() -> Weight {
 		// Proof size: measured `1425`, estimated `3991`.
-		// Minimum execution time: 120_769_000 picoseconds.
-		Weight::from_parts(131_435_000, 3991)
-			.saturating_add(T::DbWeight::get().reads(10_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 113_248_000 picoseconds.
+		Weight::from_parts(118_025_000, 3991)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Market::Bids` (r:1 w:1)
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
@@ -199,8 +192,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:33 w:33)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:33 w:33)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:32 w:32)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Timings` (r:1 w:0)
@@ -213,14 +204,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Component `b` ranges over `[0, 32]`.
 	fn cancel_order(b: u32, ) -> Weight {
-		// Proof size: measured `1626 + b * (781 ±0)`, estimated `6842 + b * (3056 ±0)`.
-		// Minimum execution time: 89_072_000 picoseconds.
-		Weight::from_parts(97_786_614, 6842)
-			.saturating_add(Weight::from_parts(60_014_398, 0).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(b.into())))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(b.into())))
+		// Proof size: measured `1522 + b * (670 ±0)`, estimated `6842 + b * (3056 ±0)`.
+		// Minimum execution time: 79_648_000 picoseconds.
+		Weight::from_parts(89_984_596, 6842)
+			.saturating_add(Weight::from_parts(51_238_156, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(b.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(b.into())))
 			.saturating_add(Weight::from_parts(0, 3056).saturating_mul(b.into()))
 	}
 	/// Storage: `Market::Bids` (r:1 w:1)
@@ -235,16 +226,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:1 w:1)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Component `b` ranges over `[0, 31]`.
 	fn commit_bid(b: u32, ) -> Weight {
-		// Proof size: measured `2241 + b * (105 ±0)`, estimated `6842`.
-		// Minimum execution time: 108_862_000 picoseconds.
-		Weight::from_parts(124_720_276, 6842)
-			.saturating_add(Weight::from_parts(994_851, 0).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof size: measured `2001 + b * (97 ±0)`, estimated `6842`.
+		// Minimum execution time: 99_908_000 picoseconds.
+		Weight::from_parts(105_206_507, 6842)
+			.saturating_add(Weight::from_parts(302_561, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:0)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
@@ -254,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
 	fn reveal_bid() -> Weight {
 		// Proof size: measured `3482`, estimated `6842`.
-		// Minimum execution time: 35_042_000 picoseconds.
-		Weight::from_parts(53_780_000, 6842)
+		// Minimum execution time: 32_498_000 picoseconds.
+		Weight::from_parts(36_113_000, 6842)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -269,8 +258,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:3 w:3)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:3 w:3)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Timings` (r:1 w:0)
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	/// Storage: `Market::RecentPrices` (r:1 w:1)
@@ -281,12 +268,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	/// Component `b` ranges over `[1, 32]`.
 	fn confirm_order(b: u32, ) -> Weight {
-		// Proof size: measured `4641 + b * (50 ±0)`, estimated `10428 + b * (126 ±24)`.
-		// Minimum execution time: 60_950_000 picoseconds.
-		Weight::from_parts(219_040_665, 10428)
-			.saturating_add(Weight::from_parts(3_271_386, 0).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(15_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+		// Proof size: measured `4274 + b * (33 ±0)`, estimated `10428 + b * (126 ±12)`.
+		// Minimum execution time: 54_821_000 picoseconds.
+		Weight::from_parts(169_719_250, 10428)
+			.saturating_add(Weight::from_parts(2_655_092, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 126).saturating_mul(b.into()))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
@@ -307,8 +294,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:1 w:1)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Timings` (r:1 w:0)
@@ -318,11 +303,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Deadlines` (r:1 w:1)
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn fulfill() -> Weight {
-		// Proof size: measured `2348`, estimated `10135`.
-		// Minimum execution time: 132_717_000 picoseconds.
-		Weight::from_parts(148_310_000, 10135)
-			.saturating_add(T::DbWeight::get().reads(14_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		// Proof size: measured `2179`, estimated `10135`.
+		// Minimum execution time: 119_828_000 picoseconds.
+		Weight::from_parts(124_695_000, 10135)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
@@ -332,8 +317,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:2 w:2)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Timings` (r:1 w:0)
@@ -345,11 +328,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn abort() -> Weight {
-		// Proof size: measured `2335`, estimated `6842`.
-		// Minimum execution time: 157_374_000 picoseconds.
-		Weight::from_parts(174_890_000, 6842)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		// Proof size: measured `2120`, estimated `6842`.
+		// Minimum execution time: 137_183_000 picoseconds.
+		Weight::from_parts(143_102_000, 6842)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Bids` (r:1 w:1)
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
@@ -367,8 +350,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `FaasToken::CurrentEra` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
 	/// Storage: `FaasToken::YearlyInflation` (r:1 w:0)
 	/// Proof: `FaasToken::YearlyInflation` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:31 w:31)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:31 w:31)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	/// Storage: `Market::DeadlineCursor` (r:1 w:0)
@@ -379,14 +360,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Component `b` ranges over `[1, 32]`.
 	fn advance(b: u32, ) -> Weight {
-		// Proof size: measured `764 + b * (789 ±0)`, estimated `6842 + b * (2774 ±14)`.
-		// Minimum execution time: 48_832_000 picoseconds.
-		Weight::from_parts(409_037, 6842)
-			.saturating_add(Weight::from_parts(62_210_215, 0).saturating_mul(b.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(b.into())))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(b.into())))
+		// Proof size: measured `785 + b * (677 ±0)`, estimated `6842 + b * (2774 ±15)`.
+		// Minimum execution time: 46_218_000 picoseconds.
+		Weight::from_parts(21_141_214, 6842)
+			.saturating_add(Weight::from_parts(48_175_155, 0).saturating_mul(b.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(b.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(b.into())))
 			.saturating_add(Weight::from_parts(0, 2774).saturating_mul(b.into()))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
@@ -397,8 +378,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Market::HeldFor` (r:1 w:1)
-	/// Proof: `Market::HeldFor` (`max_values`: None, `max_size`: Some(73), added: 2548, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Bids` (r:1 w:0)
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::Leases` (r:1 w:1)
@@ -414,18 +393,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn on_verdict() -> Weight {
-		// Proof size: measured `2807`, estimated `6842`.
-		// Minimum execution time: 167_529_000 picoseconds.
-		Weight::from_parts(183_131_000, 6842)
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Proof size: measured `2670`, estimated `6842`.
+		// Minimum execution time: 152_296_000 picoseconds.
+		Weight::from_parts(157_784_000, 6842)
+			.saturating_add(T::DbWeight::get().reads(11_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
+	fn on_verdict_continue() -> Weight {
+		Weight::from_parts(120_000_000, 6842)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Market::Timings` (r:0 w:1)
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn set_timings() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_448_000 picoseconds.
-		Weight::from_parts(6_370_000, 0)
+		// Minimum execution time: 5_498_000 picoseconds.
+		Weight::from_parts(6_229_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Market::HeartbeatKeys` (r:1 w:0)
@@ -433,9 +417,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Providers` (r:1 w:1)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn worker_heartbeat() -> Weight {
-		// Proof size: measured `766`, estimated `4046`.
-		// Minimum execution time: 26_209_000 picoseconds.
-		Weight::from_parts(37_566_000, 4046)
+		// Proof size: measured `728`, estimated `4046`.
+		// Minimum execution time: 23_535_000 picoseconds.
+		Weight::from_parts(26_780_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -444,9 +428,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::Providers` (r:1 w:0)
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn authorize_worker_heartbeat() -> Weight {
-		// Proof size: measured `766`, estimated `4046`.
-		// Minimum execution time: 56_664_000 picoseconds.
-		Weight::from_parts(63_384_000, 4046)
+		// Proof size: measured `728`, estimated `4046`.
+		// Minimum execution time: 53_960_000 picoseconds.
+		Weight::from_parts(56_814_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -454,102 +438,107 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_level() -> Weight {
-		Weight::from_parts(12_038_000, 1489)
+		Weight::from_parts(12_017_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_provider() -> Weight {
-		Weight::from_parts(129_311_000, 41566)
-			.saturating_add(ParityDbWeight::get().reads(21_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(122_091_000, 41566)
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_provider() -> Weight {
-		Weight::from_parts(68_251_000, 41566)
+		Weight::from_parts(64_196_000, 41566)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(24_636_000, 4046)
+		Weight::from_parts(22_784_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unregister_provider() -> Weight {
-		Weight::from_parts(74_381_000, 4046)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(65_857_000, 4046)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn create_order() -> Weight {
-		Weight::from_parts(117_585_000, 3991)
+		Weight::from_parts(100_279_000, 3991)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+	}
+	fn create_order_sponsored() -> Weight {
+		Weight::from_parts(118_025_000, 3991)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
-	fn create_order_sponsored() -> Weight {
-		Weight::from_parts(131_435_000, 3991)
-			.saturating_add(ParityDbWeight::get().reads(10_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
-	}
 	fn cancel_order(b: u32, ) -> Weight {
-		Weight::from_parts(97_786_614, 6842)
-			.saturating_add(Weight::from_parts(60_014_398, 0).saturating_mul(b.into()))
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(b.into())))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(b.into())))
+		Weight::from_parts(89_984_596, 6842)
+			.saturating_add(Weight::from_parts(51_238_156, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(b.into())))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(b.into())))
 			.saturating_add(Weight::from_parts(0, 3056).saturating_mul(b.into()))
 	}
 	fn commit_bid(b: u32, ) -> Weight {
-		Weight::from_parts(124_720_276, 6842)
-			.saturating_add(Weight::from_parts(994_851, 0).saturating_mul(b.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(105_206_507, 6842)
+			.saturating_add(Weight::from_parts(302_561, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal_bid() -> Weight {
-		Weight::from_parts(53_780_000, 6842)
+		Weight::from_parts(36_113_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_order(b: u32, ) -> Weight {
-		Weight::from_parts(219_040_665, 10428)
-			.saturating_add(Weight::from_parts(3_271_386, 0).saturating_mul(b.into()))
-			.saturating_add(ParityDbWeight::get().reads(15_u64))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+		Weight::from_parts(169_719_250, 10428)
+			.saturating_add(Weight::from_parts(2_655_092, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 126).saturating_mul(b.into()))
 	}
 	fn fulfill() -> Weight {
-		Weight::from_parts(148_310_000, 10135)
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
+		Weight::from_parts(124_695_000, 10135)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn abort() -> Weight {
-		Weight::from_parts(174_890_000, 6842)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+		Weight::from_parts(143_102_000, 6842)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn advance(b: u32, ) -> Weight {
-		Weight::from_parts(409_037, 6842)
-			.saturating_add(Weight::from_parts(62_210_215, 0).saturating_mul(b.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(b.into())))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(b.into())))
+		Weight::from_parts(21_141_214, 6842)
+			.saturating_add(Weight::from_parts(48_175_155, 0).saturating_mul(b.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(b.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(b.into())))
 			.saturating_add(Weight::from_parts(0, 2774).saturating_mul(b.into()))
 	}
 	fn on_verdict() -> Weight {
-		Weight::from_parts(183_131_000, 6842)
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(157_784_000, 6842)
+			.saturating_add(ParityDbWeight::get().reads(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn on_verdict_continue() -> Weight {
+		Weight::from_parts(120_000_000, 6842)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_timings() -> Weight {
-		Weight::from_parts(6_370_000, 0)
+		Weight::from_parts(6_229_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn worker_heartbeat() -> Weight {
-		Weight::from_parts(37_566_000, 4046)
+		Weight::from_parts(26_780_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_worker_heartbeat() -> Weight {
-		Weight::from_parts(63_384_000, 4046)
+		Weight::from_parts(56_814_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

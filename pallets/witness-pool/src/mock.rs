@@ -29,7 +29,7 @@ use sp_core::{
 	sr25519, H256,
 };
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
-use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill};
+use sp_runtime::{BuildStorage, DispatchError, Perbill};
 use std::collections::BTreeMap;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -201,7 +201,11 @@ impl Randomness<H256, BlockNumber> for TestRandomness {
 /// Records verdicts in [`VERDICTS`]; refuses them while [`VERDICTS_REFUSED`] is set.
 pub struct MockVerdicts;
 impl SlaVerdictHandler for MockVerdicts {
-	fn on_verdict(order_id: OrderId, round: u32, verdict: Verdict) -> DispatchResult {
+	fn on_verdict(
+		order_id: OrderId,
+		round: u32,
+		verdict: Verdict,
+	) -> Result<Weight, DispatchError> {
 		if VERDICTS_REFUSED.with(|r| *r.borrow()) {
 			return Err(DispatchError::Other("verdict refused"));
 		}
@@ -209,7 +213,7 @@ impl SlaVerdictHandler for MockVerdicts {
 		if STOP_ON_VERDICT.with(|s| s.borrow().contains(&order_id)) {
 			<WitnessPool as SlaMonitor<AccountId, BlockNumber>>::stop_monitoring(order_id);
 		}
-		Ok(())
+		Ok(Weight::zero())
 	}
 }
 

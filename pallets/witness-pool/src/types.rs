@@ -53,6 +53,11 @@ pub const WORKER_JOIN_TAG: &[u8] = b"worker_join";
 pub const WORKER_COMMIT_TAG: &[u8] = b"worker_commit";
 /// Tag (with the `WitnessPool` prefix) a `worker_batch` provides for each reveal it carries.
 pub const WORKER_REVEAL_TAG: &[u8] = b"worker_reveal";
+/// How many blocks before the end of an item's window the off-chain worker submits it, with
+/// every other item due for its witness. Until then it waits, so that later items share the
+/// batch (and its fixed cost): with the production windows (100 blocks each) a witness's batch
+/// collects about 90 blocks of its items; with windows this short or shorter, items go at once.
+pub const SUBMIT_MARGIN: u32 = 10;
 /// Most items of each kind (joins, commits, reveals) in one `worker_batch`.
 pub const MAX_WORKER_ITEMS: u32 = 64;
 /// [`MAX_WORKER_ITEMS`] as a type.

@@ -41,12 +41,13 @@ impl<T: Config> Pallet<T> {
 	///   the customer and the reputation counts a violation.
 	///
 	/// After the last round the order is Finished; after `ViolationsToTerminate` consecutive
-	/// violations it fails with `RepeatedViolations`.
+	/// violations it fails with `RepeatedViolations`. Returns whether the order goes on (it was
+	/// not closed).
 	pub(crate) fn do_settle_round(
 		order_id: OrderId,
 		round: u32,
 		verdict: Verdict,
-	) -> DispatchResult {
+	) -> Result<bool, DispatchError> {
 		let now = Self::now();
 		let mut order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
 		let OrderState::Fulfilling { round: expected, verdict_due } = order.state else {
@@ -121,14 +122,15 @@ impl<T: Config> Pallet<T> {
 		order.lease = Some(lease);
 		if terminate {
 			Self::close_order(order_id, order, Some(CloseReason::RepeatedViolations), now)
+				.map(|()| false)
 		} else if next >= order.periods {
-			Self::close_order(order_id, order, None, now)
+			Self::close_order(order_id, order, None, now).map(|()| false)
 		} else {
 			let verdict_due = Self::verdict_due(start, order.period_length, next);
 			order.state = OrderState::Fulfilling { round: next, verdict_due };
 			Orders::<T>::insert(order_id, order);
 			Self::schedule_or_log(order_id, verdict_due);
-			Ok(())
+			Ok(true)
 		}
 	}
 
@@ -144,8 +146,18 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> SlaVerdictHandler for Pallet<T> {
-	fn on_verdict(order_id: OrderId, round: u32, verdict: Verdict) -> DispatchResult {
-		with_storage_layer(|| Self::do_settle_round(order_id, round, verdict))
+	/// Charged `on_verdict_continue` for a period after which the order goes on, `on_verdict`
+	/// (the order closes) otherwise.
+	fn on_verdict(
+		order_id: OrderId,
+		round: u32,
+		verdict: Verdict,
+	) -> Result<Weight, DispatchError> {
+		let continues = with_storage_layer(|| Self::do_settle_round(order_id, round, verdict))?;
+		Ok(match continues {
+			true => <T as Config>::WeightInfo::on_verdict_continue(),
+			false => <T as Config>::WeightInfo::on_verdict(),
+		})
 	}
 
 	fn on_verdict_weight() -> Weight {

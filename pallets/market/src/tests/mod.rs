@@ -179,7 +179,8 @@ pub fn leased(customer: AccountId, provider: AccountId, price: Balance) -> Order
 	id
 }
 
-/// Deliver a verdict as the monitor does.
+/// Deliver a verdict as the monitor does (the weight it reports is checked by
+/// `a_verdict_reports_the_weight_of_its_path`).
 pub fn verdict(id: OrderId, round: u32, verdict: Verdict) -> sp_runtime::DispatchResult {
-	<Market as SlaVerdictHandler>::on_verdict(id, round, verdict)
+	<Market as SlaVerdictHandler>::on_verdict(id, round, verdict).map(drop)
 }

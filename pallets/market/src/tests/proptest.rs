@@ -151,7 +151,7 @@ fn apply(op: Op, committed: &mut BTreeMap<(OrderId, AccountId), Balance>) {
 				_ => u32::from(order % 3),
 			};
 			let verdict = if violated { Verdict::Violated } else { Verdict::NoViolation };
-			Market::do_settle_round(id, round, verdict)
+			Market::do_settle_round(id, round, verdict).map(drop)
 		},
 		Op::Advance { order } => Market::do_advance(pick_order(order)),
 		Op::Run { blocks } => {

@@ -231,3 +231,22 @@ fn the_monitor_timeout_is_also_applied_by_on_idle() {
 		assert_eq!(free(ALICE), INITIAL_BALANCE);
 	});
 }
+
+#[test]
+fn a_verdict_reports_the_weight_of_its_path() {
+	use crate::weights::WeightInfo;
+	ExtBuilder::default().with_provider(P1, &[0]).build_and_execute(|| {
+		let id = leased(ALICE, P1, 80);
+		let handle = |round, verdict| <Market as SlaVerdictHandler>::on_verdict(id, round, verdict);
+		// The order goes on after its first two periods; the last one closes it.
+		assert_eq!(handle(0, Verdict::NoViolation), Ok(<() as WeightInfo>::on_verdict_continue()));
+		run_to_block(15);
+		assert_eq!(handle(1, Verdict::Violated), Ok(<() as WeightInfo>::on_verdict_continue()));
+		run_to_block(20);
+		assert_eq!(handle(2, Verdict::NoViolation), Ok(<() as WeightInfo>::on_verdict()));
+		assert!(<Market as SlaVerdictHandler>::on_verdict_weight()
+			.all_gte(<() as WeightInfo>::on_verdict_continue()));
+		// A refused verdict changes nothing and reports an error (charged the worst case).
+		assert!(handle(3, Verdict::NoViolation).is_err());
+	});
+}

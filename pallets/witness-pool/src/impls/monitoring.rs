@@ -190,27 +190,29 @@ impl<T: Config> Pallet<T> {
 		AgendaWeight::<T>::remove(now);
 		for (order_id, round, step) in Agenda::<T>::take(now).into_iter() {
 			let committee_size = Leases::<T>::get(order_id).map(|lease| lease.committee_size);
-			let ran =
-				match step {
-					Step::Open => Self::open_round(order_id, round, now).map(|probes| {
-						<T as Config>::WeightInfo::open_round(probes.max(Self::MIN_OPEN_PROBES))
-					}),
-					// A committee the joins filled costs no sampling.
-					Step::Select => Self::select_committee(order_id, round)
-						.zip(committee_size)
-						.map(|(attempts, size)| match attempts {
-							0 => <T as Config>::WeightInfo::select_joined(size),
-							_ => Self::step_weight(step, size),
-						}),
-					// A round without slashes or penalties costs no stake or suspension writes.
-					Step::Settle => Self::settle_round(order_id, round).zip(committee_size).map(
-						|(clean, size)| match clean {
-							true => <T as Config>::WeightInfo::settle_clean(size)
-								.saturating_add(T::VerdictHandler::on_verdict_weight()),
-							false => Self::step_weight(step, size),
-						},
-					),
-				};
+			let ran = match step {
+				Step::Open => Self::open_round(order_id, round, now).map(|probes| {
+					<T as Config>::WeightInfo::open_round(probes.max(Self::MIN_OPEN_PROBES))
+				}),
+				// A committee the joins filled costs no sampling.
+				Step::Select => Self::select_committee(order_id, round).zip(committee_size).map(
+					|(attempts, size)| match attempts {
+						0 => <T as Config>::WeightInfo::select_joined(size),
+						_ => Self::step_weight(step, size),
+					},
+				),
+				// A round without slashes or penalties costs no stake or suspension writes;
+				// the verdict handler is charged what it reports.
+				Step::Settle => Self::settle_round(order_id, round).zip(committee_size).map(
+					|((clean, verdict), size)| {
+						match clean {
+							true => <T as Config>::WeightInfo::settle_clean(size),
+							false => <T as Config>::WeightInfo::settle_round(size),
+						}
+						.saturating_add(verdict)
+					},
+				),
+			};
 			// A stale entry (lease stopped, round pruned or already past the step) costs reads.
 			let step_weight = ran.unwrap_or_else(|| db.reads(2));
 			weight = weight.saturating_add(step_weight);

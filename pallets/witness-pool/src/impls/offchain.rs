@@ -24,9 +24,11 @@
 //! - **Settled / Abandoned**: forget the round (report, claims, probe log, join signature)
 //!   for the local witnesses that sat in the committee.
 //!
-//! At the end of the run each local witness's batch goes to the pool as one `worker_batch`
+//! At the end of the run each local witness's items go to the pool as one `worker_batch`
 //! (several if it holds more than `MAX_WORKER_ITEMS` of a kind), signed with the witness's
-//! `wtns` key: one transaction per witness and block instead of one per item.
+//! `wtns` key: one transaction per witness instead of one per item. The worker sends them once
+//! an item's window ends within `SUBMIT_MARGIN` blocks (or a kind is full) and waits before,
+//! so that a batch collects as many items as the windows allow.
 //!
 //! Each run adds its duration, the rounds it looked at and the VRF signatures it made to
 //! `WorkerStats` under `WORKER_STATS_KEY` (persistent off-chain storage; the load generator
@@ -72,16 +74,21 @@ pub(crate) struct LocalWitness<T: Config> {
 	pub record: WitnessRecordOf<T>,
 }
 
-/// What one run submits for a local witness in its `worker_batch`es, with what to record once
-/// the pool took them.
-#[derive(Default)]
-pub(crate) struct PendingBatch {
+/// The items due for a local witness in one run, each with the end of its window and its
+/// report's key (claimed when submitted), commits and reveals with their report (for the log).
+pub(crate) struct PendingBatch<BlockNumber> {
 	/// Joins.
-	pub joins: Vec<JoinItem>,
-	/// Commits, with their report's key and report (marked committed once submitted).
-	pub commits: Vec<(CommitItem, ReportKey, bool)>,
-	/// Reveals, with their report's key and report (marked revealed once submitted).
-	pub reveals: Vec<(RevealItem, ReportKey, bool)>,
+	pub joins: Vec<(JoinItem, ReportKey, BlockNumber)>,
+	/// Commits (marked committed once submitted).
+	pub commits: Vec<(CommitItem, ReportKey, BlockNumber, bool)>,
+	/// Reveals (marked revealed once submitted).
+	pub reveals: Vec<(RevealItem, ReportKey, BlockNumber, bool)>,
+}
+
+impl<BlockNumber> Default for PendingBatch<BlockNumber> {
+	fn default() -> Self {
+		Self { joins: Vec::new(), commits: Vec::new(), reveals: Vec::new() }
+	}
 }
 
 /// The work of one run, for [`WorkerStats`].
@@ -177,7 +184,7 @@ impl<T: Config> Pallet<T> {
 		let started = sp_io::offchain::timestamp();
 		let at = RunAt { now, next: now.saturating_add(One::one()), block: now.saturated_into() };
 		let mut work = RunWork::default();
-		let mut batches: Vec<PendingBatch> =
+		let mut batches: Vec<PendingBatch<BlockNumberFor<T>>> =
 			local.iter().map(|_| PendingBatch::default()).collect();
 		for (order_id, round, record) in Rounds::<T>::iter() {
 			work.rounds = work.rounds.saturating_add(1);
@@ -276,7 +283,7 @@ impl<T: Config> Pallet<T> {
 		local: &LocalWitness<T>,
 		memo: &mut JoinMemo<T::AccountId>,
 		work: &mut RunWork,
-		batch: &mut PendingBatch,
+		batch: &mut PendingBatch<BlockNumberFor<T>>,
 	) {
 		if memo.passed.contains(&local.who) {
 			return;
@@ -304,11 +311,9 @@ impl<T: Config> Pallet<T> {
 			);
 			return;
 		}
-		if !salts::try_claim(&ReportKey::new(order_id, round, &local.who), PHASE_JOIN, at.block) {
-			return;
-		}
 		let Some(output) = vrf::verify(&local.key, &record.seed, &signature) else { return };
-		batch.joins.push(JoinItem { order_id, round, vrf_signature: signature, output });
+		let item = JoinItem { order_id, round, vrf_signature: signature, output };
+		batch.joins.push((item, ReportKey::new(order_id, round, &local.who), record.join_end));
 	}
 
 	/// The stored VRF signature of the witness for the round, or a new one if it draws the
@@ -387,7 +392,7 @@ impl<T: Config> Pallet<T> {
 		record: &RoundRecordOf<T>,
 		lease: &MonitoredLeaseOf<T>,
 		local: &LocalWitness<T>,
-		batch: &mut PendingBatch,
+		batch: &mut PendingBatch<BlockNumberFor<T>>,
 	) {
 		let Some(member) = record.members.iter().find(|m| m.witness == local.who) else { return };
 		if member.revealed.is_some() {
@@ -399,21 +404,21 @@ impl<T: Config> Pallet<T> {
 			Self::ocw_probe(at, order_id, round, record, lease, period_end, local);
 		} else if member.commitment.is_none() {
 			if at.next < record.commit_end {
-				Self::ocw_commit(at, order_id, round, local, batch);
+				Self::ocw_commit(record.commit_end, order_id, round, local, batch);
 			}
 		} else if record.commit_end <= at.next && at.next < record.reveal_end {
-			Self::ocw_reveal(at, order_id, round, member.commitment, local, batch);
+			Self::ocw_reveal(record.reveal_end, order_id, round, member.commitment, local, batch);
 		}
 	}
 
-	/// Commit: store the report with a fresh salt (once), then put the commit in the
-	/// witness's batch once per claim.
+	/// Commit: store the report with a fresh salt (once), then put the commit, due by
+	/// `commit_end`, in the witness's batch.
 	fn ocw_commit(
-		at: RunAt<BlockNumberFor<T>>,
+		commit_end: BlockNumberFor<T>,
 		order_id: OrderId,
 		round: u32,
 		local: &LocalWitness<T>,
-		batch: &mut PendingBatch,
+		batch: &mut PendingBatch<BlockNumberFor<T>>,
 	) {
 		let report_key = ReportKey::new(order_id, round, &local.who);
 		let outcomes = Self::probe_outcomes(order_id, round, &local.who);
@@ -442,27 +447,21 @@ impl<T: Config> Pallet<T> {
 			);
 			return;
 		};
-		if !salts::try_claim(&report_key, PHASE_COMMIT, at.block) {
-			return;
-		}
 		let commitment =
 			Self::report_commitment(order_id, round, report.violated, report.salt, &local.who);
-		batch.commits.push((
-			CommitItem { order_id, round, commitment },
-			report_key,
-			report.violated,
-		));
+		let item = CommitItem { order_id, round, commitment };
+		batch.commits.push((item, report_key, commit_end, report.violated));
 	}
 
-	/// Reveal: put the stored report in the witness's batch once per claim, if it opens the
-	/// commitment on chain.
+	/// Reveal: put the stored report, due by `reveal_end`, in the witness's batch if it opens
+	/// the commitment on chain.
 	fn ocw_reveal(
-		at: RunAt<BlockNumberFor<T>>,
+		reveal_end: BlockNumberFor<T>,
 		order_id: OrderId,
 		round: u32,
 		on_chain: Option<[u8; 32]>,
 		local: &LocalWitness<T>,
-		batch: &mut PendingBatch,
+		batch: &mut PendingBatch<BlockNumberFor<T>>,
 	) {
 		let report_key = ReportKey::new(order_id, round, &local.who);
 		let Some(report) = salts::load(&report_key) else {
@@ -488,11 +487,8 @@ impl<T: Config> Pallet<T> {
 			);
 			return;
 		}
-		if !salts::try_claim(&report_key, PHASE_REVEAL, at.block) {
-			return;
-		}
 		let item = RevealItem { order_id, round, violated: report.violated, salt: report.salt };
-		batch.reveals.push((item, report_key, report.violated));
+		batch.reveals.push((item, report_key, reveal_end, report.violated));
 	}
 
 	/// Remove everything the worker keeps for `who`'s part in the round (report and salt,
@@ -525,13 +521,36 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Submit `batch`'s items as `worker_batch`es of `local` (at most `MAX_WORKER_ITEMS` of a
-	/// kind each), signed with its `wtns` key; marks the commits and reveals the pool took.
-	fn submit_batches(at: RunAt<BlockNumberFor<T>>, local: &LocalWitness<T>, batch: PendingBatch) {
+	/// kind each), signed with its `wtns` key — once an item's window ends within
+	/// [`SUBMIT_MARGIN`] blocks or a kind is full, all of them, else none yet. Each item is
+	/// claimed first (one submission per claim, see `salts::try_claim`); marks the commits and
+	/// reveals the pool took.
+	fn submit_batches(
+		at: RunAt<BlockNumberFor<T>>,
+		local: &LocalWitness<T>,
+		batch: PendingBatch<BlockNumberFor<T>>,
+	) {
 		let PendingBatch { mut joins, mut commits, mut reveals } = batch;
 		let max = MAX_WORKER_ITEMS as usize;
+		let urgent = |until: &BlockNumberFor<T>| {
+			until.saturating_sub(at.next) <= BlockNumberFor::<T>::from(SUBMIT_MARGIN)
+		};
+		let due = joins.iter().any(|(_, _, until)| urgent(until))
+			|| commits.iter().any(|(_, _, until, _)| urgent(until))
+			|| reveals.iter().any(|(_, _, until, _)| urgent(until))
+			|| joins.len() >= max
+			|| commits.len() >= max
+			|| reveals.len() >= max;
+		if !due {
+			return;
+		}
+		joins.retain(|(_, key, _)| salts::try_claim(key, PHASE_JOIN, at.block));
+		commits.retain(|(_, key, ..)| salts::try_claim(key, PHASE_COMMIT, at.block));
+		reveals.retain(|(_, key, ..)| salts::try_claim(key, PHASE_REVEAL, at.block));
 		while !(joins.is_empty() && commits.is_empty() && reveals.is_empty()) {
 			let take = |n: usize| n.min(max);
-			let chunk_joins: Vec<JoinItem> = joins.drain(..take(joins.len())).collect();
+			let chunk_joins: Vec<JoinItem> =
+				joins.drain(..take(joins.len())).map(|(item, ..)| item).collect();
 			let chunk_commits: Vec<_> = commits.drain(..take(commits.len())).collect();
 			let chunk_reveals: Vec<_> = reveals.drain(..take(reveals.len())).collect();
 			let batch = WorkerBatch {
@@ -581,7 +600,7 @@ impl<T: Config> Pallet<T> {
 				m,
 				r
 			);
-			for (item, key, violated) in chunk_commits.iter() {
+			for (item, key, _, violated) in chunk_commits.iter() {
 				salts::mark_committed(key, at.block);
 				log::info!(
 					target: LOG_TARGET,
@@ -592,7 +611,7 @@ impl<T: Config> Pallet<T> {
 					violated
 				);
 			}
-			for (item, key, violated) in chunk_reveals.iter() {
+			for (item, key, _, violated) in chunk_reveals.iter() {
 				salts::mark_revealed(key);
 				log::info!(
 					target: LOG_TARGET,

@@ -62,8 +62,9 @@ impl<T: Config> Pallet<T> {
 	/// round, prune the previous one and hand the verdict to the market — last, because the
 	/// market may end the lease from within (`stop_monitoring`). Returns whether the round
 	/// settled clean — every member rewarded, nobody slashed or penalized (what
-	/// `settle_clean(c)` measures) — or `None` (nothing done) for a stale entry.
-	pub(crate) fn settle_round(order_id: OrderId, round: u32) -> Option<bool> {
+	/// `settle_clean(c)` measures) — and the weight the verdict handler used, or `None`
+	/// (nothing done) for a stale entry.
+	pub(crate) fn settle_round(order_id: OrderId, round: u32) -> Option<(bool, Weight)> {
 		let mut record = Rounds::<T>::get(order_id, round)?;
 		let periods = Leases::<T>::get(order_id).map(|lease| lease.periods)?;
 		match record.phase {
@@ -77,7 +78,7 @@ impl<T: Config> Pallet<T> {
 				record.phase = RoundPhase::Abandoned;
 				Rounds::<T>::insert(order_id, round, record);
 				Self::deposit_event(Event::RoundAbandoned { order_id, round });
-				return Some(false);
+				return Some((false, Weight::zero()));
 			},
 			RoundPhase::Settled | RoundPhase::Abandoned => return None,
 		}
@@ -132,6 +133,10 @@ impl<T: Config> Pallet<T> {
 
 		// Last: the market settles the period and may stop monitoring the lease.
 		let handed = with_storage_layer(|| T::VerdictHandler::on_verdict(order_id, round, verdict));
+		let verdict_weight = match handed {
+			Ok(used) => used.min(T::VerdictHandler::on_verdict_weight()),
+			Err(_) => T::VerdictHandler::on_verdict_weight(),
+		};
 		if let Err(error) = handed {
 			log::warn!(
 				target: LOG_TARGET,
@@ -147,6 +152,6 @@ impl<T: Config> Pallet<T> {
 			// Nothing left to monitor (a no-op if the market already stopped the lease).
 			Self::do_stop_monitoring(order_id);
 		}
-		Some(clean)
+		Some((clean, verdict_weight))
 	}
 }

@@ -461,8 +461,8 @@ fn repeated_runs_never_submit_twice() {
 }
 
 #[test]
-fn a_lost_commit_is_submitted_again_after_the_claim_expires() {
-	// A commit window longer than the claim retry.
+fn a_commit_waits_for_the_end_of_its_window_and_a_lost_one_is_submitted_again() {
+	// A commit window longer than the submit margin and the claim retry.
 	let timings = WitnessTimings { join_window: 2, commit_window: 12, reveal_window: 3 };
 	let mut node = Node::new(ExtBuilder::default().with_witnesses(1..=3).with_timings(timings));
 	node.execute(|| {
@@ -472,12 +472,23 @@ fn a_lost_commit_is_submitted_again_after_the_claim_expires() {
 		assert_ok!(join(LOCAL, ORDER, 0));
 		run_to_block(29);
 	});
-	let period_end: BlockNumber = 30;
-	node.execute(|| run_worker_through([period_end]));
+	// The commit is due from the end of the period (30) until 42; the worker holds it (for
+	// more items to share its batch) until the window ends within `SUBMIT_MARGIN` blocks of
+	// the next block: from 31 on.
+	let (period_end, commit_end): (BlockNumber, BlockNumber) = (30, 42);
+	let urgent = commit_end - 1 - BlockNumber::from(SUBMIT_MARGIN);
+	assert_eq!(urgent, 31);
+	node.execute(|| run_worker_through(period_end..urgent));
+	assert!(node.take_calls().is_empty(), "held back: the window is long");
+	node.execute(|| {
+		let report = salts::load(&report_key()).expect("the report is stored when first due");
+		assert_eq!(report.committed_at, None);
+		run_worker_through([urgent]);
+	});
 	let first = node.take_calls();
 	assert_eq!(first.len(), 1, "the commit (lost: never applied)");
-	let retry = period_end + BlockNumber::from(CLAIM_RETRY_BLOCKS);
-	node.execute(|| run_worker_through(period_end + 1..retry));
+	let retry = urgent + BlockNumber::from(CLAIM_RETRY_BLOCKS);
+	node.execute(|| run_worker_through(urgent + 1..retry));
 	assert!(node.take_calls().is_empty(), "claimed: no resubmission before the retry");
 	node.execute(|| run_worker_through([retry]));
 	let second = node.take_calls();
