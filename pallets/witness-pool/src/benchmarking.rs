@@ -246,7 +246,7 @@ fn full_batch<T: Config>(
 	let distinct = T::MaxWitnesses::get().saturating_sub(n.saturating_add(1)).max(1);
 	let mut evicted_witnesses: Vec<T::AccountId> = Vec::new();
 	for i in 0..j {
-		let evicted = match evicted_witnesses.get((i % distinct) as usize) {
+		let evicted = match evicted_witnesses.get(i.checked_rem(distinct).unwrap_or(0) as usize) {
 			Some(who) => who.clone(),
 			None => {
 				let index = n.saturating_add(1).saturating_add(i);
