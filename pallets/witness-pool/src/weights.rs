@@ -71,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::WitnessAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register_witness() -> Weight {
 		// Proof size: measured `645`, estimated `3593`.
-		// Minimum execution time: 82_202_000 picoseconds.
-		Weight::from_parts(85_517_000, 3593)
+		// Minimum execution time: 82_102_000 picoseconds.
+		Weight::from_parts(91_866_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::VrfKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_witness() -> Weight {
 		// Proof size: measured `875`, estimated `6174`.
-		// Minimum execution time: 82_873_000 picoseconds.
-		Weight::from_parts(87_721_000, 6174)
+		// Minimum execution time: 83_424_000 picoseconds.
+		Weight::from_parts(91_065_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -111,8 +111,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	fn join_committee() -> Weight {
 		// Proof size: measured `2141`, estimated `6174`.
-		// Minimum execution time: 171_985_000 picoseconds.
-		Weight::from_parts(177_574_000, 6174)
+		// Minimum execution time: 173_037_000 picoseconds.
+		Weight::from_parts(207_658_000, 6174)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -120,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	fn commit_report() -> Weight {
 		// Proof size: measured `2102`, estimated `5325`.
-		// Minimum execution time: 23_745_000 picoseconds.
-		Weight::from_parts(26_489_000, 5325)
+		// Minimum execution time: 24_176_000 picoseconds.
+		Weight::from_parts(38_276_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -129,8 +129,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	fn reveal_report() -> Weight {
 		// Proof size: measured `2134`, estimated `5325`.
-		// Minimum execution time: 24_446_000 picoseconds.
-		Weight::from_parts(27_451_000, 5325)
+		// Minimum execution time: 25_027_000 picoseconds.
+		Weight::from_parts(31_978_000, 5325)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -138,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Timings` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn set_timings() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_348_000 picoseconds.
-		Weight::from_parts(6_069_000, 0)
+		// Minimum execution time: 5_659_000 picoseconds.
+		Weight::from_parts(10_736_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `WitnessPool::Leases` (r:1 w:1)
@@ -159,9 +159,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `p` ranges over `[3, 51]`.
 	fn open_round(p: u32, ) -> Weight {
 		// Proof size: measured `7412 + p * (78 ±0)`, estimated `5325 + p * (9145 ±0)`.
-		// Minimum execution time: 86_338_000 picoseconds.
-		Weight::from_parts(67_819_123, 5325)
-			.saturating_add(Weight::from_parts(6_602_188, 0).saturating_mul(p.into()))
+		// Minimum execution time: 89_343_000 picoseconds.
+		Weight::from_parts(119_476_099, 5325)
+			.saturating_add(Weight::from_parts(9_997_597, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
@@ -179,10 +179,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 21]`.
 	fn select_committee(c: u32, ) -> Weight {
-		// Proof size: measured `581 + c * (534 ±0)`, estimated `5325 + c * (6483 ±68)`.
+		// Proof size: measured `581 + c * (534 ±0)`, estimated `5325 + c * (6483 ±59)`.
 		// Minimum execution time: 49_864_000 picoseconds.
-		Weight::from_parts(21_488_463, 5325)
-			.saturating_add(Weight::from_parts(29_274_083, 0).saturating_mul(c.into()))
+		Weight::from_parts(51_656_000, 5325)
+			.saturating_add(Weight::from_parts(34_015_655, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -198,9 +198,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `c` ranges over `[1, 21]`.
 	fn select_joined(c: u32, ) -> Weight {
 		// Proof size: measured `498 + c * (51 ±0)`, estimated `5325`.
-		// Minimum execution time: 17_717_000 picoseconds.
-		Weight::from_parts(19_273_145, 5325)
-			.saturating_add(Weight::from_parts(264_667, 0).saturating_mul(c.into()))
+		// Minimum execution time: 17_686_000 picoseconds.
+		Weight::from_parts(27_549_036, 5325)
+			.saturating_add(Weight::from_parts(360_224, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -221,9 +221,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `c` ranges over `[1, 21]`.
 	fn settle_clean(c: u32, ) -> Weight {
 		// Proof size: measured `797 + c * (339 ±0)`, estimated `9660 + c * (2603 ±0)`.
-		// Minimum execution time: 94_961_000 picoseconds.
-		Weight::from_parts(65_387_695, 9660)
-			.saturating_add(Weight::from_parts(36_327_406, 0).saturating_mul(c.into()))
+		// Minimum execution time: 94_711_000 picoseconds.
+		Weight::from_parts(61_567_708, 9660)
+			.saturating_add(Weight::from_parts(37_499_005, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -252,10 +252,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
 	/// Component `c` ranges over `[1, 21]`.
 	fn settle_round(c: u32, ) -> Weight {
-		// Proof size: measured `783 + c * (388 ±0)`, estimated `9660 + c * (2603 ±8)`.
-		// Minimum execution time: 95_462_000 picoseconds.
-		Weight::from_parts(62_126_643, 9660)
-			.saturating_add(Weight::from_parts(44_268_658, 0).saturating_mul(c.into()))
+		// Proof size: measured `783 + c * (388 ±0)`, estimated `9660 + c * (2603 ±9)`.
+		// Minimum execution time: 95_822_000 picoseconds.
+		Weight::from_parts(58_655_302, 9660)
+			.saturating_add(Weight::from_parts(46_361_607, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -266,18 +266,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::Leases` (r:64 w:0)
 	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
-	/// Storage: `WitnessPool::Witnesses` (r:2 w:2)
+	/// Storage: `WitnessPool::Witnesses` (r:65 w:65)
 	/// Proof: `WitnessPool::Witnesses` (`max_values`: None, `max_size`: Some(117), added: 2592, mode: `MaxEncodedLen`)
 	/// Component `j` ranges over `[0, 64]`.
 	fn worker_batch_joins(j: u32, ) -> Weight {
-		// Proof size: measured `988 + j * (1226 ±0)`, estimated `6174 + j * (4335 ±0)`.
-		// Minimum execution time: 6_149_000 picoseconds.
-		Weight::from_parts(25_256_303, 6174)
-			.saturating_add(Weight::from_parts(24_309_669, 0).saturating_mul(j.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(j.into())))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(j.into())))
+		// Proof size: measured `1110 + j * (1354 ±0)`, estimated `3582 + j * (4335 ±0)`.
+		// Minimum execution time: 23_575_000 picoseconds.
+		Weight::from_parts(4_674_140, 3582)
+			.saturating_add(Weight::from_parts(34_216_219, 0).saturating_mul(j.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(j.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(j.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(j.into()))
 	}
 	/// Storage: `WitnessPool::Rounds` (r:64 w:64)
@@ -285,9 +285,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `m` ranges over `[0, 64]`.
 	fn worker_batch_commits(m: u32, ) -> Weight {
 		// Proof size: measured `322 + m * (1814 ±0)`, estimated `990 + m * (4335 ±0)`.
-		// Minimum execution time: 6_299_000 picoseconds.
-		Weight::from_parts(17_233_884, 990)
-			.saturating_add(Weight::from_parts(13_687_584, 0).saturating_mul(m.into()))
+		// Minimum execution time: 8_753_000 picoseconds.
+		Weight::from_parts(23_683_523, 990)
+			.saturating_add(Weight::from_parts(14_807_726, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(m.into()))
@@ -297,9 +297,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `r` ranges over `[0, 64]`.
 	fn worker_batch_reveals(r: u32, ) -> Weight {
 		// Proof size: measured `322 + r * (1846 ±0)`, estimated `990 + r * (4335 ±0)`.
-		// Minimum execution time: 6_540_000 picoseconds.
-		Weight::from_parts(16_527_077, 990)
-			.saturating_add(Weight::from_parts(14_095_988, 0).saturating_mul(r.into()))
+		// Minimum execution time: 7_051_000 picoseconds.
+		Weight::from_parts(23_523_537, 990)
+			.saturating_add(Weight::from_parts(15_060_616, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(r.into()))
@@ -312,10 +312,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Component `j` ranges over `[1, 64]`.
 	fn authorize_worker_batch_joins(j: u32, ) -> Weight {
-		// Proof size: measured `861 + j * (1225 ±0)`, estimated `3582 + j * (4335 ±0)`.
-		// Minimum execution time: 196_802_000 picoseconds.
-		Weight::from_parts(64_961_258, 3582)
-			.saturating_add(Weight::from_parts(136_448_819, 0).saturating_mul(j.into()))
+		// Proof size: measured `924 + j * (1229 ±0)`, estimated `3582 + j * (4335 ±0)`.
+		// Minimum execution time: 274_558_000 picoseconds.
+		Weight::from_parts(180_405_625, 3582)
+			.saturating_add(Weight::from_parts(147_021_387, 0).saturating_mul(j.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(j.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(j.into()))
@@ -327,9 +327,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `m` ranges over `[1, 64]`.
 	fn authorize_worker_batch_commits(m: u32, ) -> Weight {
 		// Proof size: measured `767 + m * (1814 ±0)`, estimated `3582 + m * (4335 ±0)`.
-		// Minimum execution time: 63_735_000 picoseconds.
-		Weight::from_parts(60_073_590, 3582)
-			.saturating_add(Weight::from_parts(6_991_381, 0).saturating_mul(m.into()))
+		// Minimum execution time: 66_669_000 picoseconds.
+		Weight::from_parts(75_387_696, 3582)
+			.saturating_add(Weight::from_parts(7_516_596, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(m.into()))
@@ -341,9 +341,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `r` ranges over `[1, 64]`.
 	fn authorize_worker_batch_reveals(r: u32, ) -> Weight {
 		// Proof size: measured `767 + r * (1846 ±0)`, estimated `3582 + r * (4335 ±0)`.
-		// Minimum execution time: 64_916_000 picoseconds.
-		Weight::from_parts(60_058_592, 3582)
-			.saturating_add(Weight::from_parts(7_905_392, 0).saturating_mul(r.into()))
+		// Minimum execution time: 68_291_000 picoseconds.
+		Weight::from_parts(65_397_377, 3582)
+			.saturating_add(Weight::from_parts(8_937_848, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(r.into()))
@@ -353,45 +353,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_witness() -> Weight {
-		Weight::from_parts(85_517_000, 3593)
+		Weight::from_parts(91_866_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn unregister_witness() -> Weight {
-		Weight::from_parts(87_721_000, 6174)
+		Weight::from_parts(91_065_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn join_committee() -> Weight {
-		Weight::from_parts(177_574_000, 6174)
+		Weight::from_parts(207_658_000, 6174)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn commit_report() -> Weight {
-		Weight::from_parts(26_489_000, 5325)
+		Weight::from_parts(38_276_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reveal_report() -> Weight {
-		Weight::from_parts(27_451_000, 5325)
+		Weight::from_parts(31_978_000, 5325)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_timings() -> Weight {
-		Weight::from_parts(6_069_000, 0)
+		Weight::from_parts(10_736_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn open_round(p: u32, ) -> Weight {
-		Weight::from_parts(67_819_123, 5325)
-			.saturating_add(Weight::from_parts(6_602_188, 0).saturating_mul(p.into()))
+		Weight::from_parts(119_476_099, 5325)
+			.saturating_add(Weight::from_parts(9_997_597, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 			.saturating_add(Weight::from_parts(0, 9145).saturating_mul(p.into()))
 	}
 	fn select_committee(c: u32, ) -> Weight {
-		Weight::from_parts(21_488_463, 5325)
-			.saturating_add(Weight::from_parts(29_274_083, 0).saturating_mul(c.into()))
+		Weight::from_parts(51_656_000, 5325)
+			.saturating_add(Weight::from_parts(34_015_655, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -399,14 +399,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 6483).saturating_mul(c.into()))
 	}
 	fn select_joined(c: u32, ) -> Weight {
-		Weight::from_parts(19_273_145, 5325)
-			.saturating_add(Weight::from_parts(264_667, 0).saturating_mul(c.into()))
+		Weight::from_parts(27_549_036, 5325)
+			.saturating_add(Weight::from_parts(360_224, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn settle_clean(c: u32, ) -> Weight {
-		Weight::from_parts(65_387_695, 9660)
-			.saturating_add(Weight::from_parts(36_327_406, 0).saturating_mul(c.into()))
+		Weight::from_parts(61_567_708, 9660)
+			.saturating_add(Weight::from_parts(37_499_005, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
@@ -414,8 +414,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
 	fn settle_round(c: u32, ) -> Weight {
-		Weight::from_parts(62_126_643, 9660)
-			.saturating_add(Weight::from_parts(44_268_658, 0).saturating_mul(c.into()))
+		Weight::from_parts(58_655_302, 9660)
+			.saturating_add(Weight::from_parts(46_361_607, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -423,45 +423,45 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2603).saturating_mul(c.into()))
 	}
 	fn worker_batch_joins(j: u32, ) -> Weight {
-		Weight::from_parts(25_256_303, 6174)
-			.saturating_add(Weight::from_parts(24_309_669, 0).saturating_mul(j.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(j.into())))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(j.into())))
+		Weight::from_parts(4_674_140, 3582)
+			.saturating_add(Weight::from_parts(34_216_219, 0).saturating_mul(j.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(j.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(j.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(j.into()))
 	}
 	fn worker_batch_commits(m: u32, ) -> Weight {
-		Weight::from_parts(17_233_884, 990)
-			.saturating_add(Weight::from_parts(13_687_584, 0).saturating_mul(m.into()))
+		Weight::from_parts(23_683_523, 990)
+			.saturating_add(Weight::from_parts(14_807_726, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(m.into()))
 	}
 	fn worker_batch_reveals(r: u32, ) -> Weight {
-		Weight::from_parts(16_527_077, 990)
-			.saturating_add(Weight::from_parts(14_095_988, 0).saturating_mul(r.into()))
+		Weight::from_parts(23_523_537, 990)
+			.saturating_add(Weight::from_parts(15_060_616, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(r.into()))
 	}
 	fn authorize_worker_batch_joins(j: u32, ) -> Weight {
-		Weight::from_parts(64_961_258, 3582)
-			.saturating_add(Weight::from_parts(136_448_819, 0).saturating_mul(j.into()))
+		Weight::from_parts(180_405_625, 3582)
+			.saturating_add(Weight::from_parts(147_021_387, 0).saturating_mul(j.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(j.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(j.into()))
 	}
 	fn authorize_worker_batch_commits(m: u32, ) -> Weight {
-		Weight::from_parts(60_073_590, 3582)
-			.saturating_add(Weight::from_parts(6_991_381, 0).saturating_mul(m.into()))
+		Weight::from_parts(75_387_696, 3582)
+			.saturating_add(Weight::from_parts(7_516_596, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(m.into()))
 	}
 	fn authorize_worker_batch_reveals(r: u32, ) -> Weight {
-		Weight::from_parts(60_058_592, 3582)
-			.saturating_add(Weight::from_parts(7_905_392, 0).saturating_mul(r.into()))
+		Weight::from_parts(65_397_377, 3582)
+			.saturating_add(Weight::from_parts(8_937_848, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 4335).saturating_mul(r.into()))
