@@ -3,7 +3,7 @@
 //! machine, docs/benchmarks.md), and the scale on paper — how many monitored lease-hours per
 //! hour fit in a quarter of the chain's block weight (docs/performance.md).
 //!
-//! `cargo test --release -p defaas-runtime --test weights -- --include-ignored --nocapture`
+//! `cargo test --release -p defaas-runtime --test weights -- --nocapture`
 //! prints the tables the docs quote; the tests fail when a call breaks its target.
 
 #![allow(
