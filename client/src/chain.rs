@@ -253,6 +253,19 @@ impl Chain {
 		self.send(signer, pallet, call, args).await?.included().await
 	}
 
+	/// [`Self::submit`], waiting for the transaction's block to be finalized: its events cannot
+	/// change any more — a call whose result names something new (an order id) reads it here,
+	/// since a re-organisation of best blocks may include the call again at another place.
+	pub async fn submit_finalized(
+		&self,
+		signer: &Keypair,
+		pallet: &str,
+		call: &str,
+		args: Vec<Value>,
+	) -> Result<Events> {
+		self.send(signer, pallet, call, args).await?.finalized().await
+	}
+
 	/// The first half of [`Self::submit`]: signs the call with the signer's next nonce and
 	/// hands it to the node's pool; returns once the pool accepted it. [`Pending::included`]
 	/// waits for its block.
@@ -392,26 +405,37 @@ impl Pending {
 	/// Waits until the transaction is in a block: its events, or why it failed. Across a lost
 	/// connection it looks for the transaction in the blocks since it was sent, and submits it
 	/// again if it is not there (at most [`SUBMIT_ATTEMPTS`] times).
-	pub async fn included(mut self) -> Result<Events> {
+	pub async fn included(self) -> Result<Events> {
+		self.until(false).await
+	}
+
+	/// [`Self::included`] in a finalized block.
+	pub async fn finalized(self) -> Result<Events> {
+		self.until(true).await
+	}
+
+	async fn until(mut self, finalized: bool) -> Result<Events> {
 		let forget = self.forget_on_failure.take();
 		let chain = self.chain.clone();
-		let outcome = self.follow().await;
+		let outcome = self.follow(finalized).await;
 		if let (Err(_), Some(account)) = (&outcome, forget) {
 			chain.sent_nonces.lock().await.remove(&account);
 		}
 		outcome
 	}
 
-	async fn follow(mut self) -> Result<Events> {
+	async fn follow(mut self, finalized: bool) -> Result<Events> {
 		let mut last_problem = String::new();
 		loop {
 			if let Some(mut progress) = self.progress.take() {
 				while let Some(status) = progress.next().await {
 					match status {
-						Ok(
-							TransactionStatus::InBestBlock(in_block)
-							| TransactionStatus::InFinalizedBlock(in_block),
-						) => return in_block.wait_for_success().await.map_err(describe_failure),
+						Ok(TransactionStatus::InBestBlock(in_block)) if !finalized => {
+							return in_block.wait_for_success().await.map_err(describe_failure)
+						},
+						Ok(TransactionStatus::InFinalizedBlock(in_block)) => {
+							return in_block.wait_for_success().await.map_err(describe_failure)
+						},
 						Ok(
 							TransactionStatus::Error { message }
 							| TransactionStatus::Invalid { message }

@@ -189,8 +189,9 @@ impl Default for Terms {
 
 /// `create_order` by `customer`; the order id.
 pub async fn create_order(chain: &Chain, customer: &Keypair, terms: &Terms) -> Result<u64> {
+	// Finalized: the order id in the event cannot change with a re-organisation.
 	let events = chain
-		.submit(
+		.submit_finalized(
 			customer,
 			"Market",
 			"create_order",

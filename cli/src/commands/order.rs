@@ -34,8 +34,9 @@ pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result
 		),
 		None => Value::unnamed_variant("None", []),
 	};
+	// Finalized: the order id in the event cannot change with a re-organisation.
 	let events = chain
-		.submit(
+		.submit_finalized(
 			&signer,
 			"Market",
 			"create_order",
