@@ -46,19 +46,28 @@ impl<T: Config> Pallet<T> {
 	/// `worker_batch`'s dispatch weight with `j` joins, `m` commits and `r` reveals: the
 	/// benchmarks of batches of one kind added, the empty batch's cost counted once.
 	pub fn worker_batch_weight(j: u32, m: u32, r: u32) -> Weight {
-		let w = |f: fn(u32) -> Weight, n: u32| f(n).saturating_sub(f(0));
-		<T as Config>::WeightInfo::worker_batch_joins(j)
-			.saturating_add(w(<T as Config>::WeightInfo::worker_batch_commits, m))
-			.saturating_add(w(<T as Config>::WeightInfo::worker_batch_reveals, r))
+		type W<T> = <T as Config>::WeightInfo;
+		let kinds = (W::<T>::worker_batch_joins, W::<T>::worker_batch_commits);
+		Self::per_kind(kinds.0, kinds.1, W::<T>::worker_batch_reveals, (j, m, r))
 	}
 
 	/// `worker_batch`'s authorization weight with `j` joins, `m` commits and `r` reveals, as
 	/// [`Self::worker_batch_weight`] (the base — the batch signature — counted once).
 	pub fn authorize_worker_batch_weight(j: u32, m: u32, r: u32) -> Weight {
-		let w = |f: fn(u32) -> Weight, n: u32| f(n).saturating_sub(f(0));
-		<T as Config>::WeightInfo::authorize_worker_batch_joins(j)
-			.saturating_add(w(<T as Config>::WeightInfo::authorize_worker_batch_commits, m))
-			.saturating_add(w(<T as Config>::WeightInfo::authorize_worker_batch_reveals, r))
+		type W<T> = <T as Config>::WeightInfo;
+		let kinds = (W::<T>::authorize_worker_batch_joins, W::<T>::authorize_worker_batch_commits);
+		Self::per_kind(kinds.0, kinds.1, W::<T>::authorize_worker_batch_reveals, (j, m, r))
+	}
+
+	/// `joins(j)` plus what `m` commits and `r` reveals add to an empty batch.
+	fn per_kind(
+		joins: fn(u32) -> Weight,
+		commits: fn(u32) -> Weight,
+		reveals: fn(u32) -> Weight,
+		(j, m, r): (u32, u32, u32),
+	) -> Weight {
+		let added = |f: fn(u32) -> Weight, n: u32| f(n).saturating_sub(f(0));
+		joins(j).saturating_add(added(commits, m)).saturating_add(added(reveals, r))
 	}
 
 	/// `#[pallet::authorize]` of `worker_batch` (see the module documentation).

@@ -298,20 +298,22 @@ impl<T: Config> Pallet<T> {
 		if at.next >= record.join_end {
 			return;
 		}
-		if let Err(error) =
-			Self::check_join(&local.who, order_id, round, &signature, JoinProof::Verify)
-		{
-			log::info!(
-				target: LOG_TARGET,
-				"order {} round {}: witness {:?} does not join ({:?})",
-				order_id,
-				round,
-				local.who,
-				error
-			);
-			return;
-		}
-		let Some(output) = vrf::verify(&local.key, &record.seed, &signature) else { return };
+		// The check verifies the signature and gives its output: one verification per run.
+		let output =
+			match Self::check_join(&local.who, order_id, round, &signature, JoinProof::Verify) {
+				Ok(valid) => valid.output,
+				Err(error) => {
+					log::info!(
+						target: LOG_TARGET,
+						"order {} round {}: witness {:?} does not join ({:?})",
+						order_id,
+						round,
+						local.who,
+						error
+					);
+					return;
+				},
+			};
 		let item = JoinItem { order_id, round, vrf_signature: signature, output };
 		batch.joins.push((item, ReportKey::new(order_id, round, &local.who), record.join_end));
 	}
