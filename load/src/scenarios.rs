@@ -544,8 +544,14 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 			format!("leases: witness worker of node {i}"),
 			format!(
 				"{} runs, {mean:.0} ms per run (max {} ms at block {}), {} rounds looked at, {} \
-				 VRF signatures",
-				run.runs, run.max_ms, run.max_block, run.rounds, run.vrf_signatures
+				 VRF evaluations, {} probes, {} probes and joins deferred",
+				run.runs,
+				run.max_ms,
+				run.max_block,
+				run.rounds,
+				run.vrf_evaluations,
+				run.probes,
+				run.deferred
 			),
 		));
 	}

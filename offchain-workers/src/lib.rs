@@ -16,7 +16,10 @@ pub mod schedule;
 #[cfg(test)]
 mod tests;
 
-pub use probe::{probe_challenge, probe_health, report_violated, ProbeFailure, ProbeOutcome};
+pub use probe::{
+	probe_challenge, probe_health, probe_leases, report_violated, Challenge, LeaseProbe,
+	ProbeFailure, ProbeOutcome,
+};
 pub use salts::{PendingReport, ReportKey};
 
 /// Log target of the off-chain workers.

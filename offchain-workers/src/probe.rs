@@ -96,12 +96,9 @@ pub fn report_violated(outcomes: &[ProbeOutcome]) -> bool {
 /// within `timeout_ms` milliseconds (the body, at most [`MAX_HEALTH_BODY`] bytes, is read and
 /// ignored).
 pub fn probe_health(endpoint: &str, order_id: u64, timeout_ms: u64) -> ProbeOutcome {
-	let deadline = deadline_after(timeout_ms);
-	let url = health_url(endpoint, order_id);
-	let outcome =
-		ProbeOutcome::from(fetch(http::Request::get(&url), deadline, MAX_HEALTH_BODY).map(drop));
-	log::debug!(target: LOG_TARGET, "health probe of order {order_id} at {url}: {outcome:?}");
-	outcome
+	let probe = LeaseProbe { endpoint, order_id, challenge: None };
+	let outcome = health_all(&[probe], deadline_after(timeout_ms)).pop();
+	outcome.map_or(ProbeOutcome::Failed(ProbeFailure::Unreachable), ProbeOutcome::from)
 }
 
 /// Capacity probe: `POST {endpoint}/.well-known/defaas/challenge` with `seed` and `n` must be
@@ -120,13 +117,157 @@ pub fn probe_challenge(
 	k: u32,
 	timeout_ms: u64,
 ) -> ProbeOutcome {
-	let n = n.clamp(1, MAX_MATRIX_SIZE);
-	let k = k.clamp(1, MAX_ROUNDS);
-	let deadline = deadline_after(timeout_ms);
-	let url = challenge_url(endpoint);
-	let outcome = ProbeOutcome::from(challenge(&url, order_id, seed, n, k, deadline));
-	log::debug!(target: LOG_TARGET, "challenge probe (n = {n}) of order {order_id} at {url}: {outcome:?}");
-	outcome
+	let challenge = Challenge { seed: *seed, n, k };
+	let probe = LeaseProbe { endpoint, order_id, challenge: Some(challenge) };
+	let outcome = challenge_all(&[probe], deadline_after(timeout_ms)).pop();
+	outcome.map_or(ProbeOutcome::Failed(ProbeFailure::Unreachable), ProbeOutcome::from)
+}
+
+/// A capacity challenge: its seed, the matrix size `n` and the Freivalds rounds `k` (see
+/// [`probe_challenge`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Challenge {
+	/// The seed the matrices derive from.
+	pub seed: [u8; 32],
+	/// Matrix size (clamped to `1..=`[`MAX_MATRIX_SIZE`]).
+	pub n: u32,
+	/// Freivalds rounds (clamped to `1..=`[`MAX_ROUNDS`]).
+	pub k: u32,
+}
+
+/// One probe of a lease for [`probe_leases`]: the liveness probe of `order_id` at `endpoint`
+/// and, with `challenge`, the capacity challenge once the liveness probe passed.
+#[derive(Clone, Copy, Debug)]
+pub struct LeaseProbe<'a> {
+	/// The provider's endpoint.
+	pub endpoint: &'a str,
+	/// The lease's order.
+	pub order_id: u64,
+	/// The capacity challenge to make after the liveness probe, if any.
+	pub challenge: Option<Challenge>,
+}
+
+/// Every probe of `probes` at once, their outcomes in the same order: all liveness probes are
+/// sent together and awaited until one deadline (`health_timeout_ms` from now), then the
+/// challenges of those that passed, together, until a second (`challenge_timeout_ms` from
+/// then). A witness watching many leases waits for its slowest provider once instead of for
+/// every provider in turn; each probe is judged exactly as [`probe_health`] and
+/// [`probe_challenge`] judge it alone.
+pub fn probe_leases(
+	probes: &[LeaseProbe<'_>],
+	health_timeout_ms: u64,
+	challenge_timeout_ms: u64,
+) -> Vec<ProbeOutcome> {
+	let health = health_all(probes, deadline_after(health_timeout_ms));
+	let mut outcomes: Vec<ProbeOutcome> = health.into_iter().map(ProbeOutcome::from).collect();
+	let (asked, challenged): (Vec<usize>, Vec<LeaseProbe<'_>>) = probes
+		.iter()
+		.zip(outcomes.iter())
+		.enumerate()
+		.filter(|(_, (probe, outcome))| probe.challenge.is_some() && !outcome.is_failed())
+		.map(|(index, (probe, _))| (index, *probe))
+		.unzip();
+	if challenged.is_empty() {
+		return outcomes;
+	}
+	let answers = challenge_all(&challenged, deadline_after(challenge_timeout_ms));
+	for (index, answer) in asked.into_iter().zip(answers) {
+		if let Some(outcome) = outcomes.get_mut(index) {
+			*outcome = ProbeOutcome::from(answer);
+		}
+	}
+	outcomes
+}
+
+/// The liveness probes of `probes`, sent together, until `deadline`.
+fn health_all(probes: &[LeaseProbe<'_>], deadline: Timestamp) -> Vec<Result<(), ProbeFailure>> {
+	let urls: Vec<String> = probes.iter().map(|p| health_url(p.endpoint, p.order_id)).collect();
+	let requests = urls.iter().map(|url| (http::Request::get(url), MAX_HEALTH_BODY)).collect();
+	let results: Vec<_> = fetch_all(requests, deadline).into_iter().map(|r| r.map(drop)).collect();
+	for (probe, (url, result)) in probes.iter().zip(urls.iter().zip(results.iter())) {
+		log::debug!(
+			target: LOG_TARGET,
+			"health probe of order {} at {url}: {result:?}",
+			probe.order_id
+		);
+	}
+	results
+}
+
+/// The capacity challenges of `probes` (those without one fail with `BadBody`), sent together,
+/// until `deadline`; each answer is checked after the exchanges.
+fn challenge_all(probes: &[LeaseProbe<'_>], deadline: Timestamp) -> Vec<Result<(), ProbeFailure>> {
+	// (n, k, expected answer length) of each challenge, clamped.
+	let sizes: Vec<Option<(u32, u32, usize)>> = probes
+		.iter()
+		.map(|probe| {
+			let challenge = probe.challenge?;
+			let n = challenge.n.clamp(1, MAX_MATRIX_SIZE);
+			Some((n, challenge.k.clamp(1, MAX_ROUNDS), product_len(n)?))
+		})
+		.collect();
+	let bodies: Vec<Vec<u8>> = probes
+		.iter()
+		.zip(sizes.iter())
+		.map(|(probe, size)| match (probe.challenge, size) {
+			(Some(challenge), Some((n, ..))) => encode_request(&challenge.seed, *n, probe.order_id),
+			_ => Vec::new(),
+		})
+		.collect();
+	let urls: Vec<String> = probes.iter().map(|probe| challenge_url(probe.endpoint)).collect();
+	let lengths: Vec<String> = bodies.iter().map(|body| format!("{}", body.len())).collect();
+	let sent: Vec<usize> = (0..probes.len())
+		.filter(|index| sizes.get(*index).is_some_and(|size| size.is_some()))
+		.collect();
+	let requests = sent
+		.iter()
+		.filter_map(|index| {
+			let (url, body, length) =
+				(urls.get(*index)?, bodies.get(*index)?, lengths.get(*index)?);
+			let (.., max_body) = (*sizes.get(*index)?)?;
+			let request = http::Request::post(url, vec![body.as_slice()])
+				.add_header("Content-Type", REQUEST_CONTENT_TYPE)
+				.add_header("Accept", PRODUCT_CONTENT_TYPE)
+				.add_header("Content-Length", length);
+			Some((request, max_body))
+		})
+		.collect();
+	let mut results: Vec<Result<(), ProbeFailure>> = vec![Err(ProbeFailure::BadBody); probes.len()];
+	for (index, answer) in sent.into_iter().zip(fetch_all(requests, deadline)) {
+		let (Some(probe), Some(Some((n, k, _)))) = (probes.get(index), sizes.get(index)) else {
+			continue;
+		};
+		let result = answer.and_then(|answer| check_product(probe, *n, *k, &answer));
+		log::debug!(
+			target: LOG_TARGET,
+			"challenge probe (n = {n}) of order {} at {}: {result:?}",
+			probe.order_id,
+			probe.endpoint
+		);
+		if let Some(slot) = results.get_mut(index) {
+			*slot = result;
+		}
+	}
+	results
+}
+
+/// Checks a challenge's answer `answer` to `probe` (size `n`) with `k` Freivalds rounds.
+fn check_product(
+	probe: &LeaseProbe<'_>,
+	n: u32,
+	k: u32,
+	answer: &[u8],
+) -> Result<(), ProbeFailure> {
+	let seed = probe.challenge.map(|challenge| challenge.seed).ok_or(ProbeFailure::BadBody)?;
+	let c = decode_product(answer, n).ok_or(ProbeFailure::BadBody)?;
+	let a = matrix(&seed, b'A', n);
+	let b = matrix(&seed, b'B', n);
+	let randomness = sp_io::offchain::random_seed();
+	if verify(&a, &b, &c, n, k, &randomness) {
+		Ok(())
+	} else {
+		Err(ProbeFailure::WrongProduct)
+	}
 }
 
 /// The URL of a provider daemon's health check: `{endpoint}/healthz` (trailing slashes of the
@@ -140,7 +281,8 @@ pub fn healthz_url(endpoint: &str) -> String {
 /// the one deadline.
 pub fn probe_get(url: &str, timeout_ms: u64, max_body: usize) -> Result<Vec<u8>, ProbeFailure> {
 	let deadline = deadline_after(timeout_ms);
-	fetch(http::Request::get(url), deadline, max_body)
+	let result = fetch_all(vec![(http::Request::get(url), max_body)], deadline).pop();
+	result.unwrap_or(Err(ProbeFailure::Unreachable))
 }
 
 /// Heartbeat probe (docs/architecture.md §7.1): `GET {endpoint}/healthz` must answer `2xx` within
@@ -208,62 +350,48 @@ fn capacity_entries(p: &mut crate::json::Reader<'_>) -> Option<Vec<(u32, u32)>> 
 	}
 }
 
-/// The exchange and check of [`probe_challenge`] with clamped `n` and `k`.
-fn challenge(
-	url: &str,
-	order_id: u64,
-	seed: &[u8; 32],
-	n: u32,
-	k: u32,
-	deadline: Timestamp,
-) -> Result<(), ProbeFailure> {
-	let max_body = product_len(n).ok_or(ProbeFailure::BadBody)?;
-	let body = encode_request(seed, n, order_id);
-	let length = format!("{}", body.len());
-	let request = http::Request::post(url, vec![body.as_slice()])
-		.add_header("Content-Type", REQUEST_CONTENT_TYPE)
-		.add_header("Accept", PRODUCT_CONTENT_TYPE)
-		.add_header("Content-Length", &length);
-	let answer = fetch(request, deadline, max_body)?;
-	let c = decode_product(&answer, n).ok_or(ProbeFailure::BadBody)?;
-	let a = matrix(seed, b'A', n);
-	let b = matrix(seed, b'B', n);
-	let randomness = sp_io::offchain::random_seed();
-	if verify(&a, &b, &c, n, k, &randomness) {
-		Ok(())
-	} else {
-		Err(ProbeFailure::WrongProduct)
-	}
-}
-
-/// The worker's clock plus `timeout_ms` milliseconds.
 fn deadline_after(timeout_ms: u64) -> Timestamp {
 	sp_io::offchain::timestamp().add(Duration::from_millis(timeout_ms))
 }
 
-/// Sends `request`, waits for a `2xx` status and reads at most `max_body` bytes of body, all
-/// before `deadline`.
-fn fetch<I: AsRef<[u8]>, T: IntoIterator<Item = I> + Default>(
-	request: http::Request<'_, T>,
+/// Sends every request of `requests` (each with the most body bytes it may read) at once and
+/// waits for them until `deadline`, which also bounds reading each body: each `2xx` answer's
+/// body, or why there is none.
+fn fetch_all<I: AsRef<[u8]>, T: IntoIterator<Item = I> + Default>(
+	requests: Vec<(http::Request<'_, T>, usize)>,
 	deadline: Timestamp,
-	max_body: usize,
-) -> Result<Vec<u8>, ProbeFailure> {
-	let pending = request.deadline(deadline).send().map_err(|error| match error {
-		HttpError::DeadlineReached => ProbeFailure::Timeout,
-		HttpError::IoError | HttpError::Invalid => ProbeFailure::Unreachable,
-	})?;
-	let response = match pending.try_wait(deadline) {
-		Err(_still_pending) => return Err(ProbeFailure::Timeout),
-		Ok(Err(http::Error::DeadlineReached)) => return Err(ProbeFailure::Timeout),
-		Ok(Err(http::Error::IoError | http::Error::Unknown)) => {
-			return Err(ProbeFailure::Unreachable)
-		},
-		Ok(Ok(response)) => response,
-	};
-	if !(200..300).contains(&response.code) {
-		return Err(ProbeFailure::Status(response.code));
+) -> Vec<Result<Vec<u8>, ProbeFailure>> {
+	let mut results: Vec<Result<Vec<u8>, ProbeFailure>> = Vec::with_capacity(requests.len());
+	let mut pending = Vec::new();
+	let mut waiting = Vec::new();
+	for (index, (request, max_body)) in requests.into_iter().enumerate() {
+		match request.deadline(deadline).send() {
+			Ok(request) => {
+				pending.push(request);
+				waiting.push((index, max_body));
+				results.push(Err(ProbeFailure::Timeout));
+			},
+			Err(HttpError::DeadlineReached) => results.push(Err(ProbeFailure::Timeout)),
+			Err(HttpError::IoError | HttpError::Invalid) => {
+				results.push(Err(ProbeFailure::Unreachable))
+			},
+		}
 	}
-	read_body(response.id, deadline, max_body)
+	let answers = http::PendingRequest::try_wait_all(pending, deadline);
+	for ((index, max_body), answer) in waiting.into_iter().zip(answers) {
+		let result = match answer {
+			Err(_) | Ok(Err(http::Error::DeadlineReached)) => Err(ProbeFailure::Timeout),
+			Ok(Err(http::Error::IoError | http::Error::Unknown)) => Err(ProbeFailure::Unreachable),
+			Ok(Ok(response)) if !(200..300).contains(&response.code) => {
+				Err(ProbeFailure::Status(response.code))
+			},
+			Ok(Ok(response)) => read_body(response.id, deadline, max_body),
+		};
+		if let Some(slot) = results.get_mut(index) {
+			*slot = result;
+		}
+	}
+	results
 }
 
 /// Reads a whole response body of at most `max_body` bytes before `deadline`.

@@ -11,8 +11,8 @@ use crate::{
 	freivalds::{matrix, multiply},
 	probe::{
 		healthz_url, parse_capacity, probe_challenge, probe_get, probe_health, probe_healthz,
-		report_violated, ProbeFailure, ProbeOutcome, MAX_CAPACITY_ENTRIES, MAX_HEALTHZ_BODY,
-		MAX_HEALTH_BODY,
+		probe_leases, report_violated, Challenge, LeaseProbe, ProbeFailure, ProbeOutcome,
+		MAX_CAPACITY_ENTRIES, MAX_HEALTHZ_BODY, MAX_HEALTH_BODY,
 	},
 };
 use sp_core::offchain::{testing::PendingRequest, Timestamp};
@@ -393,4 +393,47 @@ fn malformed_capacity_bodies_are_rejected() {
 	for body in cases {
 		assert_eq!(parse_capacity(body.as_bytes()), None, "{body:?}");
 	}
+}
+
+#[test]
+fn probes_of_many_leases_go_out_together_and_only_the_healthy_are_challenged() {
+	let seed = [3u8; 32];
+	let honest = encode_product(&product(&seed, 8));
+	let script = [
+		Reply::answer(200, "ok"),
+		Reply::answer(503, ""),
+		Reply::answer(200, "ok"),
+		Reply::Silent,
+		Reply::answer(200, honest),
+	];
+	let (mut ext, mock) = ScriptedHttp::ext(START, script);
+	let challenge = Some(Challenge { seed, n: 8, k: 20 });
+	let probes = [
+		LeaseProbe { endpoint: ENDPOINT, order_id: 7, challenge },
+		LeaseProbe { endpoint: ENDPOINT, order_id: 8, challenge },
+		LeaseProbe { endpoint: ENDPOINT, order_id: 9, challenge: None },
+		LeaseProbe { endpoint: ENDPOINT, order_id: 10, challenge },
+	];
+	let outcomes = ext.execute_with(|| probe_leases(&probes, TIMEOUT_MS, 5_000));
+	assert_eq!(outcomes, vec![Passed, Failed(Status(503)), Passed, Failed(Timeout)]);
+	let sent = mock.sent();
+	let uris: Vec<&str> = sent.iter().map(|s| s.uri.as_str()).collect();
+	// Every liveness probe first (all sent before any answer is awaited, under one deadline),
+	// then the one challenge of the healthy lease that asked for it.
+	assert_eq!(
+		uris,
+		[
+			HEALTH_URI,
+			"http://provider.example:8080/o/8/.well-known/defaas/health",
+			"http://provider.example:8080/o/9/.well-known/defaas/health",
+			"http://provider.example:8080/o/10/.well-known/defaas/health",
+			CHALLENGE_URI,
+		]
+	);
+	let health_deadline = Timestamp::from_unix_millis(START + TIMEOUT_MS);
+	for request in &sent[..4] {
+		assert!(request.deadlines.iter().all(|d| *d == Some(health_deadline)));
+	}
+	// The challenge's deadline counts from when the liveness probes were over.
+	assert!(sent[4].deadlines.iter().all(|d| d.is_some_and(|d| d > health_deadline)));
 }

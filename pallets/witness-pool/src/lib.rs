@@ -160,6 +160,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type FreivaldsRounds: Get<u32>;
 
+		/// How long one off-chain worker run may spend on probes and committee joins, in
+		/// milliseconds, once its commits and reveals are submitted: what is left waits for
+		/// the next run (probes not made at their block are not counted), so that runs do not
+		/// queue up behind each other when a node holds many witness keys and rounds.
+		#[pallet::constant]
+		type WorkerBudgetMs: Get<u64>;
+
 		/// Weight information for the calls and round steps of this pallet.
 		type WeightInfo: WeightInfo;
 	}

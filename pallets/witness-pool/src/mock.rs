@@ -79,6 +79,8 @@ parameter_types! {
 	pub static ActivationDelay: BlockNumber = 5;
 	pub static MaxWitnesses: u32 = 64;
 	pub static MaxStepsPerBlock: u32 = 8;
+	/// The worker's time budget per run (the test offchain clock stands still unless moved).
+	pub static WorkerBudgetMs: u64 = 1_000;
 	pub static MaxAgendaSpill: u32 = 2;
 	/// Room for every step of the tests unless a test lowers it.
 	pub static MaxAgendaWeight: Weight = Weight::from_parts(100_000_000_000, u64::MAX / 64);
@@ -112,6 +114,7 @@ impl pallet_witness_pool::Config for Test {
 	type ProbeTimeoutMs = ConstU64<2_000>;
 	type ChallengeTimeoutMs = ConstU64<5_000>;
 	type FreivaldsRounds = ConstU32<10>;
+	type WorkerBudgetMs = WorkerBudgetMs;
 	type WeightInfo = ();
 }
 

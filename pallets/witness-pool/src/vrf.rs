@@ -5,8 +5,10 @@
 //! appear, and nobody can grind it (the seed is fixed by BABE randomness one epoch old).
 //!
 //! Signing needs the secret key, which lives in the node's keystore under [`KEY_TYPE`] (`wtns`).
-//! The [`witness_vrf`] runtime interface holds the node host functions: `sign`, which an
-//! off-chain worker calls, and `verify`, which the runtime calls for every join — the same
+//! The [`witness_vrf`] runtime interface holds the node host functions: `output`,
+//! `pre_output` and `sign`, which an off-chain worker calls (the first two without a proof:
+//! a worker learns whether a round draws its witness, and its probe schedule, from one scalar
+//! multiplication, and signs only when drawn), and `verify`, which the runtime calls for every join — the same
 //! schnorrkel verification ([`verify_in_process`]) run natively, 3–4× faster than compiled
 //! into the runtime (the measured weights of `join_committee` and `authorize_worker_batch` are
 //! in `docs/benchmarks.md`). The node registers `witness_vrf::HostFunctions` in its executor.
@@ -128,6 +130,44 @@ pub trait WitnessVrf {
 
 		let keystore = self.extension::<KeystoreExt>()?;
 		keystore.sr25519_vrf_sign(KEY_TYPE, key, &sign_data(&seed)).ok().flatten().map(Into::into)
+	}
+
+	/// The VRF output of the `wtns` secret key of `key` over `seed` — what [`verify`] returns
+	/// for its signature — without the proof: one scalar multiplication instead of a signature
+	/// and a verification, for the worker to see whether a round draws a witness before it
+	/// signs. `None` without the keystore or the key.
+	///
+	/// [`verify`]: super::verify
+	fn output(
+		&mut self,
+		key: PassPointerAndRead<&sr25519::Public, 32>,
+		seed: PassPointerAndReadCopy<[u8; 32], 32>,
+	) -> AllocateAndReturnByCodec<Option<u128>> {
+		use sp_externalities::ExternalitiesExt;
+		use sp_keystore::KeystoreExt;
+
+		let keystore = self.extension::<KeystoreExt>()?;
+		let input = transcript(&seed);
+		let pre_output = keystore.sr25519_vrf_pre_output(KEY_TYPE, key, &input).ok().flatten()?;
+		let bytes: [u8; 16] = key.make_bytes(OUTPUT_CONTEXT, &input, &pre_output).ok()?;
+		Some(u128::from_le_bytes(bytes))
+	}
+
+	/// The VRF pre-output of the `wtns` secret key of `key` over `seed` (the `pre_output` of
+	/// its signature, without the proof). `None` without the keystore or the key.
+	fn pre_output(
+		&mut self,
+		key: PassPointerAndRead<&sr25519::Public, 32>,
+		seed: PassPointerAndReadCopy<[u8; 32], 32>,
+	) -> AllocateAndReturnByCodec<Option<[u8; 32]>> {
+		use codec::Encode;
+		use sp_externalities::ExternalitiesExt;
+		use sp_keystore::KeystoreExt;
+
+		let keystore = self.extension::<KeystoreExt>()?;
+		let pre_output =
+			keystore.sr25519_vrf_pre_output(KEY_TYPE, key, &transcript(&seed)).ok().flatten()?;
+		pre_output.encode().try_into().ok()
 	}
 
 	/// Verify `signature` as `key`'s VRF over `seed`: its output, or `None` (see

@@ -206,6 +206,10 @@ impl pallet_witness_pool::Config for Runtime {
 	type ChallengeTimeoutMs = ConstU64<5_000>;
 	/// Freivalds rounds: a wrong product passes with probability at most 2^-10.
 	type FreivaldsRounds = ConstU32<10>;
+	/// A worker run spends at most a third of a slot on probes and joins (commits and
+	/// reveals always go out): with the node's two off-chain worker threads, runs never
+	/// queue up behind each other.
+	type WorkerBudgetMs = ConstU64<{ crate::MILLI_SECS_PER_BLOCK / 3 }>;
 	/// Weights (see the pallet's weights.rs).
 	type WeightInfo = pallet_witness_pool::weights::SubstrateWeight<Runtime>;
 }

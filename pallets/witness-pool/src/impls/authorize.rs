@@ -10,7 +10,7 @@
 //!
 //! A valid batch provides the tag `("WitnessPool", (kind tag, order_id, round, witness))` of
 //! each item accepted now, so the pool holds at most one transaction per witness, kind and
-//! round, and lives until the first of those items' windows closes. Errors: a bad batch
+//! round, and lives until the last of those items' windows closes. Errors: a bad batch
 //! signature, a VRF signature that does not verify or a reveal that does not open its
 //! commitment → `BadProof`; an unregistered witness, an empty batch or a round twice among
 //! the items of a kind → `Call`; when no item is accepted, the first item's reason: a closed
@@ -125,7 +125,10 @@ impl<T: Config> Pallet<T> {
 			)?;
 		}
 
-		let Some(until) = accepted.iter().map(|(.., until)| *until).min() else {
+		// It lives until the last of its items' windows closes: an item whose window closes
+		// first is skipped by the block, not a reason to drop the others from the pool (the
+		// pool's revalidation drops the batch once no item is accepted).
+		let Some(until) = accepted.iter().map(|(.., until)| *until).max() else {
 			return Err(first_refusal.unwrap_or(InvalidTransaction::Stale).into());
 		};
 		let longevity = until.saturating_sub(Self::now()).saturated_into::<u64>().max(1);

@@ -51,16 +51,16 @@ use defaas_offchain_workers::{
 	probe,
 	salts::{self, PendingReport, ReportKey, PHASE_COMMIT, PHASE_JOIN, PHASE_REVEAL},
 };
-use defaas_primitives::worker_stats::{WorkerStats, WORKER_STATS_KEY};
+use defaas_primitives::worker_stats::{RunRecord, WorkerStats, WORKER_STATS_KEY};
 use frame_support::BoundedVec;
 use frame_system::{
 	offchain::{CreateAuthorizedTransaction, SubmitTransaction},
 	pallet_prelude::BlockNumberFor,
 };
-use sp_core::offchain::StorageKind;
+use sp_core::offchain::{Duration, StorageKind};
 use sp_runtime::{
 	offchain::storage::{MutateStorageError, StorageValueRef},
-	traits::{One, Saturating},
+	traits::{Get, One, Saturating},
 	SaturatedConversion,
 };
 
@@ -96,8 +96,23 @@ impl<BlockNumber> Default for PendingBatch<BlockNumber> {
 pub(crate) struct RunWork {
 	/// Rounds looked at.
 	pub rounds: u64,
-	/// VRF signatures made.
-	pub vrf_signatures: u64,
+	/// VRF evaluations with `wtns` keys (outputs, pre-outputs, signatures).
+	pub vrf_evaluations: u64,
+	/// Probes made.
+	pub probes: u64,
+	/// Probes and round joins left over when the run's time budget ran out.
+	pub deferred: u64,
+}
+
+impl From<RunWork> for RunRecord {
+	fn from(work: RunWork) -> Self {
+		RunRecord {
+			rounds: work.rounds,
+			vrf_evaluations: work.vrf_evaluations,
+			probes: work.probes,
+			deferred: work.deferred,
+		}
+	}
 }
 
 /// What a node's worker remembers of a round's join window, in the persistent off-chain
@@ -182,38 +197,72 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let started = sp_io::offchain::timestamp();
+		let deadline = started.add(Duration::from_millis(T::WorkerBudgetMs::get()));
 		let at = RunAt { now, next: now.saturating_add(One::one()), block: now.saturated_into() };
 		let mut work = RunWork::default();
 		let mut batches: Vec<PendingBatch<BlockNumberFor<T>>> =
 			local.iter().map(|_| PendingBatch::default()).collect();
+		// First what cannot wait and costs little: commits, reveals, forgetting. Probes and
+		// joins are noted for later.
+		let mut probes = Vec::new();
+		let mut joins = Vec::new();
 		for (order_id, round, record) in Rounds::<T>::iter() {
 			work.rounds = work.rounds.saturating_add(1);
 			match record.phase {
-				RoundPhase::Joining if now < record.join_end => {
-					let Some(lease) = Leases::<T>::get(order_id) else { continue };
-					let mut memo = JoinMemo::<T::AccountId>::load(order_id, round);
-					let before = memo.len();
-					for (witness, batch) in local.iter().zip(batches.iter_mut()) {
-						Self::ocw_join(
-							at, order_id, round, &record, &lease, witness, &mut memo, &mut work,
-							batch,
-						);
-					}
-					if memo.len() != before {
-						memo.store(order_id, round);
-					}
-				},
+				RoundPhase::Joining if now < record.join_end => joins.push((order_id, round)),
 				RoundPhase::Reporting => {
 					Self::ocw_end_join(order_id, round, &record);
 					let Some(lease) = Leases::<T>::get(order_id) else { continue };
-					for (witness, batch) in local.iter().zip(batches.iter_mut()) {
-						Self::ocw_report(at, order_id, round, &record, &lease, witness, batch);
+					let period_end = record.commit_end.saturating_sub(lease.timings.commit_window);
+					for (index, (witness, batch)) in
+						local.iter().zip(batches.iter_mut()).enumerate()
+					{
+						if Self::ocw_report(at, order_id, round, &record, &lease, witness, batch) {
+							probes.push((order_id, round, index, period_end));
+						}
 					}
 				},
 				RoundPhase::Settled | RoundPhase::Abandoned => {
 					Self::ocw_forget_round(order_id, round, &record, &local);
 				},
 				_ => {},
+			}
+		}
+		for (witness, batch) in local.iter().zip(batches.iter_mut()) {
+			Self::submit_batches(at, witness, core::mem::take(batch));
+		}
+		// Then, while the run's time budget lasts, this block's probes and the joins (the
+		// windows ending first first); what is left waits for the next run, so that runs do
+		// not queue up behind each other.
+		let in_time = || sp_io::offchain::timestamp() < deadline;
+		if in_time() {
+			Self::ocw_probe_block(at, &probes, &local, &mut work);
+		} else {
+			let count = u64::try_from(probes.len()).unwrap_or(u64::MAX);
+			work.deferred = work.deferred.saturating_add(count);
+		}
+		let mut joining: Vec<_> = joins
+			.into_iter()
+			.filter_map(|(order_id, round)| {
+				Some((order_id, round, Rounds::<T>::get(order_id, round)?))
+			})
+			.collect();
+		joining.sort_by_key(|(_, _, record)| record.join_end);
+		for (order_id, round, record) in joining {
+			if !in_time() {
+				work.deferred = work.deferred.saturating_add(1);
+				continue;
+			}
+			let Some(lease) = Leases::<T>::get(order_id) else { continue };
+			let mut memo = JoinMemo::<T::AccountId>::load(order_id, round);
+			let before = memo.len();
+			for (witness, batch) in local.iter().zip(batches.iter_mut()) {
+				Self::ocw_join(
+					at, order_id, round, &record, &lease, witness, &mut memo, &mut work, batch,
+				);
+			}
+			if memo.len() != before {
+				memo.store(order_id, round);
 			}
 		}
 		for (witness, batch) in local.iter().zip(batches) {
@@ -224,7 +273,7 @@ impl<T: Config> Pallet<T> {
 		// A concurrent run updating the record at the same time: this run is not counted.
 		let _ = stats.mutate::<WorkerStats, (), _>(|stored| {
 			let mut stats = stored.ok().flatten().unwrap_or_default();
-			stats.record(at.block, ms, work.rounds, work.vrf_signatures);
+			stats.record(at.block, ms, &work.into());
 			Ok(stats)
 		});
 	}
@@ -336,18 +385,19 @@ impl<T: Config> Pallet<T> {
 		if let Ok(Some(signature)) = value.get::<VrfSignature>() {
 			return Some(signature);
 		}
-		work.vrf_signatures = work.vrf_signatures.saturating_add(1);
-		let Some(signature) = vrf::witness_vrf::sign(key, record.seed) else {
+		// The output alone (no proof) says whether the round draws the witness; only then
+		// is the VRF signed.
+		work.vrf_evaluations = work.vrf_evaluations.saturating_add(1);
+		let Some(output) = vrf::witness_vrf::output(key, record.seed) else {
 			log::warn!(
 				target: LOG_TARGET,
-				"witness {:?}: the keystore cannot sign the VRF of order {} round {}",
+				"witness {:?}: the keystore cannot evaluate the VRF of order {} round {}",
 				who,
 				order_id,
 				round
 			);
 			return None;
 		};
-		let output = vrf::verify(key, &record.seed, &signature)?;
 		if output >= record.threshold {
 			log::debug!(
 				target: LOG_TARGET,
@@ -360,6 +410,17 @@ impl<T: Config> Pallet<T> {
 			memo.passed.push(who.clone());
 			return None;
 		}
+		work.vrf_evaluations = work.vrf_evaluations.saturating_add(1);
+		let Some(signature) = vrf::witness_vrf::sign(key, record.seed) else {
+			log::warn!(
+				target: LOG_TARGET,
+				"witness {:?}: the keystore cannot sign the VRF of order {} round {}",
+				who,
+				order_id,
+				round
+			);
+			return None;
+		};
 		if !memo.drawn.contains(who) {
 			memo.drawn.push(who.clone());
 		}
@@ -386,7 +447,8 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Reporting: probe, commit or reveal, depending on where the round and the member stand.
+	/// Reporting: commit or reveal, depending on where the round and the member stand; `true`
+	/// if instead the member may have a probe to make (before the end of the billing period).
 	fn ocw_report(
 		at: RunAt<BlockNumberFor<T>>,
 		order_id: OrderId,
@@ -395,15 +457,17 @@ impl<T: Config> Pallet<T> {
 		lease: &MonitoredLeaseOf<T>,
 		local: &LocalWitness<T>,
 		batch: &mut PendingBatch<BlockNumberFor<T>>,
-	) {
-		let Some(member) = record.members.iter().find(|m| m.witness == local.who) else { return };
+	) -> bool {
+		let Some(member) = record.members.iter().find(|m| m.witness == local.who) else {
+			return false;
+		};
 		if member.revealed.is_some() {
 			Self::ocw_forget(order_id, round, &local.who, "revealed");
-			return;
+			return false;
 		}
 		let period_end = record.commit_end.saturating_sub(lease.timings.commit_window);
 		if at.now < period_end {
-			Self::ocw_probe(at, order_id, round, record, lease, period_end, local);
+			return true;
 		} else if member.commitment.is_none() {
 			if at.next < record.commit_end {
 				Self::ocw_commit(record.commit_end, order_id, round, local, batch);
@@ -411,6 +475,7 @@ impl<T: Config> Pallet<T> {
 		} else if record.commit_end <= at.next && at.next < record.reveal_end {
 			Self::ocw_reveal(record.reveal_end, order_id, round, member.commitment, local, batch);
 		}
+		false
 	}
 
 	/// Commit: store the report with a fresh salt (once), then put the commit, due by

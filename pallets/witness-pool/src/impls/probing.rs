@@ -4,7 +4,8 @@
 //! (`period_end = commit_end − commit_window`, the end of the billing period), chosen by
 //! `defaas_offchain_workers::schedule::probe_blocks(h, join_end, period_end, ProbesPerRound)`
 //! with `h` the **VRF pre-output of the witness's `wtns` key over
-//! `blake2_256(SCALE((b"defaas/wp/schedule", seed)))`** ([`Pallet::probe_schedule_seed`]).
+//! `blake2_256(SCALE((b"defaas/wp/schedule", seed)))`** ([`Pallet::probe_schedule_seed`];
+//! the `witness_vrf::pre_output` host function: no proof is made, none is needed).
 //! Only the key holder can compute `h` and it is never published, so nobody — the provider
 //! included — can predict the probe blocks; the alternatives (`blake2_256(SCALE((seed,
 //! witness)))`, or a joined member's VRF output) are public once the committee is known.
@@ -18,14 +19,14 @@
 //! (node down) are simply not counted; no probes at all make a clean report.
 
 use crate::{
-	pallet::{Config, Pallet},
+	pallet::{Config, Leases, Pallet, Rounds},
 	types::*,
 	vrf::{self, VrfKey},
 	LOG_TARGET,
 };
 use alloc::vec::Vec;
 use codec::Encode;
-use defaas_offchain_workers::{freivalds, probe, schedule};
+use defaas_offchain_workers::{freivalds, probe, schedule, ProbeFailure};
 use defaas_primitives::traits::ProviderDirectory;
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -34,7 +35,7 @@ use sp_runtime::{
 	SaturatedConversion,
 };
 
-use super::offchain::{LocalWitness, RunAt};
+use super::offchain::{LocalWitness, RunAt, RunWork};
 
 /// How often a probe-log compare-and-set is retried after losing a race with another run.
 const MAX_CAS_ATTEMPTS: u32 = 4;
@@ -77,39 +78,124 @@ impl<T: Config> Pallet<T> {
 	/// The blocks of `[from, to)` at which the node's `wtns` key `key` probes the round with
 	/// `seed` (`ProbesPerRound` of them; empty if the keystore cannot sign with `key`).
 	pub fn probe_schedule(key: &VrfKey, seed: &[u8; 32], from: u32, to: u32) -> Vec<u32> {
-		match vrf::witness_vrf::sign(key, Self::probe_schedule_seed(seed)) {
-			Some(signature) => {
-				schedule::probe_blocks(&signature.pre_output, from, to, T::ProbesPerRound::get())
+		match vrf::witness_vrf::pre_output(key, Self::probe_schedule_seed(seed)) {
+			Some(pre_output) => {
+				schedule::probe_blocks(&pre_output, from, to, T::ProbesPerRound::get())
 			},
 			None => Vec::new(),
 		}
 	}
 
-	/// Reporting, before the end of the billing period: probe if this is a scheduled block not
-	/// probed yet.
-	pub(crate) fn ocw_probe(
+	/// Reporting, before the end of the billing period: the probes scheduled at this block and
+	/// not made yet, of every (round, local witness) in `due` — `(order_id, round, index in
+	/// local, period_end)` — all at once (`probe::probe_leases`), each claimed in its probe log
+	/// first and its outcome recorded after.
+	pub(crate) fn ocw_probe_block(
 		at: RunAt<BlockNumberFor<T>>,
-		order_id: OrderId,
-		round: u32,
-		record: &RoundRecordOf<T>,
-		lease: &MonitoredLeaseOf<T>,
-		period_end: BlockNumberFor<T>,
-		local: &LocalWitness<T>,
+		due: &[(OrderId, u32, usize, BlockNumberFor<T>)],
+		local: &[LocalWitness<T>],
+		work: &mut RunWork,
 	) {
-		if at.now < record.join_end {
+		// (order, round, witness, first, endpoint, the level's memory if a challenge is due)
+		let mut claimed = Vec::new();
+		for (order_id, round, index, period_end) in due.iter().copied() {
+			let (Some(record), Some(lease), Some(witness)) =
+				(Rounds::<T>::get(order_id, round), Leases::<T>::get(order_id), local.get(index))
+			else {
+				continue;
+			};
+			if at.now < record.join_end {
+				continue;
+			}
+			let from: u32 = record.join_end.saturated_into();
+			let to: u32 = period_end.saturated_into();
+			work.vrf_evaluations = work.vrf_evaluations.saturating_add(1);
+			let blocks = Self::probe_schedule(&witness.key, &record.seed, from, to);
+			if !blocks.contains(&at.block) {
+				continue;
+			}
+			let Some(first) = Self::claim_probe(order_id, round, &witness.who, at.block) else {
+				continue;
+			};
+			work.probes = work.probes.saturating_add(1);
+			match Self::probe_target(order_id, &lease, first) {
+				Ok((endpoint, memory_mb)) => {
+					claimed.push((order_id, round, witness, first, endpoint, memory_mb))
+				},
+				Err(outcome) => {
+					Self::record_probe(order_id, round, &witness.who, at.block, outcome);
+					Self::log_probe(order_id, round, at.block, first, outcome);
+				},
+			}
+		}
+		if claimed.is_empty() {
 			return;
 		}
-		let from: u32 = record.join_end.saturated_into();
-		let to: u32 = period_end.saturated_into();
-		let blocks = Self::probe_schedule(&local.key, &record.seed, from, to);
-		if !blocks.contains(&at.block) {
-			return;
+		let probes: Vec<probe::LeaseProbe<'_>> = claimed
+			.iter()
+			.map(|(order_id, _, _, _, endpoint, memory_mb)| probe::LeaseProbe {
+				endpoint: endpoint.as_str(),
+				order_id: *order_id,
+				challenge: memory_mb.map(|memory_mb| probe::Challenge {
+					seed: sp_io::offchain::random_seed(),
+					n: freivalds::matrix_size(memory_mb),
+					k: T::FreivaldsRounds::get(),
+				}),
+			})
+			.collect();
+		let outcomes =
+			probe::probe_leases(&probes, T::ProbeTimeoutMs::get(), T::ChallengeTimeoutMs::get());
+		for ((order_id, round, witness, first, ..), outcome) in claimed.iter().zip(outcomes) {
+			Self::record_probe(*order_id, *round, &witness.who, at.block, outcome);
+			Self::log_probe(*order_id, *round, at.block, *first, outcome);
 		}
-		let Some(first) = Self::claim_probe(order_id, round, &local.who, at.block) else {
-			return;
+	}
+
+	/// Where to probe the lease: the provider's endpoint and, for the member's first probe of
+	/// the round (`challenge`), the memory of the lease's level (the challenge's size). A
+	/// missing or non-UTF-8 endpoint, or a challenge for an unknown level, fails the probe
+	/// (with a warning).
+	fn probe_target(
+		order_id: OrderId,
+		lease: &MonitoredLeaseOf<T>,
+		challenge: bool,
+	) -> Result<(alloc::string::String, Option<u32>), ProbeOutcome> {
+		let unreachable = ProbeOutcome::Failed(ProbeFailure::Unreachable);
+		let Some(endpoint) = T::Directory::endpoint(&lease.provider) else {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {}: provider {:?} has no endpoint; the probe fails",
+				order_id,
+				lease.provider
+			);
+			return Err(unreachable);
 		};
-		let outcome = Self::probe_provider(order_id, lease, first);
-		Self::record_probe(order_id, round, &local.who, at.block, outcome);
+		let Ok(endpoint) = alloc::string::String::from_utf8(endpoint) else {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {}: the endpoint of provider {:?} is not UTF-8; the probe fails",
+				order_id,
+				lease.provider
+			);
+			return Err(unreachable);
+		};
+		if !challenge {
+			return Ok((endpoint, None));
+		}
+		let Some(memory_mb) = T::Directory::level_memory_mb(lease.level) else {
+			log::warn!(
+				target: LOG_TARGET,
+				"order {}: level {} is unknown; the capacity challenge fails",
+				order_id,
+				lease.level
+			);
+			return Err(unreachable);
+		};
+		Ok((endpoint, Some(memory_mb)))
+	}
+
+	/// Logs a probe's outcome.
+	fn log_probe(order_id: OrderId, round: u32, block: u32, first: bool, outcome: ProbeOutcome) {
 		let kind = if first { "health + challenge" } else { "health" };
 		match outcome {
 			ProbeOutcome::Passed => log::info!(
@@ -118,7 +204,7 @@ impl<T: Config> Pallet<T> {
 				order_id,
 				round,
 				kind,
-				at.block
+				block
 			),
 			ProbeOutcome::Failed(reason) => log::info!(
 				target: LOG_TARGET,
@@ -126,7 +212,7 @@ impl<T: Config> Pallet<T> {
 				order_id,
 				round,
 				kind,
-				at.block,
+				block,
 				reason
 			),
 		}
@@ -190,55 +276,5 @@ impl<T: Config> Pallet<T> {
 			round,
 			block
 		);
-	}
-
-	/// One probe of the lease's provider: the liveness probe and, if `challenge`, the capacity
-	/// challenge. A missing endpoint or level fails the probe (with a warning).
-	fn probe_provider(
-		order_id: OrderId,
-		lease: &MonitoredLeaseOf<T>,
-		challenge: bool,
-	) -> ProbeOutcome {
-		let unreachable = ProbeOutcome::Failed(ProbeFailure::Unreachable);
-		let Some(endpoint) = T::Directory::endpoint(&lease.provider) else {
-			log::warn!(
-				target: LOG_TARGET,
-				"order {}: provider {:?} has no endpoint; the probe fails",
-				order_id,
-				lease.provider
-			);
-			return unreachable;
-		};
-		let Ok(endpoint) = core::str::from_utf8(&endpoint) else {
-			log::warn!(
-				target: LOG_TARGET,
-				"order {}: the endpoint of provider {:?} is not UTF-8; the probe fails",
-				order_id,
-				lease.provider
-			);
-			return unreachable;
-		};
-		let health = probe::probe_health(endpoint, order_id, T::ProbeTimeoutMs::get());
-		if health.is_failed() || !challenge {
-			return health;
-		}
-		let Some(memory_mb) = T::Directory::level_memory_mb(lease.level) else {
-			log::warn!(
-				target: LOG_TARGET,
-				"order {}: level {} is unknown; the capacity challenge fails",
-				order_id,
-				lease.level
-			);
-			return unreachable;
-		};
-		let seed = sp_io::offchain::random_seed();
-		probe::probe_challenge(
-			endpoint,
-			order_id,
-			&seed,
-			freivalds::matrix_size(memory_mb),
-			T::FreivaldsRounds::get(),
-			T::ChallengeTimeoutMs::get(),
-		)
 	}
 }

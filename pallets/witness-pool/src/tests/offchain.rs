@@ -160,7 +160,7 @@ fn worker_stats() -> defaas_primitives::worker_stats::WorkerStats {
 }
 
 #[test]
-fn a_witness_passed_over_is_signed_for_once_per_round_and_the_runs_are_recorded() {
+fn a_witness_is_evaluated_once_per_round_signed_for_only_when_drawn_and_the_runs_are_recorded() {
 	offchain_ext(ExtBuilder::default().with_witnesses(1..=9)).execute_with(|| {
 		MaxStepsPerBlock::set(32);
 		let key = register_with_keystore_key(40);
@@ -171,10 +171,13 @@ fn a_witness_passed_over_is_signed_for_once_per_round_and_the_runs_are_recorded(
 		run_to_block(START + 6);
 		WitnessPool::offchain_worker(START + 6);
 		let first = worker_stats();
-		assert_eq!((first.runs, first.rounds, first.vrf_signatures), (1, 16, 16));
-		assert_eq!(first.last_block, START as u32 + 6);
 		let drawn: Vec<u64> = (0..16u64).filter(|o| stored(*o, 0, 40).is_some()).collect();
 		assert!(!drawn.is_empty() && drawn.len() < 16, "some of 16 rounds draw the witness");
+		// One output per round; a signature only where it draws the witness.
+		let evaluations = 16 + drawn.len() as u64;
+		assert_eq!((first.runs, first.rounds, first.vrf_evaluations), (1, 16, evaluations));
+		assert_eq!((first.probes, first.deferred), (0, 0));
+		assert_eq!(first.last_block, START as u32 + 6);
 
 		// The next runs of the join window sign nothing again: the drawn have their stored
 		// signatures, the others are in their rounds' join memos.
@@ -182,7 +185,7 @@ fn a_witness_passed_over_is_signed_for_once_per_round_and_the_runs_are_recorded(
 		run_to_block(START + 7);
 		WitnessPool::offchain_worker(START + 7);
 		let later = worker_stats();
-		assert_eq!((later.runs, later.rounds, later.vrf_signatures), (3, 48, 16));
+		assert_eq!((later.runs, later.rounds, later.vrf_evaluations), (3, 48, evaluations));
 		for order_id in 0..16u64 {
 			let signature = vrf::witness_vrf::sign(&key, round(order_id, 0).seed).unwrap();
 			let output = vrf::verify(&key, &round(order_id, 0).seed, &signature).unwrap();

@@ -6,7 +6,7 @@
 //! until 26.
 
 use super::{node::*, *};
-use codec::Encode;
+use codec::{Decode, Encode};
 use defaas_offchain_workers::{
 	challenge::{encode_product, encode_request},
 	freivalds::{matrix, multiply},
@@ -356,6 +356,39 @@ fn no_probes_make_a_clean_report() {
 	node.execute(|| run_to_block(PERIOD_END_0 - 1));
 	assert!(!commit_at_period_end(&mut node));
 	assert!(node.provider.requests().is_empty());
+	node.check();
+}
+
+#[test]
+fn a_run_out_of_time_still_commits_and_leaves_joins_and_probes_to_later_runs() {
+	use defaas_primitives::worker_stats::{WorkerStats, WORKER_STATS_KEY};
+	let stats = || {
+		sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, WORKER_STATS_KEY)
+			.map(|bytes| WorkerStats::decode(&mut &bytes[..]).expect("worker stats"))
+			.unwrap_or_default()
+	};
+	let mut node = node();
+	// No time left for the join: nothing goes out, the join is deferred.
+	node.execute(|| {
+		WorkerBudgetMs::set(0);
+		run_worker_through([OPEN_0]);
+		assert_eq!((stats().deferred, stats().vrf_evaluations), (1, 0));
+	});
+	assert!(node.take_calls().is_empty());
+	// The next run has time: it joins.
+	node.execute(|| WorkerBudgetMs::set(1_000));
+	joined(&mut node);
+	// No time at any of the scheduled probe blocks: no probe is made.
+	node.execute(|| {
+		WorkerBudgetMs::set(0);
+		run_worker_through(JOIN_END_0..PERIOD_END_0);
+		assert_eq!(stats().probes, 0);
+		assert!(stats().deferred > 1);
+	});
+	assert!(node.take_calls().is_empty());
+	assert!(node.provider.requests().is_empty());
+	// Commits are not budgeted: it commits (a clean report: no probes were counted).
+	assert!(!commit_at_period_end(&mut node));
 	node.check();
 }
 
