@@ -17,6 +17,7 @@ use defaas_primitives::deploy::{
 use defaas_provider::{
 	app::AppState,
 	auth,
+	config::HttpLimits,
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
 	orders::{OrderFacts, OrderFuture, OrderSource},
@@ -92,6 +93,12 @@ async fn main() -> anyhow::Result<()> {
 		provider: PROVIDER,
 		public_url: format!("http://127.0.0.1:{port}"),
 		capacity: vec![(0, 1)],
+		// Every load connection comes from 127.0.0.1: no per-source cap in the way.
+		http: HttpLimits {
+			max_connections: 1 << 20,
+			max_connections_per_source: 1 << 20,
+			..HttpLimits::default()
+		},
 		deployed,
 	});
 	let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

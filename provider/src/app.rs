@@ -1,7 +1,9 @@
 //! The state the HTTP handlers share: the function host, the store, the metrics, the order
 //! source and this provider's identity.
 
-use crate::{host::FunctionHost, metrics::Metrics, orders::OrderSource, store::Store};
+use crate::{
+	config::HttpLimits, host::FunctionHost, metrics::Metrics, orders::OrderSource, store::Store,
+};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -23,6 +25,8 @@ pub struct AppState {
 	/// Capacity per level, `(level, count)`, reported on `/healthz` (and from there in the
 	/// heartbeat).
 	pub capacity: Vec<(u32, u32)>,
+	/// Connection caps and body deadlines of the HTTP server.
+	pub http: HttpLimits,
 	/// Receives the order id of every successful deployment (the bid engine then submits
 	/// `fulfill`). Sent again on an idempotent retry.
 	pub deployed: UnboundedSender<u64>,

@@ -19,6 +19,12 @@
 //! cpu_ms = 1000          # CPU budget of one request
 //! wall_ms = 10000        # wall-time limit of one request (a shutdown drains for this + 5 s)
 //! max_response_mb = 16   # response bodies are cut off beyond this
+//!
+//! [http]
+//! max_connections = 8192            # open connections at most; more are refused with 503
+//! max_connections_per_source = 256  # open connections per client IP address at most
+//! body_timeout_ms = 10000           # a request body's deadline, plus its size at …
+//! min_body_rate_kib = 64            # … the slowest rate allowed (KiB/s); else 408
 //! ```
 
 use anyhow::{bail, Context};
@@ -56,6 +62,47 @@ pub struct Config {
 	/// Per-request limits of the function host.
 	#[serde(default)]
 	pub limits: Limits,
+	/// Limits of the HTTP server against clients that hold connections or bodies open.
+	#[serde(default)]
+	pub http: HttpLimits,
+}
+
+/// Limits of the HTTP server against clients that hold connections open or send bodies
+/// slowly: one client address cannot take the connections every other client needs, and a
+/// body that does not arrive in time frees its connection.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpLimits {
+	/// Open connections at most; a connection beyond it is answered `503` and closed.
+	pub max_connections: usize,
+	/// Open connections from one client IP address at most; beyond it, `503` and closed.
+	pub max_connections_per_source: usize,
+	/// Milliseconds a request body may take to arrive, on top of what its largest allowed size
+	/// takes at [`HttpLimits::min_body_rate_kib`]; a body still incomplete is answered `408`.
+	pub body_timeout_ms: u64,
+	/// The slowest upload rate the body deadline allows for, in KiB per second.
+	pub min_body_rate_kib: u64,
+}
+
+impl Default for HttpLimits {
+	fn default() -> Self {
+		Self {
+			max_connections: 8192,
+			max_connections_per_source: 256,
+			body_timeout_ms: 10_000,
+			min_body_rate_kib: 64,
+		}
+	}
+}
+
+impl HttpLimits {
+	/// How long a request body of at most `max_bytes` may take to arrive.
+	pub fn body_deadline(&self, max_bytes: usize) -> Duration {
+		let rate = self.min_body_rate_kib.max(1).saturating_mul(1024);
+		let bytes = u64::try_from(max_bytes).unwrap_or(u64::MAX);
+		Duration::from_millis(self.body_timeout_ms)
+			.saturating_add(Duration::from_secs(bytes.div_ceil(rate)))
+	}
 }
 
 /// What the provider asks for one level.
@@ -147,6 +194,13 @@ impl Config {
 			if !url.starts_with("http://") && !url.starts_with("https://") {
 				bail!("public_url must be an http:// or https:// URL, got {url:?}");
 			}
+		}
+		let http = &self.http;
+		if http.max_connections == 0 || http.max_connections_per_source == 0 {
+			bail!("[http] max_connections and max_connections_per_source must be at least 1");
+		}
+		if http.max_connections_per_source > http.max_connections {
+			bail!("[http] max_connections_per_source exceeds max_connections");
 		}
 		Ok(())
 	}

@@ -168,10 +168,16 @@ async fn deploy(
 	if announced.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
 		return Err(too_large());
 	}
-	let package = match read_body(body, limit).await {
-		Ok(Some(package)) => package,
-		Ok(None) => return Err(too_large()),
-		Err(e) => return Err(fail(400, "bad_request", format!("cannot read the package: {e}"))),
+	let read = tokio::time::timeout(state.http.body_deadline(limit), read_body(body, limit));
+	let package = match read.await {
+		Ok(Ok(Some(package))) => package,
+		Ok(Ok(None)) => return Err(too_large()),
+		Ok(Err(e)) => {
+			return Err(fail(400, "bad_request", format!("cannot read the package: {e}")))
+		},
+		Err(_elapsed) => {
+			return Err(fail(408, "request_timeout", "the package did not arrive in time"))
+		},
 	};
 	let package_hash = package_hash(&package);
 	if package_hash != order.package_hash {

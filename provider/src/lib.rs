@@ -31,7 +31,7 @@
 //! `deploy` on `app`, `auth`, `host`, `http` and `store`; `server` on `app`, `deploy`, `host`,
 //! `http`, `metrics` and `shutdown`; `chain` on `orders`; `bidder` on `chain`, `config`, `host`,
 //! `shutdown` and `store`; `daemon` on `app`, `bidder`, `server`, `shutdown` and `store`
-//! (checked by `tests/module_graph.rs`).
+//! (checked by `tests/daemon/module_graph.rs`).
 
 pub mod app;
 pub mod auth;

@@ -108,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
 		host: host.clone(),
 		store: store.clone(),
 		metrics,
+		http: config.http.clone(),
 		deployed: deployed_tx,
 	});
 	let drain_timeout = config.limits.drain_timeout();

@@ -1,7 +1,8 @@
 //! Prometheus metrics of the function host and the HTTP server (served on `GET /metrics`).
 
 use prometheus::{
-	Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+	Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+	TextEncoder,
 };
 
 /// Why a function request was refused or cut short; the `reason` label of
@@ -64,6 +65,9 @@ pub struct Metrics {
 	pub deployments: IntGauge,
 	/// `defaas_provider_rejected_requests_total{reason}`: see [`RejectReason`].
 	pub rejected: IntCounterVec,
+	/// `defaas_provider_refused_connections_total`: connections over a connection cap
+	/// (`[http]` of the config), answered `503` and closed.
+	pub refused_connections: IntCounter,
 }
 
 impl Metrics {
@@ -100,12 +104,30 @@ impl Metrics {
 		registry.register(Box::new(request_duration.clone()))?;
 		registry.register(Box::new(instances.clone()))?;
 		registry.register(Box::new(deployments.clone()))?;
+		let refused_connections = IntCounter::new(
+			"defaas_provider_refused_connections_total",
+			"Connections over a connection cap, answered 503 and closed.",
+		)?;
 		registry.register(Box::new(rejected.clone()))?;
+		registry.register(Box::new(refused_connections.clone()))?;
 		// Make every reason visible from the start (a zero is information too).
 		for reason in RejectReason::ALL {
 			rejected.with_label_values(&[reason.as_str()]);
 		}
-		Ok(Self { registry, requests, request_duration, instances, deployments, rejected })
+		Ok(Self {
+			registry,
+			requests,
+			request_duration,
+			instances,
+			deployments,
+			rejected,
+			refused_connections,
+		})
+	}
+
+	/// Counts one connection refused over a cap.
+	pub fn refuse_connection(&self) {
+		self.refused_connections.inc();
 	}
 
 	/// Counts one rejected request.

@@ -31,9 +31,10 @@ use defaas_offchain_workers::{challenge, freivalds};
 use hyper::{body::Incoming, server::conn::http1, service::service_fn, Method, Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::{
+	collections::HashMap,
 	convert::Infallible,
-	net::SocketAddr,
-	sync::Arc,
+	net::{IpAddr, SocketAddr},
+	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
 use tokio::{
@@ -145,6 +146,7 @@ async fn run(
 	phase: watch::Sender<Phase>,
 ) -> DrainReport {
 	let mut connections = JoinSet::new();
+	let open = Arc::new(OpenConnections::new(&state.http));
 	loop {
 		tokio::select! {
 			biased;
@@ -152,8 +154,19 @@ async fn run(
 			// Reap finished connections as they end.
 			Some(_) = connections.join_next(), if !connections.is_empty() => {},
 			accepted = listener.accept() => match accepted {
-				Ok((stream, peer)) => {
-					connections.spawn(connection(stream, peer, state.clone(), shutdown.clone()));
+				Ok((stream, peer)) => match open.admit(peer.ip()) {
+					Some(admitted) => {
+						let state = state.clone();
+						let shutdown = shutdown.clone();
+						connections.spawn(async move {
+							connection(stream, peer, state, shutdown).await;
+							drop(admitted);
+						});
+					},
+					None => {
+						state.metrics.refuse_connection();
+						connections.spawn(refuse_connection(stream, peer));
+					},
 				},
 				Err(e) => {
 					// Out of file descriptors and the like: back off instead of spinning.
@@ -217,13 +230,117 @@ async fn connection(stream: TcpStream, peer: SocketAddr, state: Arc<AppState>, s
 	}
 }
 
+/// The connections open, in total and per client address, against the caps of
+/// [`HttpLimits`](crate::config::HttpLimits).
+struct OpenConnections {
+	max: usize,
+	max_per_source: usize,
+	open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+/// An admitted connection; counted until dropped.
+struct Admitted {
+	connections: Arc<OpenConnections>,
+	source: IpAddr,
+}
+
+impl OpenConnections {
+	fn new(limits: &crate::config::HttpLimits) -> Self {
+		Self {
+			max: limits.max_connections,
+			max_per_source: limits.max_connections_per_source,
+			open: Mutex::new((0, HashMap::new())),
+		}
+	}
+
+	/// Counts a connection from `source` if both caps allow it.
+	fn admit(self: &Arc<Self>, source: IpAddr) -> Option<Admitted> {
+		let mut open = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		let (total, per_source) = &mut *open;
+		let from_source = per_source.entry(source).or_insert(0);
+		if *total >= self.max || *from_source >= self.max_per_source {
+			if *from_source == 0 {
+				per_source.remove(&source);
+			}
+			return None;
+		}
+		*from_source = from_source.saturating_add(1);
+		*total = total.saturating_add(1);
+		Some(Admitted { connections: self.clone(), source })
+	}
+}
+
+impl Drop for Admitted {
+	fn drop(&mut self) {
+		let mut open =
+			self.connections.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		let (total, per_source) = &mut *open;
+		*total = total.saturating_sub(1);
+		if let Some(count) = per_source.get_mut(&self.source) {
+			*count = count.saturating_sub(1);
+			if *count == 0 {
+				per_source.remove(&self.source);
+			}
+		}
+	}
+}
+
+/// The answer to a connection over a cap: `503` with a JSON error, then the connection closes.
+const TOO_MANY_CONNECTIONS: &str = "{\"error\":\"too_many_connections\",\"message\":\"too many \
+	open connections from this address or in total; retry later\"}";
+
+/// How long a refused connection may take to take its `503`.
+const REFUSAL_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Answers a connection over a cap with `503` and closes it, without reading its request.
+async fn refuse_connection(mut stream: TcpStream, peer: SocketAddr) {
+	use tokio::io::AsyncWriteExt;
+	let answer = format!(
+		"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+		 content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{}",
+		TOO_MANY_CONNECTIONS.len(),
+		TOO_MANY_CONNECTIONS
+	);
+	let write = async {
+		stream.write_all(answer.as_bytes()).await?;
+		stream.shutdown().await
+	};
+	if let Err(e) = tokio::time::timeout(REFUSAL_WRITE_TIMEOUT, write)
+		.await
+		.unwrap_or_else(|elapsed| Err(elapsed.into()))
+	{
+		log::debug!(target: "defaas-provider", "refusing a connection from {peer}: {e}");
+	}
+}
+
+/// An order id in a path: decimal digits without a sign or leading zeros (`0`, `17`), so that
+/// one order has one path.
+pub fn parse_order_id(text: &str) -> Option<u64> {
+	let canonical = !text.is_empty()
+		&& text.bytes().all(|b| b.is_ascii_digit())
+		&& (text == "0" || !text.starts_with('0'));
+	canonical.then(|| text.parse().ok()).flatten()
+}
+
+/// Whether `path` has a `.` or `..` segment, plain or percent-encoded: such paths are refused
+/// rather than served under a name other than their own.
+pub fn has_dot_segment(path: &str) -> bool {
+	path.split('/').any(|segment| {
+		let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+		decoded == "." || decoded == ".."
+	})
+}
+
 /// Answers one request.
 pub async fn route(state: &AppState, request: Request<Incoming>) -> Response<FunctionBody> {
 	let path = request.uri().path().to_owned();
 	let method = request.method().clone();
+	if has_dot_segment(&path) {
+		return error(400, "bad_request", "the path has a '.' or '..' segment");
+	}
 	if let Some(rest) = path.strip_prefix(FUNCTIONS_PREFIX) {
 		let (id, tail) = rest.find('/').map_or((rest, ""), |slash| rest.split_at(slash));
-		let Ok(order_id) = id.parse::<u64>() else {
+		let Some(order_id) = parse_order_id(id) else {
 			return error(404, "not_found", "no such route");
 		};
 		if tail == challenge::HEALTH_SUFFIX && method == Method::GET {
@@ -235,7 +352,7 @@ pub async fn route(state: &AppState, request: Request<Incoming>) -> Response<Fun
 		if method != Method::PUT {
 			return error(405, "method_not_allowed", "use PUT to deploy a package");
 		}
-		let Ok(order_id) = id.parse::<u64>() else {
+		let Some(order_id) = parse_order_id(id) else {
 			return error(400, "bad_request", "the path must be /deployments/{order_id}");
 		};
 		return deploy::put_deployment(state, order_id, request).await;
@@ -307,13 +424,16 @@ async fn capacity_challenge(
 	request: Request<Incoming>,
 ) -> Response<FunctionBody> {
 	let (parts, mut body) = request.into_parts();
-	let bytes = match read_body(&mut body, challenge::MAX_REQUEST_LEN).await {
-		Ok(Some(bytes)) => bytes,
-		Ok(None) => {
+	let limit = challenge::MAX_REQUEST_LEN;
+	let read = tokio::time::timeout(state.http.body_deadline(limit), read_body(&mut body, limit));
+	let bytes = match read.await {
+		Ok(Ok(Some(bytes))) => bytes,
+		Ok(Ok(None)) => {
 			let refusal = error(413, "bad_request", "the challenge request is too large");
 			return refuse_unread_body(refusal, &parts.headers, body);
 		},
-		Err(e) => return error(400, "bad_request", &format!("cannot read the request: {e}")),
+		Ok(Err(e)) => return error(400, "bad_request", &format!("cannot read the request: {e}")),
+		Err(_elapsed) => return body_timeout(),
 	};
 	let Some((seed, n, order_id)) = challenge::decode_request(&bytes) else {
 		return error(400, "bad_request", "malformed challenge request");
@@ -343,4 +463,10 @@ async fn capacity_challenge(
 		Ok(product) => response(200, challenge::PRODUCT_CONTENT_TYPE, product),
 		Err(e) => error(500, "internal", &format!("the multiplication failed: {e}")),
 	}
+}
+
+/// The answer to a request whose body did not arrive in time (the connection then closes: the
+/// rest of the body is never read).
+pub fn body_timeout() -> Response<FunctionBody> {
+	error(408, "request_timeout", "the request body did not arrive in time")
 }

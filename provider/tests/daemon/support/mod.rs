@@ -1,6 +1,5 @@
 //! Shared test harness: the example functions, an in-memory order source, a daemon on
 //! `127.0.0.1:0` and a small HTTP client.
-#![allow(dead_code)]
 
 use bytes::Bytes;
 use defaas_primitives::deploy::{
@@ -9,7 +8,7 @@ use defaas_primitives::deploy::{
 use defaas_provider::{
 	app::AppState,
 	auth,
-	config::DRAIN_MARGIN,
+	config::{HttpLimits, DRAIN_MARGIN},
 	daemon::{Daemon, ShutdownReport},
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
@@ -184,7 +183,7 @@ pub struct TestDaemon {
 	pub deployed: UnboundedReceiver<u64>,
 	daemon: Daemon,
 	/// The data directory (kept alive while the daemon runs).
-	pub dir: Arc<tempfile::TempDir>,
+	_dir: Arc<tempfile::TempDir>,
 }
 
 impl TestDaemon {
@@ -207,6 +206,16 @@ impl TestDaemon {
 		config: HostLimits,
 		drain_timeout: Duration,
 	) -> Self {
+		Self::start_with_http(dir, config, drain_timeout, HttpLimits::default()).await
+	}
+
+	/// [`TestDaemon::start_with`] with the HTTP server's limits `http`.
+	pub async fn start_with_http(
+		dir: Arc<tempfile::TempDir>,
+		config: HostLimits,
+		drain_timeout: Duration,
+		http: HttpLimits,
+	) -> Self {
 		let metrics = Arc::new(Metrics::new().expect("metrics"));
 		let host = Arc::new(FunctionHost::new(config, metrics.clone()).expect("host"));
 		let store = Arc::new(Store::open(dir.path()).expect("open the store"));
@@ -224,11 +233,12 @@ impl TestDaemon {
 			provider: PROVIDER,
 			public_url: format!("http://{addr}"),
 			capacity: vec![(0, 3), (1, 1)],
+			http,
 			deployed: sender,
 		});
 		let daemon = Daemon::start(listener, state.clone(), None, Shutdown::new(), drain_timeout)
 			.expect("start the daemon");
-		Self { addr, state, orders, deployed, daemon, dir }
+		Self { addr, state, orders, deployed, daemon, _dir: dir }
 	}
 
 	/// Registers `package` as order `order_id` on the chain and uploads it through the

@@ -2,11 +2,9 @@
 //! contained by its limit with a clear error, keeps answering its next request the same way,
 //! and never disturbs a well-behaved deployment served at the same time.
 
-mod support;
-
+use crate::support::*;
 use defaas_provider::metrics::RejectReason;
 use std::time::{Duration, Instant};
-use support::*;
 
 /// Order ids of the set.
 const HELLO: u64 = 1;

@@ -1,10 +1,8 @@
 //! Serving deployed functions and the probe endpoints: functions, order health, capacity
 //! challenge, `/healthz`, `/metrics`.
 
-mod support;
-
+use crate::support::*;
 use defaas_offchain_workers::{challenge, freivalds, probe};
-use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deployed_function_answers_with_its_original_path_and_query() {

@@ -2,8 +2,7 @@
 //! do not hold the shutdown up, busy ones are cut at the drain timeout, and the store is
 //! closed — ready to be opened again — when the shutdown resolves.
 
-mod support;
-
+use crate::support::*;
 use bytes::Bytes;
 use defaas_provider::{
 	server::{DrainReport, Phase},
@@ -12,7 +11,6 @@ use defaas_provider::{
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use std::{io::ErrorKind, sync::Arc, time::Duration};
-use support::*;
 use tokio::net::TcpStream;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,14 +1,12 @@
 //! The deployment API: authentication, every rejection with its status and code (the host and
 //! the store unchanged after each), idempotent retries, the deployment notification.
 
-mod support;
-
+use crate::support::*;
 use defaas_primitives::{
 	deploy::{signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER},
 	json::to_hex,
 };
 use defaas_provider::auth;
-use support::*;
 
 /// Asserts the reply is the JSON error `code` with `status`, and nothing was deployed for
 /// `order_id` nor announced.

@@ -1,8 +1,7 @@
 //! A restarted daemon serves its deployments again from the stored compiled artifacts, without
 //! recompiling (docs/architecture.md §11: a crashed provider loses no deployments).
 
-mod support;
-
+use crate::support::*;
 use defaas_provider::{
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
@@ -10,7 +9,6 @@ use defaas_provider::{
 	store::Store,
 };
 use std::sync::Arc;
-use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_restores_deployments_from_stored_artifacts() {

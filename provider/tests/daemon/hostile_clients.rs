@@ -1,0 +1,103 @@
+//! Clients that try to take the daemon away from everyone else: one address holding
+//! connections open with bodies that never arrive, and paths that name an order another way.
+
+use crate::support::*;
+use defaas_provider::config::HttpLimits;
+use std::{
+	net::{IpAddr, Ipv4Addr, SocketAddr},
+	sync::Arc,
+};
+use tokio::{
+	io::AsyncWriteExt,
+	net::{TcpSocket, TcpStream},
+};
+
+/// The attacker's source address (the loopback network is 127.0.0.0/8 on Linux); customers
+/// come from 127.0.0.1.
+const ATTACKER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+
+/// A daemon with the HTTP limits `http`.
+async fn daemon_with(http: HttpLimits) -> TestDaemon {
+	let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+	let config = test_config();
+	let drain = config.wall_time + defaas_provider::config::DRAIN_MARGIN;
+	TestDaemon::start_with_http(dir, config, drain, http).await
+}
+
+/// A connection to `addr` from `source`.
+async fn connect_from(source: IpAddr, addr: SocketAddr) -> TcpStream {
+	let socket = TcpSocket::new_v4().expect("socket");
+	socket.bind(SocketAddr::new(source, 0)).expect("bind the client address");
+	socket.connect(addr).await.expect("connect")
+}
+
+/// The head of a capacity challenge announcing 1,000 bytes of body, and one byte of it.
+const SLOW_CHALLENGE: &[u8] = b"POST /.well-known/defaas/challenge HTTP/1.1\r\nhost: daemon\r\n\
+	content-type: application/json\r\ncontent-length: 1000\r\n\r\n{";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_take_the_connections_of_everyone_else() {
+	let http =
+		HttpLimits { max_connections: 16, max_connections_per_source: 4, ..HttpLimits::default() };
+	let daemon = daemon_with(http).await;
+	// The attacker's four connections each send a body that never completes.
+	let mut held = Vec::new();
+	for _ in 0..4 {
+		let mut stream = connect_from(ATTACKER, daemon.addr).await;
+		stream.write_all(SLOW_CHALLENGE).await.expect("send");
+		held.push(stream);
+	}
+	// A fifth from the same address is refused at once, with a reason (the listener accepts
+	// in the order the connections arrived, so the four are counted before it).
+	let mut fifth = connect_from(ATTACKER, daemon.addr).await;
+	let refused = read_response(&mut fifth).await.expect("a response");
+	assert_eq!(refused.status, 503);
+	assert_eq!(refused.error_code(), "too_many_connections");
+	assert_eq!(daemon.state.metrics.refused_connections.get(), 1);
+	// Customers from another address are served meanwhile.
+	for _ in 0..8 {
+		assert_eq!(daemon.get("/healthz").await.status, 200);
+	}
+	// Once the attacker lets go, its address is served again.
+	drop(held);
+	let served = defaas_testkit::wait::poll("the attacker's connections closed", 30, || async {
+		let mut stream = connect_from(ATTACKER, daemon.addr).await;
+		stream.write_all(b"GET /healthz HTTP/1.1\r\nhost: daemon\r\n\r\n").await?;
+		let reply = read_response(&mut stream).await?;
+		Ok((reply.status == 200).then_some(reply))
+	})
+	.await;
+	assert!(served.is_ok(), "{served:?}");
+	daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_does_not_arrive_in_time_is_cut_off() {
+	let http = HttpLimits { body_timeout_ms: 300, ..HttpLimits::default() };
+	let daemon = daemon_with(http).await;
+	let mut stream = TcpStream::connect(daemon.addr).await.expect("connect");
+	stream.write_all(SLOW_CHALLENGE).await.expect("send");
+	let reply = read_response(&mut stream).await.expect("a response");
+	assert_eq!(reply.status, 408);
+	assert_eq!(reply.error_code(), "request_timeout");
+	daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_has_one_path() {
+	let daemon = TestDaemon::start(test_config()).await;
+	let reply = daemon.order_and_deploy(1, &function_bytes("hello")).await;
+	assert_eq!(reply.status, 201, "{}", reply.text());
+	assert_eq!(daemon.get("/o/1/greet").await.status, 200);
+	for path in ["/o/+1/greet", "/o/01/greet", "/o/-1/greet", "/o/1x/greet", "/o//greet"] {
+		let reply = daemon.get(path).await;
+		assert_eq!((reply.status, reply.error_code().as_str()), (404, "not_found"), "{path}");
+	}
+	for path in ["/o/2/../1/greet", "/o/1/./greet", "/o/1/%2e%2E/1/greet", "/o/1/%2E/greet"] {
+		let reply = daemon.get(path).await;
+		assert_eq!((reply.status, reply.error_code().as_str()), (400, "bad_request"), "{path}");
+	}
+	let reply = daemon.request("PUT", "/deployments/01", &[], b"x".to_vec()).await;
+	assert_eq!(reply.status, 400);
+	daemon.stop().await;
+}
