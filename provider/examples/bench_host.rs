@@ -15,7 +15,7 @@ use defaas_primitives::deploy::{
 	package_hash, signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 use defaas_provider::{
-	app::AppState,
+	app::{AppState, UploadGate},
 	auth,
 	config::HttpLimits,
 	host::{FunctionHost, HostLimits},
@@ -99,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
 			max_connections_per_source: 1 << 20,
 			..HttpLimits::default()
 		},
+		uploads: UploadGate::new(HttpLimits::default().upload_budget()),
 		deployed,
 	});
 	let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

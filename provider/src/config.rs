@@ -25,6 +25,7 @@
 //! max_connections_per_source = 256  # open connections per client IP address at most
 //! body_timeout_ms = 10000           # a request body's deadline, plus its size at …
 //! min_body_rate_kib = 64            # … the slowest rate allowed (KiB/s); else 408
+//! max_upload_mb_in_flight = 1024    # uploads in progress together; beyond, 503
 //! ```
 
 use anyhow::{bail, Context};
@@ -82,6 +83,10 @@ pub struct HttpLimits {
 	pub body_timeout_ms: u64,
 	/// The slowest upload rate the body deadline allows for, in KiB per second.
 	pub min_body_rate_kib: u64,
+	/// MiB the deployment uploads in progress may send at most, together (each counts its
+	/// `Content-Length`, or its level's package limit without one); an upload beyond it is
+	/// answered `503` (one upload alone is always admitted).
+	pub max_upload_mb_in_flight: u64,
 }
 
 impl Default for HttpLimits {
@@ -91,11 +96,17 @@ impl Default for HttpLimits {
 			max_connections_per_source: 256,
 			body_timeout_ms: 10_000,
 			min_body_rate_kib: 64,
+			max_upload_mb_in_flight: 1024,
 		}
 	}
 }
 
 impl HttpLimits {
+	/// [`HttpLimits::max_upload_mb_in_flight`] in bytes.
+	pub fn upload_budget(&self) -> u64 {
+		self.max_upload_mb_in_flight.saturating_mul(1024 * 1024)
+	}
+
 	/// How long a request body of at most `max_bytes` may take to arrive.
 	pub fn body_deadline(&self, max_bytes: usize) -> Duration {
 		let rate = self.min_body_rate_kib.max(1).saturating_mul(1024);

@@ -15,6 +15,8 @@
 //! | 409 | `not_matched` | the order is not matched to this provider (lease or Confirming candidate) |
 //! | 409 | `order_ended` | the order has ended |
 //! | 401 | `bad_signature` | the signature is not the customer's over the order's package hash |
+//! | 409 | `upload_in_progress` | another upload of the same order is being received or installed |
+//! | 503 | `uploads_busy` | the bytes of the uploads in progress leave no room for this one (`[http] max_upload_mb_in_flight`) |
 //! | 413 | `package_too_large` | the body is larger than the level's `package_mb` MiB |
 //! | 422 | `hash_mismatch` | `blake2_256(body)` is not the order's `package_hash` |
 //! | 422 | `invalid_component` | the body is not a `wasi:http` component |
@@ -30,7 +32,7 @@
 //! `{"orderId":N,"packageHash":"0x..","url":"<public_url>/o/N/","status":"deployed"}`.
 
 use crate::{
-	app::AppState,
+	app::{AppState, UploadRefusal},
 	auth,
 	host::{DeployError, DeploymentSpec, FunctionBody},
 	http::{error, json, read_body, refuse_unread_body},
@@ -168,6 +170,24 @@ async fn deploy(
 	if announced.is_some_and(|length| length > u64::try_from(limit).unwrap_or(u64::MAX)) {
 		return Err(too_large());
 	}
+	let limit_bytes = u64::try_from(limit).unwrap_or(u64::MAX);
+	let _admitted =
+		state.uploads.admit(order_id, announced.unwrap_or(limit_bytes)).map_err(|refusal| {
+			match refusal {
+				UploadRefusal::InProgress => fail(
+					409,
+					"upload_in_progress",
+					format!(
+						"another upload of order {order_id} is in progress; retry when it is done"
+					),
+				),
+				UploadRefusal::NoRoom => fail(
+					503,
+					"uploads_busy",
+					"the uploads in progress leave no room for this one; retry shortly",
+				),
+			}
+		})?;
 	let read = tokio::time::timeout(state.http.body_deadline(limit), read_body(body, limit));
 	let package = match read.await {
 		Ok(Ok(Some(package))) => package,

@@ -27,8 +27,8 @@
 //!
 //! Modules depend on each other without cycles: `metrics`, `config`, `shutdown`, `logger` and
 //! `auth` on no other module; `host` on `metrics`; `store` and `orders` on `host`; `restore` on
-//! `host` and `store`; `app` on `host`, `store`, `metrics` and `orders`; `http` on `host`;
-//! `deploy` on `app`, `auth`, `host`, `http` and `store`; `server` on `app`, `deploy`, `host`,
+//! `host` and `store`; `app` on `config`, `host`, `store`, `metrics` and `orders`; `http` on
+//! `host`; `deploy` on `app`, `auth`, `host`, `http` and `store`; `server` on `app`, `deploy`, `host`,
 //! `http`, `metrics` and `shutdown`; `chain` on `orders`; `bidder` on `chain`, `config`, `host`,
 //! `shutdown` and `store`; `daemon` on `app`, `bidder`, `server`, `shutdown` and `store`
 //! (checked by `tests/daemon/module_graph.rs`).

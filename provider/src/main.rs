@@ -16,7 +16,7 @@
 use anyhow::Context;
 use clap::Parser;
 use defaas_provider::{
-	app::AppState,
+	app::{AppState, UploadGate},
 	bidder::Bidder,
 	chain::{Chain, RpcOrders},
 	config::Config,
@@ -109,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
 		store: store.clone(),
 		metrics,
 		http: config.http.clone(),
+		uploads: UploadGate::new(config.http.upload_budget()),
 		deployed: deployed_tx,
 	});
 	let drain_timeout = config.limits.drain_timeout();

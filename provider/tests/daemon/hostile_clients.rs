@@ -101,3 +101,76 @@ async fn an_order_has_one_path() {
 	assert_eq!(reply.status, 400);
 	daemon.stop().await;
 }
+
+/// The head of a signed upload of `package` for `order_id` that waits for `100 Continue`:
+/// with `Content-Length` or, if `chunked`, without.
+fn upload_head(order_id: u64, package: &[u8], chunked: bool) -> Vec<u8> {
+	let mut head =
+		format!("PUT /deployments/{order_id} HTTP/1.1\r\nhost: daemon\r\nexpect: 100-continue\r\n");
+	if chunked {
+		head.push_str("transfer-encoding: chunked\r\n");
+	} else {
+		head.push_str(&format!("content-length: {}\r\n", package.len()));
+	}
+	for (name, value) in upload_headers(order_id, &hash(package), now()) {
+		head.push_str(&format!("{name}: {value}\r\n"));
+	}
+	head.push_str("\r\n");
+	head.into_bytes()
+}
+
+/// Sends `head` and waits for the daemon's `100 Continue`: it reads the body from then on,
+/// every check before it done (the upload admitted).
+async fn start_upload(addr: SocketAddr, head: &[u8]) -> TcpStream {
+	use tokio::io::AsyncReadExt;
+	let mut stream = TcpStream::connect(addr).await.expect("connect");
+	stream.write_all(head).await.expect("send the head");
+	let mut interim = Vec::new();
+	let mut byte = [0u8; 1];
+	while !interim.ends_with(b"\r\n\r\n") {
+		let read = stream.read(&mut byte).await.expect("read");
+		assert_eq!(read, 1, "closed before 100 Continue: {}", String::from_utf8_lossy(&interim));
+		interim.push(byte[0]);
+	}
+	assert!(interim.starts_with(b"HTTP/1.1 100"), "{}", String::from_utf8_lossy(&interim));
+	stream
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_upload_of_an_order_waits_for_the_first() {
+	let daemon = TestDaemon::start(test_config()).await;
+	let package = function_bytes("hello");
+	daemon.orders.insert(1, order_for(&package));
+	let mut first = start_upload(daemon.addr, &upload_head(1, &package, false)).await;
+	// The same upload again while the first is in progress: refused, nothing compiled twice.
+	let second = upload(daemon.addr, 1, package.clone(), now()).await;
+	assert_eq!((second.status, second.error_code().as_str()), (409, "upload_in_progress"));
+	first.write_all(&package).await.expect("send the body");
+	let reply = read_response(&mut first).await.expect("a response");
+	assert_eq!(reply.status, 201, "{}", reply.text());
+	// Once it is done, a retry is the idempotent one.
+	assert_eq!(upload(daemon.addr, 1, package, now()).await.status, 200);
+	daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_in_progress_share_a_budget_of_bytes() {
+	let http = HttpLimits { max_upload_mb_in_flight: 1, ..HttpLimits::default() };
+	let daemon = daemon_with(http).await;
+	let package = function_bytes("hello");
+	daemon.orders.insert(1, order_for(&package));
+	daemon.orders.insert(2, order_for(&package));
+	// Without a length, the first upload may still send its level's whole 1 MiB: the budget.
+	let first = start_upload(daemon.addr, &upload_head(1, &package, true)).await;
+	let refused = upload(daemon.addr, 2, package.clone(), now()).await;
+	assert_eq!((refused.status, refused.error_code().as_str()), (503, "uploads_busy"));
+	// The first client gives up: its bytes are free again.
+	drop(first);
+	let served = defaas_testkit::wait::poll("the first upload's bytes released", 30, || async {
+		let reply = upload(daemon.addr, 2, package.clone(), now()).await;
+		Ok((reply.status == 201).then_some(reply))
+	})
+	.await;
+	assert!(served.is_ok(), "{served:?}");
+	daemon.stop().await;
+}

@@ -6,7 +6,7 @@ use defaas_primitives::deploy::{
 	package_hash, signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 use defaas_provider::{
-	app::AppState,
+	app::{AppState, UploadGate},
 	auth,
 	config::{HttpLimits, DRAIN_MARGIN},
 	daemon::{Daemon, ShutdownReport},
@@ -233,6 +233,7 @@ impl TestDaemon {
 			provider: PROVIDER,
 			public_url: format!("http://{addr}"),
 			capacity: vec![(0, 3), (1, 1)],
+			uploads: UploadGate::new(http.upload_budget()),
 			http,
 			deployed: sender,
 		});
