@@ -328,6 +328,27 @@ fn providers(who: &[Who]) {
 /// the first fallback is asked (`CandidateReplaced`), confirms, deploys and serves three
 /// periods. Leaving the market is refused while a provider has open bids or a lease not yet
 /// deployed (`HasActiveLeases`). Ports every assertion of `market_flow.rs`.
+/// Every pallet of the runtime that keeps storage declares a storage version, and genesis
+/// writes it: the on-chain version equals the in-code one (what a migration bumps and checks).
+#[test]
+fn every_pallet_has_its_storage_version_on_chain_from_genesis() {
+	use frame_support::traits::{GetStorageVersion, PalletInfoAccess, StorageVersion};
+	fn check<P: GetStorageVersion<InCodeStorageVersion = StorageVersion> + PalletInfoAccess>() {
+		assert_eq!(
+			P::on_chain_storage_version(),
+			P::in_code_storage_version(),
+			"pallet {}",
+			P::name()
+		);
+	}
+	run(Timings::Dev, || {
+		check::<pallet_faas_token::Pallet<Runtime>>();
+		check::<pallet_market::Pallet<Runtime>>();
+		check::<pallet_witness_pool::Pallet<Runtime>>();
+		check::<pallet_balances::Pallet<Runtime>>();
+	});
+}
+
 #[test]
 fn sealed_bid_auction_fallback_candidate_confirms_and_serves() {
 	run(Timings::Dev, || {
