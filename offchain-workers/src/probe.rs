@@ -354,9 +354,9 @@ fn deadline_after(timeout_ms: u64) -> Timestamp {
 	sp_io::offchain::timestamp().add(Duration::from_millis(timeout_ms))
 }
 
-/// Sends every request of `requests` (each with the most body bytes it may read) at once and
-/// waits for them until `deadline`, which also bounds reading each body: each `2xx` answer's
-/// body, or why there is none.
+/// Sends every request of `requests` (each with the most body bytes it may read) at once,
+/// each on a connection of its own (`Connection: close`), and waits for them until `deadline`,
+/// which also bounds reading each body: each `2xx` answer's body, or why there is none.
 fn fetch_all<I: AsRef<[u8]>, T: IntoIterator<Item = I> + Default>(
 	requests: Vec<(http::Request<'_, T>, usize)>,
 	deadline: Timestamp,
@@ -365,7 +365,9 @@ fn fetch_all<I: AsRef<[u8]>, T: IntoIterator<Item = I> + Default>(
 	let mut pending = Vec::new();
 	let mut waiting = Vec::new();
 	for (index, (request, max_body)) in requests.into_iter().enumerate() {
-		match request.deadline(deadline).send() {
+		// A fresh connection per request: a probe sees the provider as a new client does (a
+		// provider whose connections are exhausted fails it, even if an old one still works).
+		match request.add_header("Connection", "close").deadline(deadline).send() {
 			Ok(request) => {
 				pending.push(request);
 				waiting.push((index, max_body));

@@ -41,6 +41,7 @@ fn expected_challenge(seed: &[u8; 32], n: u32, order_id: u64, answer: Vec<u8>) -
 			("Content-Type".into(), "application/json".into()),
 			("Accept".into(), "application/octet-stream".into()),
 			("Content-Length".into(), body.len().to_string()),
+			("Connection".into(), "close".into()),
 		],
 		body,
 		sent: true,
@@ -78,6 +79,7 @@ fn healthy_endpoint_passes_health_probe() {
 	offchain.0.write().expect_request(PendingRequest {
 		method: "GET".into(),
 		uri: HEALTH_URI.into(),
+		headers: vec![("Connection".into(), "close".into())],
 		sent: true,
 		response: Some(b"ok".to_vec()),
 		..Default::default()
@@ -291,6 +293,7 @@ fn healthy_daemon_answers_healthz_with_its_body() {
 	offchain.0.write().expect_request(PendingRequest {
 		method: "GET".into(),
 		uri: HEALTHZ_URI.into(),
+		headers: vec![("Connection".into(), "close".into())],
 		sent: true,
 		response: Some(b"{\"capacity\":[[0,3]]}".to_vec()),
 		..Default::default()
@@ -430,6 +433,10 @@ fn probes_of_many_leases_go_out_together_and_only_the_healthy_are_challenged() {
 			CHALLENGE_URI,
 		]
 	);
+	// Each on a connection of its own: a probe sees the provider as a new client does.
+	for request in &sent {
+		assert!(request.headers.contains(&("Connection".into(), "close".into())), "{request:?}");
+	}
 	let health_deadline = Timestamp::from_unix_millis(START + TIMEOUT_MS);
 	for request in &sent[..4] {
 		assert!(request.deadlines.iter().all(|d| *d == Some(health_deadline)));

@@ -371,6 +371,7 @@ impl Node {
 		self.offchain.0.write().expect_request(PendingRequest {
 			method: "GET".into(),
 			uri: HEALTHZ.into(),
+			headers: vec![("Connection".into(), "close".into())],
 			sent: true,
 			response: Some(body.to_vec()),
 			..Default::default()

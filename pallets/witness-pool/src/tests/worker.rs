@@ -192,6 +192,7 @@ fn the_worker_probes_at_its_scheduled_blocks() {
 				state.write().expect_request(PendingRequest {
 					method: "GET".into(),
 					uri: health_url(),
+					headers: vec![("Connection".into(), "close".into())],
 					sent: true,
 					response: Some(b"ok".to_vec()),
 					..Default::default()
@@ -204,6 +205,7 @@ fn the_worker_probes_at_its_scheduled_blocks() {
 							("Content-Type".into(), "application/json".into()),
 							("Accept".into(), "application/octet-stream".into()),
 							("Content-Length".into(), body.len().to_string()),
+							("Connection".into(), "close".into()),
 						],
 						body: body.clone(),
 						sent: true,
