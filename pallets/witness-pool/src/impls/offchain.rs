@@ -209,7 +209,9 @@ impl<T: Config> Pallet<T> {
 		for (order_id, round, record) in Rounds::<T>::iter() {
 			work.rounds = work.rounds.saturating_add(1);
 			match record.phase {
-				RoundPhase::Joining if now < record.join_end => joins.push((order_id, round)),
+				RoundPhase::Joining if now < record.join_end => {
+					joins.push((order_id, round, record))
+				},
 				RoundPhase::Reporting => {
 					Self::ocw_end_join(order_id, round, &record);
 					let Some(lease) = Leases::<T>::get(order_id) else { continue };
@@ -218,7 +220,14 @@ impl<T: Config> Pallet<T> {
 						local.iter().zip(batches.iter_mut()).enumerate()
 					{
 						if Self::ocw_report(at, order_id, round, &record, &lease, witness, batch) {
-							probes.push((order_id, round, index, period_end));
+							probes.push((
+								order_id,
+								round,
+								index,
+								period_end,
+								record.clone(),
+								lease.clone(),
+							));
 						}
 					}
 				},
@@ -241,12 +250,7 @@ impl<T: Config> Pallet<T> {
 			let count = u64::try_from(probes.len()).unwrap_or(u64::MAX);
 			work.deferred = work.deferred.saturating_add(count);
 		}
-		let mut joining: Vec<_> = joins
-			.into_iter()
-			.filter_map(|(order_id, round)| {
-				Some((order_id, round, Rounds::<T>::get(order_id, round)?))
-			})
-			.collect();
+		let mut joining = joins;
 		joining.sort_by_key(|(_, _, record)| record.join_end);
 		for (order_id, round, record) in joining {
 			if !in_time() {

@@ -19,7 +19,7 @@
 //! (node down) are simply not counted; no probes at all make a clean report.
 
 use crate::{
-	pallet::{Config, Leases, Pallet, Rounds},
+	pallet::{Config, Pallet},
 	types::*,
 	vrf::{self, VrfKey},
 	LOG_TARGET,
@@ -39,6 +39,11 @@ use super::offchain::{LocalWitness, RunAt, RunWork};
 
 /// How often a probe-log compare-and-set is retried after losing a race with another run.
 const MAX_CAS_ATTEMPTS: u32 = 4;
+
+/// A (round, local witness) that may probe at this block: `(order_id, round, index in local,
+/// period_end, the round, the lease)` as the run read them.
+pub(crate) type DueProbe<T> =
+	(OrderId, u32, usize, BlockNumberFor<T>, RoundRecordOf<T>, MonitoredLeaseOf<T>);
 
 impl<T: Config> Pallet<T> {
 	/// The persistent off-chain storage key of `witness`'s probe log of a round.
@@ -92,18 +97,15 @@ impl<T: Config> Pallet<T> {
 	/// first and its outcome recorded after.
 	pub(crate) fn ocw_probe_block(
 		at: RunAt<BlockNumberFor<T>>,
-		due: &[(OrderId, u32, usize, BlockNumberFor<T>)],
+		due: &[DueProbe<T>],
 		local: &[LocalWitness<T>],
 		work: &mut RunWork,
 	) {
 		// (order, round, witness, first, endpoint, the level's memory if a challenge is due)
 		let mut claimed = Vec::new();
-		for (order_id, round, index, period_end) in due.iter().copied() {
-			let (Some(record), Some(lease), Some(witness)) =
-				(Rounds::<T>::get(order_id, round), Leases::<T>::get(order_id), local.get(index))
-			else {
-				continue;
-			};
+		for (order_id, round, index, period_end, record, lease) in due.iter() {
+			let (order_id, round, period_end) = (*order_id, *round, *period_end);
+			let Some(witness) = local.get(*index) else { continue };
 			if at.now < record.join_end {
 				continue;
 			}
@@ -118,7 +120,7 @@ impl<T: Config> Pallet<T> {
 				continue;
 			};
 			work.probes = work.probes.saturating_add(1);
-			match Self::probe_target(order_id, &lease, first) {
+			match Self::probe_target(order_id, lease, first) {
 				Ok((endpoint, memory_mb)) => {
 					claimed.push((order_id, round, witness, first, endpoint, memory_mb))
 				},
