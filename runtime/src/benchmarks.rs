@@ -14,6 +14,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_migrations, MultiBlockMigrations]
 	[pallet_transaction_payment, TransactionPayment]
 	[pallet_faas_token, FaasToken]
 	[pallet_market, Market]

@@ -24,6 +24,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod migrations;
 pub mod weights;
 
 // `impl_opaque_keys!` and `#[frame_support::runtime]` expand to code naming `Vec`.
@@ -200,18 +201,15 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations to run on runtime upgrade, beyond the pallets' own.
-#[allow(unused_parens)]
-type Migrations = ();
-
-/// Dispatches blocks and extrinsics to the pallets.
+/// Dispatches blocks and extrinsics to the pallets. Runtime-upgrade migrations are
+/// `frame_system`'s `SingleBlockMigrations` and `pallet-migrations`' stepped ones (see
+/// [`migrations`]), not an `Executive` parameter.
 pub type Executive = frame_executive::Executive<
 	Runtime,
 	Block,
 	frame_system::ChainContext<Runtime>,
 	Runtime,
 	AllPalletsWithSystem,
-	Migrations,
 >;
 
 /// The pallets of the runtime, with fixed indices (they are part of the transaction format).
@@ -272,4 +270,9 @@ mod runtime {
 	/// verdicts and payoffs.
 	#[runtime::pallet_index(9)]
 	pub type WitnessPool = pallet_witness_pool;
+
+	/// Multi-block (stepped) storage migrations after a runtime upgrade; transactions wait
+	/// while one runs.
+	#[runtime::pallet_index(10)]
+	pub type MultiBlockMigrations = pallet_migrations;
 }

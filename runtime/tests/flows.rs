@@ -12,6 +12,11 @@
 //! the invariants of §10 (holds == records, conservation of FST, well-formed orders, clean
 //! committees, seats) and, with `try-runtime`, every pallet's `try_state`.
 //!
+//! Two of them also enact a runtime upgrade between two blocks
+//! ([`harness::next_block_checking_runtime_upgrade`]): `Executive::try_runtime_upgrade` with
+//! every check, twice, on the state the flow built (bids held mid-auction; a committed round
+//! mid-lease).
+//!
 //! # The tests
 //!
 //! - [`sealed_bid_auction_fallback_candidate_confirms_and_serves`]: six sealed bids, the lowest
@@ -451,6 +456,9 @@ fn sealed_bid_auction_fallback_candidate_confirms_and_serves() {
 				reveal_bid(p, id, price * FST);
 			}
 		}
+		// A runtime upgrade enacted mid-auction (sealed and revealed bids held) passes every
+		// try-runtime check, twice.
+		next_block_checking_runtime_upgrade();
 
 		// Block 35: the auction closes. The fifth revealed bid is released, the unrevealed one
 		// forfeited (burned); the candidate and three fallbacks stay held.
@@ -706,6 +714,9 @@ fn lease_rounds_with_vrf_committees_settle_by_verdict() {
 			round: 0,
 			members: log.members.iter().map(|(w, _)| acc(*w)).collect(),
 		});
+		// A runtime upgrade enacted mid-lease (round 0 committed, round 1 open) passes every
+		// try-runtime check, twice.
+		next_block_checking_runtime_upgrade();
 
 		driver.run_until_finished(0, 30);
 		assert_eq!(now(), 71);

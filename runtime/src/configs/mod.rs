@@ -19,7 +19,8 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
+	AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, MultiBlockMigrations, Nonce,
+	PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	System, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MICRO_FST, MILLI_SECS_PER_BLOCK,
 	SLOT_DURATION, SS58_PREFIX, VERSION,
@@ -53,6 +54,12 @@ fn measured_block_weights() -> BlockWeights {
 		})
 		.avg_block_initialization(Perbill::from_percent(10))
 		.build_or_panic()
+}
+
+/// `share` of a block's maximum weight (both components).
+fn share_of_block(share: Perbill) -> Weight {
+	let max = RuntimeBlockWeights::get().max_block;
+	Weight::from_parts(share.mul_floor(max.ref_time()), share.mul_floor(max.proof_size()))
 }
 
 /// Maximum number of BABE/GRANDPA authorities.
@@ -106,6 +113,39 @@ impl frame_system::Config for Runtime {
 	type MaxConsumers = ConstU32<16>;
 	/// The transaction extensions' weights, measured on this machine.
 	type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
+	/// Migrations that finish within the upgrade's block ([`crate::migrations`]).
+	type SingleBlockMigrations = crate::migrations::SingleBlockMigrations;
+	/// Migrations that may need several blocks run stepped by `pallet-migrations`.
+	type MultiBlockMigrator = MultiBlockMigrations;
+}
+
+parameter_types! {
+	/// A stepped migration may use 80 % of a block; inherents and hooks keep the rest.
+	pub MbmServiceWeight: Weight = share_of_block(Perbill::from_percent(80));
+}
+
+impl pallet_migrations::Config for Runtime {
+	/// The runtime's event type.
+	type RuntimeEvent = RuntimeEvent;
+	/// The stepped migrations of this runtime version ([`crate::migrations`]).
+	#[cfg(not(feature = "runtime-benchmarks"))]
+	type Migrations = crate::migrations::MultiBlockMigrations;
+	/// Benchmarks measure the pallet with its mocked migrations.
+	#[cfg(feature = "runtime-benchmarks")]
+	type Migrations = pallet_migrations::mock_helpers::MockedMigrations;
+	/// A migration's cursor (its position in the data) fits in 64 KiB.
+	type CursorMaxLen = ConstU32<65_536>;
+	/// A migration's identifier fits in 256 bytes.
+	type IdentifierMaxLen = ConstU32<256>;
+	/// Nothing else pauses while migrations run (transactions already wait).
+	type MigrationStatusHandler = ();
+	/// A failed migration freezes the chain's transactions until governance (sudo) acts:
+	/// nothing runs on half-migrated state.
+	type FailedMigrationHandler = frame_support::migrations::FreezeChainOnFailedMigration;
+	/// See [`MbmServiceWeight`].
+	type MaxServiceWeight = MbmServiceWeight;
+	/// Substrate's reference weights until the pallet is benchmarked here (docs/benchmarks.md).
+	type WeightInfo = pallet_migrations::weights::SubstrateWeight<Runtime>;
 }
 
 parameter_types! {

@@ -184,6 +184,37 @@ fn start_block(number: BlockNumber, parent: H256) {
 /// Finish the current block (`on_idle`, `on_finalize`), record its events, check the
 /// invariants and start the next one.
 pub fn next_block() {
+	let header = finish_block();
+	start_block(*header.number() + 1, header.hash());
+}
+
+/// [`next_block`], and between the finished block and the next one (where a node enacts a
+/// new runtime) the runtime-upgrade checks a `try-runtime` run makes against a live chain's
+/// state: `Executive::try_runtime_upgrade` with every check — the single-block migrations and
+/// every pallet's `on_runtime_upgrade` with their `pre_upgrade`/`post_upgrade`, on-chain
+/// storage versions equal to the in-code ones, every pallet's `try_state`, and the entire
+/// state decoded. Run twice: the second run must pass as well and change no storage (a
+/// migration that is not idempotent, or storage left undecodable, fails the test).
+pub fn next_block_checking_runtime_upgrade() {
+	use frame_try_runtime::UpgradeCheckSelect;
+	let header = finish_block();
+	let state_version = sp_runtime::StateVersion::V1;
+	let mut roots = Vec::new();
+	for run in 1..=2 {
+		let weight = Executive::try_runtime_upgrade(UpgradeCheckSelect::All)
+			.unwrap_or_else(|e| panic!("runtime upgrade checks, run {run}: {e:?}"));
+		assert!(weight.all_lte(defaas_runtime::configs::RuntimeBlockWeights::get().max_block));
+		roots.push(sp_io::storage::root(state_version));
+	}
+	assert_eq!(roots[0], roots[1], "a second upgrade run changed storage");
+	let last = frame_system::LastRuntimeUpgrade::<Runtime>::get().expect("recorded");
+	assert_eq!(last.spec_version.0, defaas_runtime::VERSION.spec_version);
+	start_block(*header.number() + 1, header.hash());
+}
+
+/// Finish the current block (`on_idle`, `on_finalize`), record its events and check the
+/// invariants.
+fn finish_block() -> Header {
 	let header = Executive::finalize_block();
 	let number = *header.number();
 	// The finished block's events are still in `System::Events` (reset by the next block's
@@ -198,7 +229,7 @@ pub fn next_block() {
 		}
 		c.blocks += 1;
 	});
-	start_block(number + 1, header.hash());
+	header
 }
 
 /// Produce blocks until block `n` is the current one.
