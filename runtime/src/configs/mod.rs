@@ -20,10 +20,9 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, MultiBlockMigrations, Nonce,
-	PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MICRO_FST, MILLI_SECS_PER_BLOCK,
-	SLOT_DURATION, SS58_PREFIX, VERSION,
+	PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, System, EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MICRO_FST,
+	MILLI_SECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
 
 /// Share of a block's weight and length available to normal (non-operational) extrinsics.

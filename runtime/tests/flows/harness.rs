@@ -94,8 +94,6 @@ struct Context {
 	burned: Balance,
 	/// Transaction fees paid (burned: no treasury).
 	fees: Balance,
-	/// Blocks finalized.
-	blocks: u32,
 }
 
 thread_local! {
@@ -106,6 +104,17 @@ thread_local! {
 /// natively the way the node builds it through the `GenesisBuilder` API: the default
 /// `RuntimeGenesisConfig` as JSON, the preset's patch merged into it.
 fn genesis(timings: Timings) -> sp_runtime::Storage {
+	static DEV: std::sync::OnceLock<sp_runtime::Storage> = std::sync::OnceLock::new();
+	static PRODUCTION: std::sync::OnceLock<sp_runtime::Storage> = std::sync::OnceLock::new();
+	let cell = match timings {
+		Timings::Dev => &DEV,
+		Timings::Production => &PRODUCTION,
+	};
+	cell.get_or_init(|| build_genesis(timings)).clone()
+}
+
+/// [`genesis`], built once per process and timings.
+fn build_genesis(timings: Timings) -> sp_runtime::Storage {
 	let default =
 		frame_support::genesis_builder_helper::get_preset::<RuntimeGenesisConfig>(&None, |_| None)
 			.expect("default genesis config");
@@ -140,8 +149,6 @@ pub fn run(timings: Timings, test: impl FnOnce()) {
 		start_block(1, genesis_hash);
 		test();
 		next_block();
-		let blocks = CONTEXT.with(|c| c.borrow().blocks);
-		println!("{} blocks", blocks);
 	});
 }
 
@@ -227,7 +234,6 @@ fn finish_block() -> Header {
 			tally(&mut c, &event);
 			c.log.push((number, event));
 		}
-		c.blocks += 1;
 	});
 	header
 }
@@ -257,6 +263,11 @@ fn tally(c: &mut Context, event: &RuntimeEvent) {
 		RuntimeEvent::TransactionPayment(
 			pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
 		) => c.fees += actual_fee,
+		// Burned by `Balances::burn`, or dust lost when a transfer reaps an account.
+		RuntimeEvent::Balances(
+			pallet_balances::Event::Burned { amount, .. }
+			| pallet_balances::Event::DustLost { amount, .. },
+		) => c.burned += amount,
 		_ => {},
 	}
 }
@@ -385,6 +396,10 @@ pub fn assert_conservation() {
 	let (minted, burned, fees) = ledger();
 	let genesis = CONTEXT.with(|c| c.borrow().genesis_issuance);
 	assert_eq!(issuance() + burned + fees, genesis + minted, "FST created or destroyed");
+	let accounts: Balance = frame_system::Account::<Runtime>::iter_values()
+		.map(|account| account.data.free + account.data.reserved)
+		.sum();
+	assert_eq!(accounts, issuance(), "total issuance == the sum of every account's FST");
 }
 
 /// The dev accounts, each endowed with [`DEV_ENDOWMENT`] at genesis.
@@ -881,7 +896,7 @@ impl LeaseDriver {
 /// Check the invariants after block `n`: holds match the pallets' records (1), conservation
 /// (2), well-formed orders and provider counters (3), clean committees and seat counts (4),
 /// at most three rounds per lease (5). With `try-runtime`, every pallet's `try_state` too.
-fn check_invariants(n: BlockNumber) {
+pub fn check_invariants(n: BlockNumber) {
 	#[cfg(feature = "try-runtime")]
 	{
 		use frame_support::traits::{TryState, TryStateSelect};
