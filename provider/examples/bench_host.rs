@@ -15,7 +15,7 @@ use defaas_primitives::deploy::{
 	package_hash, signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 use defaas_provider::{
-	app::{AppState, UploadGate},
+	app::{AppState, LookupLimiter, UploadGate},
 	auth,
 	config::HttpLimits,
 	host::{FunctionHost, HostLimits},
@@ -100,6 +100,10 @@ async fn main() -> anyhow::Result<()> {
 			..HttpLimits::default()
 		},
 		uploads: UploadGate::new(HttpLimits::default().upload_budget()),
+		lookups: LookupLimiter::new(
+			HttpLimits::default().deploy_lookups_per_minute,
+			HttpLimits::default().deploy_lookup_burst,
+		),
 		deployed,
 	});
 	let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

@@ -5,8 +5,10 @@ use crate::{
 	config::HttpLimits, host::FunctionHost, metrics::Metrics, orders::OrderSource, store::Store,
 };
 use std::{
-	collections::HashSet,
+	collections::{HashMap, HashSet},
+	net::IpAddr,
 	sync::{Arc, Mutex},
+	time::Instant,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -32,6 +34,8 @@ pub struct AppState {
 	pub http: HttpLimits,
 	/// The deployment uploads in progress (one per order, a budget of bytes).
 	pub uploads: UploadGate,
+	/// Deployment requests per client address (each costs a chain lookup).
+	pub lookups: LookupLimiter,
 	/// Receives the order id of every successful deployment (the bid engine then submits
 	/// `fulfill`). Sent again on an idempotent retry.
 	pub deployed: UnboundedSender<u64>,
@@ -92,4 +96,100 @@ pub enum UploadRefusal {
 	InProgress,
 	/// The uploads in progress leave no room in the budget.
 	NoRoom,
+}
+
+/// Deployment requests per client IP address: a token bucket per address holding `burst`
+/// requests, refilled at `per_minute`. Addresses whose bucket is full again are forgotten when
+/// the table grows past [`LookupLimiter::MAX_TRACKED`], so the table stays bounded.
+///
+/// Integer arithmetic: a request costs [`LookupLimiter::COST`] units (a minute in
+/// milliseconds) and every millisecond refills `per_minute` units.
+pub struct LookupLimiter {
+	per_minute: u64,
+	capacity: u64,
+	buckets: Mutex<HashMap<IpAddr, (u64, Instant)>>,
+}
+
+impl LookupLimiter {
+	/// Addresses tracked before full buckets are dropped.
+	pub const MAX_TRACKED: usize = 65_536;
+	/// Units one request costs.
+	const COST: u64 = 60_000;
+
+	/// A limiter of `burst` requests at once and `per_minute` on average per address.
+	pub fn new(per_minute: u32, burst: u32) -> Self {
+		Self {
+			per_minute: u64::from(per_minute),
+			capacity: u64::from(burst.max(1)).saturating_mul(Self::COST),
+			buckets: Mutex::new(HashMap::new()),
+		}
+	}
+
+	/// The units of a bucket that held `tokens` at `at`, at `now`.
+	fn refilled(&self, tokens: u64, at: Instant, now: Instant) -> u64 {
+		let elapsed =
+			u64::try_from(now.saturating_duration_since(at).as_millis()).unwrap_or(u64::MAX);
+		tokens.saturating_add(elapsed.saturating_mul(self.per_minute)).min(self.capacity)
+	}
+
+	/// Takes one request for `source` at `now`, or says in how many seconds (at least one) the
+	/// address may ask again.
+	pub fn take(&self, source: IpAddr, now: Instant) -> Result<(), u64> {
+		let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+		if buckets.len() >= Self::MAX_TRACKED {
+			buckets.retain(|_, (tokens, at)| self.refilled(*tokens, *at, now) < self.capacity);
+		}
+		let (tokens, at) = buckets.entry(source).or_insert((self.capacity, now));
+		*tokens = self.refilled(*tokens, *at, now);
+		*at = now;
+		if *tokens >= Self::COST {
+			*tokens = tokens.saturating_sub(Self::COST);
+			return Ok(());
+		}
+		let missing_ms = Self::COST.saturating_sub(*tokens).div_ceil(self.per_minute.max(1));
+		Err(missing_ms.div_ceil(1000).max(1))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::{net::Ipv4Addr, time::Duration};
+
+	const A: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+	const B: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+
+	#[test]
+	fn a_burst_then_the_rate_per_address() {
+		let limiter = LookupLimiter::new(60, 3);
+		let t0 = Instant::now();
+		for _ in 0..3 {
+			assert_eq!(limiter.take(A, t0), Ok(()));
+		}
+		assert_eq!(limiter.take(A, t0), Err(1), "one a second: back in a second");
+		assert_eq!(limiter.take(B, t0), Ok(()), "another address has its own bucket");
+		assert_eq!(limiter.take(A, t0 + Duration::from_millis(500)), Err(1));
+		assert_eq!(limiter.take(A, t0 + Duration::from_secs(1)), Ok(()));
+		// A long pause refills the burst, never more.
+		let later = t0 + Duration::from_secs(3600);
+		for _ in 0..3 {
+			assert_eq!(limiter.take(A, later), Ok(()));
+		}
+		assert!(limiter.take(A, later).is_err());
+	}
+
+	#[test]
+	fn a_slow_rate_says_how_long_to_wait() {
+		let limiter = LookupLimiter::new(1, 1);
+		let t0 = Instant::now();
+		assert_eq!(limiter.take(A, t0), Ok(()));
+		assert_eq!(limiter.take(A, t0), Err(60));
+		assert_eq!(limiter.take(A, t0 + Duration::from_secs(30)), Err(30));
+		let none = LookupLimiter::new(0, 1);
+		assert_eq!(none.take(A, t0), Ok(()));
+		assert!(
+			none.take(A, t0 + Duration::from_secs(3600)).is_err(),
+			"a rate of 0: the burst only"
+		);
+	}
 }

@@ -26,6 +26,8 @@
 //! body_timeout_ms = 10000           # a request body's deadline, plus its size at …
 //! min_body_rate_kib = 64            # … the slowest rate allowed (KiB/s); else 408
 //! max_upload_mb_in_flight = 1024    # uploads in progress together; beyond, 503
+//! deploy_lookups_per_minute = 120   # deployment requests per client IP address (each costs
+//! deploy_lookup_burst = 20          #   an order lookup on the chain); beyond, 429
 //! ```
 
 use anyhow::{bail, Context};
@@ -87,6 +89,12 @@ pub struct HttpLimits {
 	/// `Content-Length`, or its level's package limit without one); an upload beyond it is
 	/// answered `503` (one upload alone is always admitted).
 	pub max_upload_mb_in_flight: u64,
+	/// Deployment requests one client IP address may make in a minute, on average: each costs
+	/// the daemon an order lookup on the chain before the signature can be checked. Beyond
+	/// [`HttpLimits::deploy_lookup_burst`] at once, `429` with `Retry-After`.
+	pub deploy_lookups_per_minute: u32,
+	/// Deployment requests one address may make at once before the rate applies.
+	pub deploy_lookup_burst: u32,
 }
 
 impl Default for HttpLimits {
@@ -97,6 +105,8 @@ impl Default for HttpLimits {
 			body_timeout_ms: 10_000,
 			min_body_rate_kib: 64,
 			max_upload_mb_in_flight: 1024,
+			deploy_lookups_per_minute: 120,
+			deploy_lookup_burst: 20,
 		}
 	}
 }

@@ -11,6 +11,7 @@
 //! |---|---|---|
 //! | 400 | `bad_request` | a header is missing or malformed |
 //! | 401 | `stale_timestamp` | the timestamp is more than 300 s away from the daemon's clock |
+//! | 429 | `too_many_requests` | the client's address made too many deployment requests (`[http] deploy_lookup_burst`, `deploy_lookups_per_minute`); `Retry-After` says when to come back — before any chain lookup |
 //! | 404 | `unknown_order` | the chain has no such order |
 //! | 409 | `not_matched` | the order is not matched to this provider (lease or Confirming candidate) |
 //! | 409 | `order_ended` | the order has ended |
@@ -35,7 +36,7 @@ use crate::{
 	app::{AppState, UploadRefusal},
 	auth,
 	host::{DeployError, DeploymentSpec, FunctionBody},
-	http::{error, json, read_body, refuse_unread_body},
+	http::{error, json, read_body, refuse_unread_body, ClientAddr},
 	store::DeploymentRecord,
 };
 use defaas_primitives::{
@@ -46,7 +47,10 @@ use defaas_primitives::{
 	OrderId,
 };
 use hyper::{body::Incoming, HeaderMap, Request, Response};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+	net::{IpAddr, Ipv4Addr},
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
 
 /// How long the deployment API waits for the chain.
 const CHAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,13 +67,19 @@ pub async fn put_deployment(
 	request: Request<Incoming>,
 ) -> Response<FunctionBody> {
 	let (parts, mut body) = request.into_parts();
-	match deploy(state, order_id, &parts.headers, &mut body).await {
+	let source = parts
+		.extensions
+		.get::<ClientAddr>()
+		.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |client| client.0);
+	match deploy(state, order_id, source, &parts.headers, &mut body).await {
 		Ok(response) => response,
-		Err(failure) => refuse_unread_body(
-			error(failure.status, failure.code, &failure.message),
-			&parts.headers,
-			body,
-		),
+		Err(failure) => {
+			let mut refusal = error(failure.status, failure.code, &failure.message);
+			if let Some(seconds) = failure.retry_after {
+				refusal.headers_mut().insert(hyper::header::RETRY_AFTER, seconds.into());
+			}
+			refuse_unread_body(refusal, &parts.headers, body)
+		},
 	}
 }
 
@@ -78,16 +88,19 @@ struct Failure {
 	status: u16,
 	code: &'static str,
 	message: String,
+	/// Seconds for a `Retry-After` header.
+	retry_after: Option<u64>,
 }
 
 fn fail(status: u16, code: &'static str, message: impl Into<String>) -> Failure {
-	Failure { status, code, message: message.into() }
+	Failure { status, code, message: message.into(), retry_after: None }
 }
 
 /// The checks and the deployment, in the documented order.
 async fn deploy(
 	state: &AppState,
 	order_id: OrderId,
+	source: IpAddr,
 	headers: &HeaderMap,
 	body: &mut Incoming,
 ) -> Result<Response<FunctionBody>, Failure> {
@@ -125,6 +138,16 @@ async fn deploy(
 		));
 	}
 
+	if let Err(retry_after) = state.lookups.take(source, Instant::now()) {
+		return Err(Failure {
+			retry_after: Some(retry_after),
+			..fail(
+				429,
+				"too_many_requests",
+				format!("too many deployment requests from {source}; retry in {retry_after} s"),
+			)
+		});
+	}
 	let order = match tokio::time::timeout(CHAIN_TIMEOUT, state.orders.order(order_id)).await {
 		Ok(Ok(Some(order))) => order,
 		Ok(Ok(None)) => {

@@ -53,6 +53,10 @@ pub fn json(status: u16, value: &serde_json::Value) -> Response<FunctionBody> {
 	response(status, "application/json", value.to_string())
 }
 
+/// The client's IP address, put into every request's extensions by the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// A JSON error: `{"error":code,"message":message}`.
 pub fn error(status: u16, code: &str, message: &str) -> Response<FunctionBody> {
 	json(status, &serde_json::json!({ "error": code, "message": message }))

@@ -16,7 +16,7 @@
 use anyhow::Context;
 use clap::Parser;
 use defaas_provider::{
-	app::{AppState, UploadGate},
+	app::{AppState, LookupLimiter, UploadGate},
 	bidder::Bidder,
 	chain::{Chain, RpcOrders},
 	config::Config,
@@ -110,6 +110,10 @@ async fn main() -> anyhow::Result<()> {
 		metrics,
 		http: config.http.clone(),
 		uploads: UploadGate::new(config.http.upload_budget()),
+		lookups: LookupLimiter::new(
+			config.http.deploy_lookups_per_minute,
+			config.http.deploy_lookup_burst,
+		),
 		deployed: deployed_tx,
 	});
 	let drain_timeout = config.limits.drain_timeout();

@@ -7,6 +7,7 @@
 //! | `POST /.well-known/defaas/challenge` | the capacity challenge: `C = A·B` as `application/octet-stream` |
 //! | `GET /healthz` | `200 {"capacity":[[level,count],...]}` (the heartbeat worker's probe) |
 //! | `GET /metrics` | Prometheus text |
+//! | `GET /openapi.json` | the OpenAPI document of this API (`provider/api/openapi.json`) |
 //! | `PUT /deployments/{order_id}` | the deployment API ([`crate::deploy`]) |
 //!
 //! Errors of the daemon itself are JSON, `{"error":"<code>","message":"<sentence>"}`; errors of
@@ -23,7 +24,7 @@ use crate::{
 	app::AppState,
 	deploy,
 	host::{FunctionBody, Rejection},
-	http::{error, json, read_body, refuse_unread_body, response, text},
+	http::{error, json, read_body, refuse_unread_body, response, text, ClientAddr},
 	metrics::RejectReason,
 	shutdown::Shutdown,
 };
@@ -42,6 +43,12 @@ use tokio::{
 	sync::watch,
 	task::{JoinHandle, JoinSet},
 };
+
+/// Path of this API's OpenAPI document.
+pub const OPENAPI_PATH: &str = "/openapi.json";
+
+/// The OpenAPI document of this API (`provider/api/openapi.json`).
+pub const OPENAPI: &str = include_str!("../api/openapi.json");
 
 /// Path of the daemon's own health check.
 pub const HEALTHZ_PATH: &str = "/healthz";
@@ -208,8 +215,9 @@ async fn connection(stream: TcpStream, peer: SocketAddr, state: Arc<AppState>, s
 	if let Err(e) = stream.set_nodelay(true) {
 		log::debug!(target: "defaas-provider", "TCP_NODELAY for {peer}: {e}");
 	}
-	let service = service_fn(move |request| {
+	let service = service_fn(move |mut request: Request<Incoming>| {
 		let state = state.clone();
+		request.extensions_mut().insert(ClientAddr(peer.ip()));
 		async move { Ok::<_, Infallible>(route(&state, request).await) }
 	});
 	let connection = http1::Builder::new()
@@ -360,8 +368,11 @@ pub async fn route(state: &AppState, request: Request<Incoming>) -> Response<Fun
 	match (path.as_str(), &method) {
 		(HEALTHZ_PATH, &Method::GET) => healthz(state),
 		(METRICS_PATH, &Method::GET) => metrics(state),
+		(OPENAPI_PATH, &Method::GET) => {
+			response(200, "application/json", OPENAPI.as_bytes().to_vec())
+		},
 		(challenge::CHALLENGE_PATH, &Method::POST) => capacity_challenge(state, request).await,
-		(HEALTHZ_PATH | METRICS_PATH | challenge::CHALLENGE_PATH, _) => {
+		(HEALTHZ_PATH | METRICS_PATH | OPENAPI_PATH | challenge::CHALLENGE_PATH, _) => {
 			error(405, "method_not_allowed", "method not allowed on this route")
 		},
 		_ => error(404, "not_found", "no such route"),
@@ -429,7 +440,7 @@ async fn capacity_challenge(
 	let bytes = match read.await {
 		Ok(Ok(Some(bytes))) => bytes,
 		Ok(Ok(None)) => {
-			let refusal = error(413, "bad_request", "the challenge request is too large");
+			let refusal = error(413, "request_too_large", "the challenge request is too large");
 			return refuse_unread_body(refusal, &parts.headers, body);
 		},
 		Ok(Err(e)) => return error(400, "bad_request", &format!("cannot read the request: {e}")),

@@ -2,6 +2,7 @@
 //! connections open with bodies that never arrive, and paths that name an order another way.
 
 use crate::support::*;
+use defaas_primitives::deploy::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use defaas_provider::config::HttpLimits;
 use std::{
 	net::{IpAddr, Ipv4Addr, SocketAddr},
@@ -173,4 +174,89 @@ async fn uploads_in_progress_share_a_budget_of_bytes() {
 	.await;
 	assert!(served.is_ok(), "{served:?}");
 	daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_make_the_daemon_look_orders_up_without_end() {
+	let http = HttpLimits {
+		deploy_lookups_per_minute: 1,
+		deploy_lookup_burst: 3,
+		..HttpLimits::default()
+	};
+	let daemon = daemon_with(http).await;
+	// Unsigned uploads (a well-formed signature of nobody) with fresh timestamps: each of the
+	// first three costs a lookup and is refused for what it is.
+	let forged = format!("0x{}", "11".repeat(64));
+	let put = format!(
+		"PUT /deployments/7 HTTP/1.1\r\nhost: daemon\r\n{TIMESTAMP_HEADER}: {}\r\n\
+		 {SIGNATURE_HEADER}: {forged}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+		now()
+	);
+	for _ in 0..3 {
+		let mut stream = connect_from(ATTACKER, daemon.addr).await;
+		stream.write_all(put.as_bytes()).await.expect("send");
+		let reply = read_response(&mut stream).await.expect("a response");
+		assert_eq!((reply.status, reply.error_code().as_str()), (404, "unknown_order"));
+	}
+	assert_eq!(daemon.orders.lookups(), 3);
+	// The fourth within the minute is refused before any lookup, with when to come back.
+	let mut stream = connect_from(ATTACKER, daemon.addr).await;
+	stream.write_all(put.as_bytes()).await.expect("send");
+	let reply = read_response(&mut stream).await.expect("a response");
+	assert_eq!((reply.status, reply.error_code().as_str()), (429, "too_many_requests"));
+	let retry_after: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+	assert!((1..=60).contains(&retry_after), "{retry_after}");
+	assert_eq!(daemon.orders.lookups(), 3);
+	// A customer from another address uploads meanwhile.
+	let reply = daemon.order_and_deploy(8, &function_bytes("hello")).await;
+	assert_eq!(reply.status, 201, "{}", reply.text());
+}
+
+/// The connection-exhaustion attack, replayed: 20,000 connections from one address, each
+/// sending the head of a challenge and one byte of its body — while customers from another
+/// address call a function all along. The daemon keeps the attacker's first
+/// `max_connections_per_source` (they wait for their body deadline), refuses every other with
+/// `503 too_many_connections` at once and closes it, and serves every customer. The attacker
+/// holds the admitted connections to the end and lets a refused one go once it has read the
+/// refusal (the daemon has closed it already): the test process, daemon included, stays far
+/// below the 20,000 open files a CI machine allows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_thousand_slow_connections_from_one_address_leave_customers_served() {
+	const ATTACK: usize = 20_000;
+	// The admitted connections wait out the whole test (their body deadline is far away), so
+	// exactly the first `max_connections_per_source` are admitted, in connection order.
+	let http = HttpLimits { body_timeout_ms: 3_600_000, ..HttpLimits::default() };
+	let per_source = http.max_connections_per_source;
+	let daemon = daemon_with(http).await;
+	assert_eq!(daemon.order_and_deploy(9, &function_bytes("hello")).await.status, 201);
+	let mut held = Vec::with_capacity(per_source);
+	let mut served = 0;
+	for i in 0..ATTACK {
+		let mut stream = connect_from(ATTACKER, daemon.addr).await;
+		// A refused connection may already be closed by the daemon: the write may fail.
+		let _ = stream.write_all(SLOW_CHALLENGE).await;
+		if i >= per_source {
+			let refused = read_response(&mut stream).await.expect("a refusal");
+			assert_eq!(
+				(refused.status, refused.error_code().as_str()),
+				(503, "too_many_connections"),
+				"connection {i}"
+			);
+		} else {
+			held.push(stream);
+		}
+		if i % 500 == 0 {
+			let reply = daemon.get("/o/9/greet").await;
+			assert_eq!(reply.status, 200, "a customer during the attack ({i} connections)");
+			served += 1;
+		}
+	}
+	assert_eq!(held.len(), per_source);
+	for _ in 0..20 {
+		assert_eq!(daemon.get("/o/9/greet").await.status, 200, "a customer at the attack's peak");
+		served += 1;
+	}
+	assert_eq!(daemon.state.metrics.refused_connections.get(), (ATTACK - per_source) as u64);
+	assert_eq!(served, ATTACK / 500 + 20);
+	drop(held);
 }

@@ -156,3 +156,38 @@ async fn requests_beyond_the_instance_pool_are_refused_as_busy() {
 	// The pool slot is free again.
 	assert_eq!(daemon.get("/o/2/").await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_is_served_and_names_every_route() {
+	let daemon = TestDaemon::start(test_config()).await;
+	let reply = daemon.get("/openapi.json").await;
+	assert_eq!(reply.status, 200);
+	assert_eq!(reply.headers["content-type"], "application/json");
+	let document = reply.json();
+	assert_eq!(document["openapi"], "3.0.3");
+	let paths = document["paths"].as_object().expect("paths");
+	for route in [
+		defaas_provider::server::HEALTHZ_PATH,
+		defaas_provider::server::METRICS_PATH,
+		defaas_provider::server::OPENAPI_PATH,
+		defaas_offchain_workers::challenge::CHALLENGE_PATH,
+		"/deployments/{order_id}",
+		"/o/{order_id}/.well-known/defaas/health",
+		"/o/{order_id}/{path}",
+	] {
+		let operations = paths.get(route).unwrap_or_else(|| panic!("{route} is documented"));
+		for (method, operation) in operations.as_object().expect("operations") {
+			if method != "parameters" {
+				assert!(operation["responses"].is_object(), "{method} {route} has responses");
+			}
+		}
+	}
+	assert_eq!(paths.len(), 7, "no route documented that the daemon does not serve");
+	// The deployment API's documented answers are the ones it gives (crate::deploy's table).
+	let put = &paths["/deployments/{order_id}"]["put"]["responses"];
+	for status in
+		["200", "201", "400", "401", "404", "408", "409", "413", "422", "429", "500", "503"]
+	{
+		assert!(put.get(status).is_some(), "PUT /deployments answers {status}");
+	}
+}

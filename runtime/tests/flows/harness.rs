@@ -123,7 +123,7 @@ fn build_genesis(timings: Timings) -> sp_runtime::Storage {
 		&sp_genesis_builder::PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 	)
 	.expect("the development preset");
-	sc_chain_spec::json_merge(&mut json, serde_json::from_slice(&preset).expect("json"));
+	json_merge(&mut json, serde_json::from_slice(&preset).expect("json"));
 	if timings == Timings::Production {
 		for pallet in ["market", "witnessPool"] {
 			let config = json.get_mut(pallet).expect("the pallet's genesis config");
@@ -133,6 +133,20 @@ fn build_genesis(timings: Timings) -> sp_runtime::Storage {
 	}
 	let config: RuntimeGenesisConfig = serde_json::from_value(json).expect("genesis config");
 	config.build_storage().expect("genesis storage")
+}
+
+/// Merge `patch` into `base` the way a chain spec applies a preset: objects key by key,
+/// anything else replaced (the node's `sc_chain_spec::json_merge`, without linking the client
+/// crates into the fuzzer).
+fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
+			for (key, value) in patch {
+				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
 }
 
 /// Run `test` on a fresh chain at block 1, then check the invariants a last time.

@@ -6,7 +6,7 @@ use defaas_primitives::deploy::{
 	package_hash, signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 use defaas_provider::{
-	app::{AppState, UploadGate},
+	app::{AppState, LookupLimiter, UploadGate},
 	auth,
 	config::{HttpLimits, DRAIN_MARGIN},
 	daemon::{Daemon, ShutdownReport},
@@ -99,6 +99,7 @@ pub struct MockOrders {
 	orders: Mutex<HashMap<u64, OrderFacts>>,
 	unavailable: AtomicBool,
 	held: Mutex<HashMap<u64, Arc<Hold>>>,
+	lookups: std::sync::atomic::AtomicUsize,
 }
 
 /// A held order lookup (see [`MockOrders::hold`]).
@@ -126,6 +127,11 @@ impl MockOrders {
 		self.orders.lock().expect("lock").insert(order_id, facts);
 	}
 
+	/// How many lookups the daemon made.
+	pub fn lookups(&self) -> usize {
+		self.lookups.load(Ordering::SeqCst)
+	}
+
 	/// Makes every lookup fail (`true`) or work again.
 	pub fn set_unavailable(&self, unavailable: bool) {
 		self.unavailable.store(unavailable, Ordering::SeqCst);
@@ -143,6 +149,7 @@ impl MockOrders {
 impl OrderSource for MockOrders {
 	fn order(&self, order_id: u64) -> OrderFuture<'_> {
 		let hold = self.held.lock().expect("lock").get(&order_id).cloned();
+		self.lookups.fetch_add(1, Ordering::SeqCst);
 		Box::pin(async move {
 			if let Some(hold) = hold {
 				hold.entered.send_replace(true);
@@ -234,6 +241,7 @@ impl TestDaemon {
 			public_url: format!("http://{addr}"),
 			capacity: vec![(0, 3), (1, 1)],
 			uploads: UploadGate::new(http.upload_budget()),
+			lookups: LookupLimiter::new(http.deploy_lookups_per_minute, http.deploy_lookup_burst),
 			http,
 			deployed: sender,
 		});
