@@ -58,6 +58,10 @@ pub enum ProbeFailure {
 	BadBody,
 	/// The challenge answer is not `A·B` (Freivalds' check rejected it).
 	WrongProduct,
+	/// A published package does not hash to the order's package hash.
+	HashMismatch,
+	/// A published package is not a WebAssembly component.
+	NotComponent,
 }
 
 /// The result of one probe.
@@ -381,19 +385,26 @@ fn fetch_all<I: AsRef<[u8]>, T: IntoIterator<Item = I> + Default>(
 	}
 	let answers = http::PendingRequest::try_wait_all(pending, deadline);
 	for ((index, max_body), answer) in waiting.into_iter().zip(answers) {
-		let result = match answer {
-			Err(_) | Ok(Err(http::Error::DeadlineReached)) => Err(ProbeFailure::Timeout),
-			Ok(Err(http::Error::IoError | http::Error::Unknown)) => Err(ProbeFailure::Unreachable),
-			Ok(Ok(response)) if !(200..300).contains(&response.code) => {
-				Err(ProbeFailure::Status(response.code))
-			},
-			Ok(Ok(response)) => read_body(response.id, deadline, max_body),
-		};
+		let result = answered(answer).and_then(|id| read_body(id, deadline, max_body));
 		if let Some(slot) = results.get_mut(index) {
 			*slot = result;
 		}
 	}
 	results
+}
+
+/// The id of a `2xx` answer whose body can be read, or why there is none.
+fn answered(
+	answer: Result<http::HttpResult, http::PendingRequest>,
+) -> Result<HttpRequestId, ProbeFailure> {
+	match answer {
+		Err(_) | Ok(Err(http::Error::DeadlineReached)) => Err(ProbeFailure::Timeout),
+		Ok(Err(http::Error::IoError | http::Error::Unknown)) => Err(ProbeFailure::Unreachable),
+		Ok(Ok(response)) if !(200..300).contains(&response.code) => {
+			Err(ProbeFailure::Status(response.code))
+		},
+		Ok(Ok(response)) => Ok(response.id),
+	}
 }
 
 /// Reads a whole response body of at most `max_body` bytes before `deadline`.
@@ -403,22 +414,84 @@ fn read_body(
 	max_body: usize,
 ) -> Result<Vec<u8>, ProbeFailure> {
 	let mut body = Vec::with_capacity(max_body.min(READ_CHUNK));
+	stream_body(id, deadline, u64::try_from(max_body).unwrap_or(u64::MAX), |chunk| {
+		body.extend_from_slice(chunk)
+	})?;
+	Ok(body)
+}
+
+/// Hands every chunk of a response body to `sink` as it arrives, until the body ends (then
+/// its length) or more than `max_body` bytes came ([`ProbeFailure::BadBody`]; the excess is
+/// not passed on), it broke off ([`ProbeFailure::BadBody`]) or `deadline` passed.
+fn stream_body(
+	id: HttpRequestId,
+	deadline: Timestamp,
+	max_body: u64,
+	mut sink: impl FnMut(&[u8]),
+) -> Result<u64, ProbeFailure> {
 	let mut buffer = vec![0u8; READ_CHUNK];
+	let mut total: u64 = 0;
 	loop {
 		match sp_io::offchain::http_response_read_body(id, &mut buffer, Some(deadline)) {
-			Ok(0) => return Ok(body),
+			Ok(0) => return Ok(total),
 			Ok(read) => {
 				let chunk = usize::try_from(read)
 					.ok()
 					.and_then(|read| buffer.get(..read))
 					.ok_or(ProbeFailure::BadBody)?;
-				if body.len().saturating_add(chunk.len()) > max_body {
+				total = total.saturating_add(u64::from(read));
+				if total > max_body {
 					return Err(ProbeFailure::BadBody);
 				}
-				body.extend_from_slice(chunk);
+				sink(chunk);
 			},
 			Err(HttpError::DeadlineReached) => return Err(ProbeFailure::Timeout),
 			Err(HttpError::IoError | HttpError::Invalid) => return Err(ProbeFailure::BadBody),
 		}
 	}
+}
+
+/// The first bytes of every WebAssembly component (the binary format's magic, then version
+/// `0x0d` and layer 1); a core module has layer 0.
+pub const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+/// The hand-off check of a deployment dispute (docs/architecture.md §5.3): `GET url` must
+/// answer `2xx` within `timeout_ms` milliseconds with a body of at most `max_bytes` bytes
+/// whose `blake2_256` is `package_hash` and which starts like a WebAssembly component. The
+/// body is hashed as it streams in, never held: a package of hundreds of MiB costs the witness
+/// 16 KiB of memory. Passes iff the customer published the package it committed to.
+///
+/// The provider daemon additionally validates the component and its `wasi:http` world; a
+/// witness checks only what makes a package deployable in principle (available, the committed
+/// bytes, a component of the allowed size).
+pub fn check_package(
+	url: &str,
+	package_hash: &[u8; 32],
+	max_bytes: u64,
+	timeout_ms: u64,
+) -> ProbeOutcome {
+	let deadline = deadline_after(timeout_ms);
+	let request = http::Request::get(url).add_header("Connection", "close").deadline(deadline);
+	let outcome = match request.send() {
+		Err(HttpError::DeadlineReached) => Err(ProbeFailure::Timeout),
+		Err(HttpError::IoError | HttpError::Invalid) => Err(ProbeFailure::Unreachable),
+		Ok(pending) => answered(pending.try_wait(deadline)).and_then(|id| {
+			let mut hasher = blake2b_simd::Params::new().hash_length(32).to_state();
+			let mut header: Vec<u8> = Vec::with_capacity(COMPONENT_HEADER.len());
+			stream_body(id, deadline, max_bytes, |chunk| {
+				let missing = COMPONENT_HEADER.len().saturating_sub(header.len());
+				header.extend(chunk.iter().take(missing).copied());
+				hasher.update(chunk);
+			})?;
+			if header.as_slice() != COMPONENT_HEADER.as_slice() {
+				return Err(ProbeFailure::NotComponent);
+			}
+			if hasher.finalize().as_bytes() != package_hash.as_slice() {
+				return Err(ProbeFailure::HashMismatch);
+			}
+			Ok(())
+		}),
+	};
+	log::debug!(target: LOG_TARGET, "package check of {url}: {outcome:?}");
+	outcome.into()
 }

@@ -99,11 +99,8 @@ async fn main() -> anyhow::Result<()> {
 			max_connections_per_source: 1 << 20,
 			..HttpLimits::default()
 		},
-		uploads: UploadGate::new(HttpLimits::default().upload_budget()),
-		lookups: LookupLimiter::new(
-			HttpLimits::default().deploy_lookups_per_minute,
-			HttpLimits::default().deploy_lookup_burst,
-		),
+		uploads: UploadGate::for_limits(&HttpLimits::default()),
+		lookups: LookupLimiter::for_limits(&HttpLimits::default()),
 		deployed,
 	});
 	let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

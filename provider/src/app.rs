@@ -62,6 +62,11 @@ impl UploadGate {
 		Self { budget, in_progress: Mutex::new((HashSet::new(), 0)) }
 	}
 
+	/// The gate of `limits` ([`HttpLimits::max_upload_mb_in_flight`]).
+	pub fn for_limits(limits: &HttpLimits) -> Self {
+		Self::new(limits.upload_budget())
+	}
+
 	/// Admits an upload of `bytes` at most for `order_id`, or says why not.
 	pub fn admit(&self, order_id: u64, bytes: u64) -> Result<Admitted<'_>, UploadRefusal> {
 		let mut in_progress = self.in_progress.lock().unwrap_or_else(|p| p.into_inner());
@@ -130,6 +135,12 @@ impl LookupLimiter {
 		let elapsed =
 			u64::try_from(now.saturating_duration_since(at).as_millis()).unwrap_or(u64::MAX);
 		tokens.saturating_add(elapsed.saturating_mul(self.per_minute)).min(self.capacity)
+	}
+
+	/// The limiter of `limits` ([`HttpLimits::deploy_lookups_per_minute`],
+	/// [`HttpLimits::deploy_lookup_burst`]).
+	pub fn for_limits(limits: &HttpLimits) -> Self {
+		Self::new(limits.deploy_lookups_per_minute, limits.deploy_lookup_burst)
 	}
 
 	/// Takes one request for `source` at `now`, or says in how many seconds (at least one) the

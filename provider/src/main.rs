@@ -109,11 +109,8 @@ async fn main() -> anyhow::Result<()> {
 		store: store.clone(),
 		metrics,
 		http: config.http.clone(),
-		uploads: UploadGate::new(config.http.upload_budget()),
-		lookups: LookupLimiter::new(
-			config.http.deploy_lookups_per_minute,
-			config.http.deploy_lookup_burst,
-		),
+		uploads: UploadGate::for_limits(&config.http),
+		lookups: LookupLimiter::for_limits(&config.http),
 		deployed: deployed_tx,
 	});
 	let drain_timeout = config.limits.drain_timeout();

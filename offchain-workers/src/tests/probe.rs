@@ -444,3 +444,75 @@ fn probes_of_many_leases_go_out_together_and_only_the_healthy_are_challenged() {
 	// The challenge's deadline counts from when the liveness probes were over.
 	assert!(sent[4].deadlines.iter().all(|d| d.is_some_and(|d| d > health_deadline)));
 }
+
+const PACKAGE_URI: &str = "https://packages.example/0x07.wasm";
+
+/// A component-looking package of `len` bytes.
+fn component(len: usize) -> Vec<u8> {
+	let mut bytes = crate::probe::COMPONENT_HEADER.to_vec();
+	bytes.extend((0..len.saturating_sub(bytes.len())).map(|i| (i % 251) as u8));
+	bytes
+}
+
+/// Runs the hand-off check of `hash` (at most `max` bytes) against a scripted server.
+fn scripted_package(hash: [u8; 32], max: u64, reply: Reply) -> (ProbeOutcome, ScriptedHttp) {
+	let (mut ext, mock) = ScriptedHttp::ext(START, [reply]);
+	let outcome =
+		ext.execute_with(|| crate::probe::check_package(PACKAGE_URI, &hash, max, TIMEOUT_MS));
+	(outcome, mock)
+}
+
+#[test]
+fn published_package_passes_the_hand_off_check_hashed_as_it_streams() {
+	// Several read chunks: the hash is the one-shot blake2_256 of the whole package.
+	let package = component(100_000);
+	let hash = sp_io::hashing::blake2_256(&package);
+	let (outcome, mock) = scripted_package(hash, 100_000, Reply::answer(200, package));
+	assert_eq!(outcome, Passed);
+	let sent = mock.sent();
+	assert_eq!(
+		(sent.len(), sent[0].method.as_str(), sent[0].uri.as_str()),
+		(1, "GET", PACKAGE_URI)
+	);
+	assert!(sent[0].headers.contains(&("Connection".into(), "close".into())));
+	assert_deadlines(&mock);
+}
+
+#[test]
+fn hand_off_check_fails_for_each_way_a_package_can_be_wrong() {
+	let package = component(5_000);
+	let hash = sp_io::hashing::blake2_256(&package);
+	// Other bytes than committed.
+	let mut other = package.clone();
+	other[4_000] ^= 1;
+	assert_eq!(scripted_package(hash, 10_000, Reply::answer(200, other)).0, Failed(HashMismatch));
+	// A core module (layer 0), hashed right: not a component.
+	let mut module = package.clone();
+	module[6] = 0;
+	let module_hash = sp_io::hashing::blake2_256(&module);
+	assert_eq!(
+		scripted_package(module_hash, 10_000, Reply::answer(200, module)).0,
+		Failed(NotComponent)
+	);
+	// Shorter than a header.
+	let tiny = vec![0u8, 0x61];
+	let tiny_hash = sp_io::hashing::blake2_256(&tiny);
+	assert_eq!(
+		scripted_package(tiny_hash, 10_000, Reply::answer(200, tiny)).0,
+		Failed(NotComponent)
+	);
+	// Larger than the level allows: cut off, never hashed to the end.
+	assert_eq!(
+		scripted_package(hash, 4_999, Reply::answer(200, package.clone())).0,
+		Failed(BadBody)
+	);
+	// Not published, not reachable, too slow.
+	assert_eq!(scripted_package(hash, 10_000, Reply::answer(404, "no")).0, Failed(Status(404)));
+	assert_eq!(scripted_package(hash, 10_000, Reply::Broken).0, Failed(Unreachable));
+	let (outcome, mock) = scripted_package(hash, 10_000, Reply::Silent);
+	assert_eq!(outcome, Failed(Timeout));
+	assert_eq!(mock.now(), START + TIMEOUT_MS);
+	let stalled =
+		Reply::Answer { latency_ms: 5, status: 200, body: package, body_fault: BodyFault::Stall };
+	assert_eq!(scripted_package(hash, 10_000, stalled).0, Failed(Timeout));
+}

@@ -240,8 +240,8 @@ impl TestDaemon {
 			provider: PROVIDER,
 			public_url: format!("http://{addr}"),
 			capacity: vec![(0, 3), (1, 1)],
-			uploads: UploadGate::new(http.upload_budget()),
-			lookups: LookupLimiter::new(http.deploy_lookups_per_minute, http.deploy_lookup_burst),
+			uploads: UploadGate::for_limits(&http),
+			lookups: LookupLimiter::for_limits(&http),
 			http,
 			deployed: sender,
 		});
