@@ -358,7 +358,7 @@ pub async fn route(state: &AppState, request: Request<Incoming>) -> Response<Fun
 	}
 	if let Some(id) = path.strip_prefix(DEPLOYMENTS_PREFIX) {
 		if method != Method::PUT {
-			return error(405, "method_not_allowed", "use PUT to deploy a package");
+			return method_not_allowed("PUT", "use PUT to deploy a package");
 		}
 		let Some(order_id) = parse_order_id(id) else {
 			return error(400, "bad_request", "the path must be /deployments/{order_id}");
@@ -372,11 +372,21 @@ pub async fn route(state: &AppState, request: Request<Incoming>) -> Response<Fun
 			response(200, "application/json", OPENAPI.as_bytes().to_vec())
 		},
 		(challenge::CHALLENGE_PATH, &Method::POST) => capacity_challenge(state, request).await,
-		(HEALTHZ_PATH | METRICS_PATH | OPENAPI_PATH | challenge::CHALLENGE_PATH, _) => {
-			error(405, "method_not_allowed", "method not allowed on this route")
+		(HEALTHZ_PATH | METRICS_PATH | OPENAPI_PATH, _) => {
+			method_not_allowed("GET", "use GET on this route")
 		},
+		(challenge::CHALLENGE_PATH, _) => method_not_allowed("POST", "use POST on this route"),
 		_ => error(404, "not_found", "no such route"),
 	}
+}
+
+/// `405` with the `Allow` header RFC 9110 requires.
+fn method_not_allowed(allow: &'static str, message: &str) -> Response<FunctionBody> {
+	let mut refusal = error(405, "method_not_allowed", message);
+	refusal
+		.headers_mut()
+		.insert(hyper::header::ALLOW, hyper::header::HeaderValue::from_static(allow));
+	refusal
 }
 
 /// Runs the function of `order_id`.

@@ -183,6 +183,21 @@ async fn the_openapi_document_is_served_and_names_every_route() {
 		}
 	}
 	assert_eq!(paths.len(), 7, "no route documented that the daemon does not serve");
+	let challenge = &paths[challenge::CHALLENGE_PATH]["post"]["requestBody"]["content"]
+		["application/json"]["schema"]["properties"];
+	assert_eq!(challenge["n"]["maximum"], freivalds::MAX_MATRIX_SIZE);
+	assert_eq!(challenge["n"]["minimum"], 1);
+	// A wrong method is answered 405 with the `Allow` header RFC 9110 requires.
+	for (method, path, allow) in [
+		("DELETE", "/healthz", "GET"),
+		("POST", "/openapi.json", "GET"),
+		("GET", challenge::CHALLENGE_PATH, "POST"),
+		("GET", "/deployments/1", "PUT"),
+	] {
+		let reply = daemon.request(method, path, &[], Vec::new()).await;
+		assert_eq!((reply.status, reply.error_code().as_str()), (405, "method_not_allowed"));
+		assert_eq!(reply.headers["allow"], allow, "{method} {path}");
+	}
 	// The deployment API's documented answers are the ones it gives (crate::deploy's table).
 	let put = &paths["/deployments/{order_id}"]["put"]["responses"];
 	for status in
