@@ -67,6 +67,9 @@ pub enum OrderCommand {
 	Status(StatusArgs),
 	/// Cancel an order that is not yet fulfilled (only its customer).
 	Cancel(CancelArgs),
+	/// Answer a disputed hand-off: publish the package at a URL a witness committee fetches
+	/// and checks (only the customer).
+	Publish(PublishArgs),
 }
 
 /// `defaas order create`.
@@ -122,6 +125,20 @@ pub struct StatusArgs {
 pub struct CancelArgs {
 	/// The order id.
 	pub order_id: u64,
+	/// The order's customer.
+	#[command(flatten)]
+	pub signer: Signer,
+}
+
+/// `defaas order publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+	/// The order id.
+	pub order_id: u64,
+	/// Where the package can be fetched (`http://` or `https://`, at most 256 bytes); it must
+	/// serve exactly the package the order committed to.
+	#[arg(long)]
+	pub url: String,
 	/// The order's customer.
 	#[command(flatten)]
 	pub signer: Signer,

@@ -30,11 +30,13 @@ pub type MemberView = pallet_witness_pool_rpc::MemberView<AccountId>;
 pub type OpenRound = pallet_witness_pool_rpc::OpenRound<BlockNumber>;
 
 /// Every state name as the RPC spells it, in life-cycle order (for `--until`).
-pub const STATE_NAMES: [&str; 8] = [
+pub const STATE_NAMES: [&str; 10] = [
 	"bidding",
 	"revealing",
 	"confirming",
 	"deploying",
+	"handoffDisputed",
+	"handoffChecking",
 	"fulfilling",
 	"finished",
 	"failed",
@@ -48,6 +50,8 @@ pub fn state_name(state: &OrderState) -> &'static str {
 		OrderState::Revealing { .. } => "revealing",
 		OrderState::Confirming { .. } => "confirming",
 		OrderState::Deploying { .. } => "deploying",
+		OrderState::HandoffDisputed { .. } => "handoffDisputed",
+		OrderState::HandoffChecking { .. } => "handoffChecking",
 		OrderState::Fulfilling { .. } => "fulfilling",
 		OrderState::Finished { .. } => "finished",
 		OrderState::Failed { .. } => "failed",
@@ -81,6 +85,14 @@ pub fn describe_state(state: &OrderState) -> String {
 			format_fst(*price)
 		),
 		OrderState::Deploying { deploy_until } => format!("deploying until block {deploy_until}"),
+		OrderState::HandoffDisputed { publish_until } => {
+			format!(
+				"hand-off disputed: the customer publishes the package until block {publish_until}"
+			)
+		},
+		OrderState::HandoffChecking { verdict_due } => {
+			format!("hand-off checked by a committee (verdict due at block {verdict_due})")
+		},
 		OrderState::Fulfilling { round, verdict_due } => {
 			format!("fulfilling round {round} (verdict due at block {verdict_due})")
 		},

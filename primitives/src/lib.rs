@@ -78,6 +78,59 @@ pub struct LeaseInfo<AccountId, BlockNumber> {
 	/// First block of round 0; round `r` covers
 	/// `[first_period_start + r * period_length, first_period_start + (r + 1) * period_length)`.
 	pub first_period_start: BlockNumber,
+	/// What the committees check.
+	pub target: MonitorTarget,
+}
+
+/// Longest URL a customer may publish its package at, in bytes.
+pub const MAX_PACKAGE_URL_LEN: u32 = 256;
+
+/// The URL of a published package (`http://` or `https://`, UTF-8).
+pub type PackageUrl = sp_runtime::BoundedVec<u8, sp_runtime::traits::ConstU32<MAX_PACKAGE_URL_LEN>>;
+
+/// Whether `url` is a URL a witness can fetch a package from: `http://` or `https://`, then a
+/// host, no whitespace or control characters.
+pub fn is_package_url(url: &[u8]) -> bool {
+	let rest = url.strip_prefix(b"https://").or_else(|| url.strip_prefix(b"http://"));
+	match rest {
+		Some(rest) => {
+			!rest.is_empty()
+				&& !rest.starts_with(b"/")
+				&& core::str::from_utf8(url).is_ok()
+				&& url.iter().all(|b| *b > b' ' && *b != 0x7f)
+		},
+		None => false,
+	}
+}
+
+/// What a committee checks in its rounds.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub enum MonitorTarget {
+	/// The lease's service: liveness and capacity probes of the provider's endpoint, one round
+	/// per billing period; `Violated` means the SLA was broken.
+	Service,
+	/// A deployment dispute (docs/architecture.md §5.3): one round in which every member checks the
+	/// package the customer published; `Violated` means it is not the package the order
+	/// committed to (the customer failed the hand-off), `NoViolation` that it is (the
+	/// provider did).
+	Package(PackageCheck),
+}
+
+/// The package a committee checks in a deployment dispute: fetched from `url`, it must be at
+/// most `max_bytes` bytes, hash (`blake2_256`) to `package_hash` and be a WebAssembly
+/// component.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct PackageCheck {
+	/// Where the customer published the package.
+	pub url: PackageUrl,
+	/// The hash the order committed to.
+	pub package_hash: [u8; 32],
+	/// The level's package limit, bytes.
+	pub max_bytes: u64,
 }
 
 /// How the billing periods of an ended order went: carried by the events that end an order,

@@ -43,18 +43,26 @@ pub enum Step {
 	Confirm,
 	/// Submit `fulfill`: the lease exists and the function is deployed here.
 	Fulfill,
+	/// Submit `dispute_handoff`: the deploy deadline is near and no valid package arrived
+	/// (docs/architecture.md §5.3); the customer must publish it, a committee judges.
+	Dispute,
 	/// Nothing to do now.
 	Wait,
 	/// The bid is over (lost, lease running or order ended): drop the bid record.
 	Forget,
 }
 
-/// The next step for a stored bid, given the order as the chain shows it.
+/// Blocks before the deploy deadline at which a provider still without a valid package
+/// disputes the hand-off (the dispute must be included before the deadline).
+pub const DISPUTE_MARGIN: u64 = 3;
+
+/// The next step for a stored bid, given the order as the chain shows it at block `now`.
 pub fn next_step(
 	order: Option<&OrderView>,
 	bid: &BidRecord,
 	me: &[u8; 32],
 	deployed: bool,
+	now: u64,
 ) -> Step {
 	let Some(order) = order else { return Step::Forget };
 	let mine = chain::matched_provider(order).as_ref() == Some(me);
@@ -66,8 +74,26 @@ pub fn next_step(
 		// Another candidate may still fail to confirm: keep the bid until the order moves on.
 		OrderState::Confirming { .. } if mine => Step::Confirm,
 		OrderState::Confirming { .. } if bid.revealed => Step::Wait,
-		OrderState::Deploying { .. } if mine && deployed => Step::Fulfill,
-		OrderState::Deploying { .. } if mine => Step::Wait,
+		// A package that arrives during a dispute (uploaded after all) is deployed too.
+		OrderState::Deploying { .. }
+		| OrderState::HandoffDisputed { .. }
+		| OrderState::HandoffChecking { .. }
+			if mine && deployed =>
+		{
+			Step::Fulfill
+		},
+		OrderState::Deploying { deploy_until }
+			if mine && now.saturating_add(DISPUTE_MARGIN) >= u64::from(deploy_until) =>
+		{
+			Step::Dispute
+		},
+		OrderState::Deploying { .. }
+		| OrderState::HandoffDisputed { .. }
+		| OrderState::HandoffChecking { .. }
+			if mine =>
+		{
+			Step::Wait
+		},
 		_ => Step::Forget,
 	}
 }
@@ -206,12 +232,14 @@ impl Bidder {
 		for (order_id, record) in self.store.bids()? {
 			let order = self.chain.order(order_id, Some(head.hash)).await?;
 			let deployed = self.host.is_deployed(order_id);
-			let step = next_step(order.as_ref(), &record, &me, deployed);
+			let step = next_step(order.as_ref(), &record, &me, deployed, head.number);
 			match step {
 				Step::Wait => {},
 				Step::Forget => {
 					let order = self.chain.order(order_id, Some(finalized.hash)).await?;
-					if next_step(order.as_ref(), &record, &me, deployed) != Step::Forget {
+					if next_step(order.as_ref(), &record, &me, deployed, finalized.number)
+						!= Step::Forget
+					{
 						continue;
 					}
 					log::info!(
@@ -277,6 +305,7 @@ impl Bidder {
 				],
 			),
 			Step::Confirm => ("confirm_order", vec![DynValue::u128(order_id.into())]),
+			Step::Dispute => ("dispute_handoff", vec![DynValue::u128(order_id.into())]),
 			Step::Fulfill => return self.submit_fulfill(head, order_id).await,
 			Step::Wait | Step::Forget => return,
 		};
@@ -401,31 +430,42 @@ mod tests {
 	fn each_state_gives_its_step() {
 		let state = view;
 		let bidding = state(json!({"bidding": {"biddingEnds": 5}}), Value::Null);
-		assert_eq!(next_step(Some(&bidding), &bid(false, false), &ME, false), Step::Commit);
-		assert_eq!(next_step(Some(&bidding), &bid(true, false), &ME, false), Step::Wait);
+		assert_eq!(next_step(Some(&bidding), &bid(false, false), &ME, false, 0), Step::Commit);
+		assert_eq!(next_step(Some(&bidding), &bid(true, false), &ME, false, 0), Step::Wait);
 		let revealing = state(json!({"revealing": {"revealEnds": 9}}), Value::Null);
-		assert_eq!(next_step(Some(&revealing), &bid(true, false), &ME, false), Step::Reveal);
-		assert_eq!(next_step(Some(&revealing), &bid(true, true), &ME, false), Step::Wait);
+		assert_eq!(next_step(Some(&revealing), &bid(true, false), &ME, false, 0), Step::Reveal);
+		assert_eq!(next_step(Some(&revealing), &bid(true, true), &ME, false, 0), Step::Wait);
 		let mine = state(
 			json!({"confirming": {"candidate": me_ss58(), "price": "3", "confirmUntil": 9}}),
 			Value::Null,
 		);
-		assert_eq!(next_step(Some(&mine), &bid(true, true), &ME, false), Step::Confirm);
+		assert_eq!(next_step(Some(&mine), &bid(true, true), &ME, false, 0), Step::Confirm);
 		let theirs = state(
 			json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}),
 			Value::Null,
 		);
-		assert_eq!(next_step(Some(&theirs), &bid(true, true), &ME, false), Step::Wait);
-		assert_eq!(next_step(Some(&theirs), &bid(true, false), &ME, false), Step::Forget);
+		assert_eq!(next_step(Some(&theirs), &bid(true, true), &ME, false, 0), Step::Wait);
+		assert_eq!(next_step(Some(&theirs), &bid(true, false), &ME, false, 0), Step::Forget);
 		let deploying = state(json!({"deploying": {"deployUntil": 30}}), json!(me_ss58()));
-		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false), Step::Wait);
-		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true), Step::Fulfill);
+		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false, 0), Step::Wait);
+		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true, 0), Step::Fulfill);
+		// No valid package by the dispute margin: dispute the hand-off (not at 26, at 27).
+		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false, 26), Step::Wait);
+		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false, 27), Step::Dispute);
+		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true, 29), Step::Fulfill);
+		for disputed in [
+			state(json!({"handoffDisputed": {"publishUntil": 40}}), json!(me_ss58())),
+			state(json!({"handoffChecking": {"verdictDue": 60}}), json!(me_ss58())),
+		] {
+			assert_eq!(next_step(Some(&disputed), &bid(true, true), &ME, false, 35), Step::Wait);
+			assert_eq!(next_step(Some(&disputed), &bid(true, true), &ME, true, 35), Step::Fulfill);
+		}
 		let lost = state(json!({"deploying": {"deployUntil": 30}}), json!(ALICE));
-		assert_eq!(next_step(Some(&lost), &bid(true, true), &ME, true), Step::Forget);
+		assert_eq!(next_step(Some(&lost), &bid(true, true), &ME, true, 0), Step::Forget);
 		let running =
 			state(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58()));
-		assert_eq!(next_step(Some(&running), &bid(true, true), &ME, true), Step::Forget);
-		assert_eq!(next_step(None, &bid(true, true), &ME, true), Step::Forget);
+		assert_eq!(next_step(Some(&running), &bid(true, true), &ME, true, 0), Step::Forget);
+		assert_eq!(next_step(None, &bid(true, true), &ME, true, 0), Step::Forget);
 	}
 
 	#[test]

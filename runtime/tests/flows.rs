@@ -1512,3 +1512,74 @@ fn repeated_violations_end_the_lease_and_slash_the_departing_provider() {
 		assert_eq!(ledger(), (30 * REWARD_UNIT, left, 0));
 	});
 }
+
+/// A disputed hand-off judged by a real committee round: the provider's daemon got no valid
+/// package and disputes; the customer publishes a URL; three VRF-drawn witnesses check it and
+/// two of three find it wrong → the customer pays one unit price, the provider keeps its
+/// deposit. Exact balances of both, the witnesses' payoffs as for any `Violated` round.
+#[test]
+fn a_disputed_hand_off_is_judged_by_a_committee_round() {
+	run(Timings::Dev, || {
+		let witnesses = [Who::Alice, Who::Charlie, Who::Eve, Who::Ferdie, Who::AliceStash];
+		for w in witnesses {
+			register_witness(w, true);
+		}
+		let (bob, dave) = (Who::Bob, Who::Dave);
+		register_provider(bob);
+		run_to(30);
+		heartbeat(bob);
+		let id = pallet_market::NextOrderId::<Runtime>::get();
+		let (customer_free_0, customer_held_0) = (free(dave), total_held(dave));
+		let (result, fee) = submit(dave, create_order_call(3, 10 * FST, 3, 5, None));
+		assert_eq!(result, Ok(()));
+		let prepay = order(id).prepay;
+		let unit = 5 * FST;
+		commit_bid(bob, id, unit);
+		run_to(35);
+		reveal_bid(bob, id, unit);
+		run_to(41);
+		ok(bob, MarketCall::confirm_order { order_id: id });
+		let bob_free_0 = free(bob);
+		assert_eq!(held(bob, HoldReason::BidDeposit), BID_DEPOSIT);
+
+		// The provider disputes; the customer cannot cancel its way out of it, and publishes.
+		ok(bob, MarketCall::dispute_handoff { order_id: id });
+		assert_eq!(state(id), OrderState::HandoffDisputed { publish_until: 51 });
+		fails(dave, MarketCall::cancel_order { order_id: id }, MarketError::CannotCancel);
+		let url: defaas_primitives::PackageUrl =
+			b"https://packages.example/hello.wasm".to_vec().try_into().unwrap();
+		ok(dave, MarketCall::publish_package { order_id: id, url: url.clone() });
+		// One round of the order's 20-block period: verdict due at its end + the grace.
+		assert!(matches!(state(id), OrderState::HandoffChecking { .. }));
+		let check = pallet_witness_pool::PackageChecks::<Runtime>::get(id).expect("a check");
+		assert_eq!((check.url, check.package_hash), (url, PACKAGE));
+		assert_eq!(check.max_bytes, u64::from(levels()[0].1.package_mb) * 1024 * 1024);
+
+		let plans = vec![RoundPlan {
+			joiners: witnesses.to_vec(),
+			report: Box::new(|position| Report::Reveal(position < 2)),
+		}];
+		let mut driver = LeaseDriver::new(id, plans, &witnesses);
+		driver.run_until_finished(0, 40);
+		assert_eq!(check_round_settlement(&driver, 0), Verdict::Violated);
+
+		let tally = PeriodTally { periods: 3, paid: 0, violated: 0, unsettled: 3 };
+		market_event_block(&MarketEvent::OrderCancelled {
+			order_id: id,
+			reason: CloseReason::CustomerDidNotDeliver,
+			paid: unit,
+			refunded: prepay - unit,
+			tally,
+		});
+		assert!(pallet_witness_pool::PackageChecks::<Runtime>::get(id).is_none());
+		assert_eq!(free(bob), bob_free_0 + unit + BID_DEPOSIT, "paid one unit, deposit back");
+		assert_eq!(total_held(bob), PROVIDER_STAKE);
+		assert_eq!(
+			free(dave),
+			customer_free_0 - fee - unit,
+			"the customer pays one unit price and the create_order fee, nothing else"
+		);
+		assert_eq!(total_held(dave), customer_held_0);
+		assert_eq!(provider_view(bob).active_leases, 0);
+	});
+}

@@ -129,6 +129,8 @@ fn market_and_token_calls() -> Vec<(String, Weight)> {
 		(format!("Market.confirm_order (b = {max})"), Market::confirm_order(max)),
 		("Market.fulfill".into(), Market::fulfill()),
 		("Market.abort".into(), Market::abort()),
+		("Market.dispute_handoff".into(), Market::dispute_handoff()),
+		("Market.publish_package".into(), Market::publish_package()),
 		(format!("Market.advance (b = {b})"), Market::advance(b)),
 		(format!("Market.advance (b = {max})"), Market::advance(max)),
 		(

@@ -57,6 +57,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 		Command::Order(OrderCommand::Create(args)) => order::create(&chain, out, args).await,
 		Command::Order(OrderCommand::Status(args)) => order::status(&chain, out, args).await,
 		Command::Order(OrderCommand::Cancel(args)) => order::cancel(&chain, out, args).await,
+		Command::Order(OrderCommand::Publish(args)) => order::publish(&chain, out, args).await,
 		Command::Deploy(args) => function::deploy(&chain, out, args).await,
 		Command::Invoke(args) => function::invoke(&chain, args).await,
 		Command::Provider(ProviderCommand::Register(args)) => {

@@ -2,7 +2,7 @@
 
 use super::{short, Output, TimedOut};
 use crate::{
-	cli::{CancelArgs, CreateOrderArgs, StatusArgs},
+	cli::{CancelArgs, CreateOrderArgs, PublishArgs, StatusArgs},
 	table,
 };
 use anyhow::{bail, Context, Result};
@@ -123,6 +123,41 @@ pub async fn cancel(chain: &Chain, out: Output, args: CancelArgs) -> Result<()> 
 		}));
 	}
 	println!("order {} cancelled; {} released", args.order_id, format_fst(refunded));
+	Ok(())
+}
+
+/// `defaas order publish`.
+pub async fn publish(chain: &Chain, out: Output, args: PublishArgs) -> Result<()> {
+	if !defaas_primitives::is_package_url(args.url.as_bytes())
+		|| args.url.len() > defaas_primitives::MAX_PACKAGE_URL_LEN as usize
+	{
+		bail!(
+			"--url must be an http:// or https:// URL of at most {} bytes",
+			defaas_primitives::MAX_PACKAGE_URL_LEN
+		);
+	}
+	let signer = accounts::keypair(&args.signer.suri)?;
+	let call = vec![Value::u128(u128::from(args.order_id)), Value::from_bytes(args.url.as_bytes())];
+	let events = chain.submit(&signer, "Market", "publish_package", call).await?;
+	let published = find_event(&events, "Market", "PackagePublished");
+	let verdict_due = published.ok().and_then(|event| find_u128(&event, "verdict_due"));
+	if out.json {
+		return out.json(&json!({
+			"orderId": args.order_id,
+			"url": args.url,
+			"verdictDue": verdict_due.map(|b| b.to_string()),
+		}));
+	}
+	match verdict_due {
+		Some(block) => println!(
+			"order {}: package published at {}; a committee's verdict is due by block {block}",
+			args.order_id, args.url
+		),
+		None => println!(
+			"order {}: package published, but no committee could be seated (the order failed; everything is released)",
+			args.order_id
+		),
+	}
 	Ok(())
 }
 

@@ -199,6 +199,23 @@ fn deploying<T: Config>(
 	Ok((order_id, winner, price))
 }
 
+/// The longest package URL.
+fn longest_url() -> PackageUrl {
+	let mut url = b"https://".to_vec();
+	url.resize(defaas_primitives::MAX_PACKAGE_URL_LEN as usize, b'a');
+	url.try_into().unwrap_or_default()
+}
+
+/// An order whose disputed hand-off the committee is checking: `(order, winner, price)`.
+fn handoff_checking<T: Config>() -> Result<(OrderId, T::AccountId, BalanceOf<T>), BenchmarkError> {
+	let (order_id, winner, price) = deploying::<T>(1)?;
+	Pallet::<T>::do_dispute_handoff(winner.clone(), order_id)?;
+	T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
+	let customer = Orders::<T>::get(order_id).ok_or("no order")?.customer;
+	Pallet::<T>::do_publish_package(customer, order_id, longest_url())?;
+	Ok((order_id, winner, price))
+}
+
 fn prepay_of<T: Config>(order_id: OrderId) -> Result<BalanceOf<T>, BenchmarkError> {
 	Ok(Orders::<T>::get(order_id).ok_or("no order")?.prepay)
 }
@@ -469,13 +486,18 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Worst case: the provider deploys while the committee checks a disputed hand-off (the
+	/// check stops, the lease's monitoring starts).
 	#[benchmark]
 	fn fulfill() -> Result<(), BenchmarkError> {
 		set_block::<T>(1u32.into());
 		add_levels::<T>(1)?;
 		let periods = T::MaxPeriods::get();
 		let (order_id, winner, _) = deploying::<T>(periods)?;
+		Pallet::<T>::do_dispute_handoff(winner.clone(), order_id)?;
 		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
+		let customer = Orders::<T>::get(order_id).ok_or("no order")?.customer;
+		Pallet::<T>::do_publish_package(customer, order_id, longest_url())?;
 		let first_period_start = now::<T>();
 		let period_length = Orders::<T>::get(order_id).ok_or("no order")?.period_length;
 
@@ -507,6 +529,74 @@ mod benchmarks {
 			reason: CloseReason::ProviderAborted,
 			paid: Zero::zero(),
 			refunded: prepay,
+			tally: tally_of::<T>(order_id),
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn dispute_handoff() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		add_levels::<T>(1)?;
+		let (order_id, winner, _) = deploying::<T>(1)?;
+		let publish_until = now::<T>().saturating_add(Pallet::<T>::timings().deploy_window);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(winner.clone()), order_id);
+
+		assert_last_event::<T>(Event::HandoffDisputed {
+			order_id,
+			provider: winner,
+			publish_until,
+		});
+		Ok(())
+	}
+
+	#[benchmark]
+	fn publish_package() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		add_levels::<T>(1)?;
+		let (order_id, winner, _) = deploying::<T>(1)?;
+		Pallet::<T>::do_dispute_handoff(winner, order_id)?;
+		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
+		let customer = Orders::<T>::get(order_id).ok_or("no order")?.customer;
+		let verdict_due = Pallet::<T>::verdict_due(
+			now::<T>(),
+			Orders::<T>::get(order_id).ok_or("no order")?.period_length,
+			0,
+		);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(customer), order_id, longest_url());
+
+		let state = Orders::<T>::get(order_id).map(|o| o.state);
+		frame_support::ensure!(
+			state == Some(OrderState::HandoffChecking { verdict_due }),
+			"the check runs"
+		);
+		Ok(())
+	}
+
+	/// The committee finds the published package wrong: the customer pays the provider one
+	/// unit price and the order ends (the dearer of the two hand-off verdicts: a transfer and
+	/// the close).
+	#[benchmark]
+	fn on_handoff_verdict() -> Result<(), BenchmarkError> {
+		set_block::<T>(1u32.into());
+		add_levels::<T>(1)?;
+		let (order_id, _, price) = handoff_checking::<T>()?;
+		let prepay = prepay_of::<T>(order_id)?;
+
+		#[block]
+		{
+			<Pallet<T> as SlaVerdictHandler>::on_verdict(order_id, 0, Verdict::Violated)?;
+		}
+
+		assert_last_event::<T>(Event::OrderCancelled {
+			order_id,
+			reason: CloseReason::CustomerDidNotDeliver,
+			paid: price,
+			refunded: prepay.saturating_sub(price),
 			tally: tally_of::<T>(order_id),
 		});
 		Ok(())

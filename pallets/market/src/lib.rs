@@ -467,6 +467,25 @@ pub mod pallet {
 			/// The order.
 			order_id: OrderId,
 		},
+		/// The provider disputed the hand-off: the customer publishes its package before
+		/// `publish_until` or pays for the failed hand-off.
+		HandoffDisputed {
+			/// The order.
+			order_id: OrderId,
+			/// The lease's provider.
+			provider: T::AccountId,
+			/// First block at which publishing is late.
+			publish_until: BlockNumberFor<T>,
+		},
+		/// The customer published its package; a committee checks it.
+		PackagePublished {
+			/// The order.
+			order_id: OrderId,
+			/// Where the package is.
+			url: PackageUrl,
+			/// First block at which the committee's verdict is late.
+			verdict_due: BlockNumberFor<T>,
+		},
 		/// The time parameters were changed; they apply to deadlines computed from now on.
 		TimingsSet {
 			/// The new time parameters.
@@ -588,6 +607,12 @@ pub mod pallet {
 		/// The committee is larger than the number of witnesses that could serve in it now
 		/// (registered and not suspended): the lease could never be monitored.
 		NotEnoughWitnesses,
+		/// The order's hand-off is not disputed.
+		NotDisputed,
+		/// The window to publish the package has ended.
+		PublishWindowClosed,
+		/// The package URL is not an `http://` or `https://` URL.
+		InvalidPackageUrl,
 	}
 
 	/// Genesis: the initial FaaS level table and, optionally, time parameters.
@@ -845,6 +870,29 @@ pub mod pallet {
 			// Checked by the authorization.
 			let _ = signature;
 			Self::do_heartbeat(heartbeat.key, heartbeat.capacity)
+		}
+
+		/// Dispute the hand-off of a lease being deployed: no valid package reached the
+		/// provider. Only the lease's provider, within the deploy window. The customer then
+		/// has one deploy window to `publish_package`; a committee judges who failed
+		/// (docs/architecture.md §5.3). Instead of an `abort`, which costs the customer nothing.
+		#[pallet::call_index(15)]
+		pub fn dispute_handoff(origin: OriginFor<T>, order_id: OrderId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_dispute_handoff(who, order_id)
+		}
+
+		/// Publish the package of a disputed hand-off at `url` (`http://` or `https://`), from
+		/// where the committee fetches and checks it. Only the order's customer, before the
+		/// publish deadline.
+		#[pallet::call_index(16)]
+		pub fn publish_package(
+			origin: OriginFor<T>,
+			order_id: OrderId,
+			url: PackageUrl,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_publish_package(who, order_id, url)
 		}
 	}
 }

@@ -15,7 +15,9 @@ use sp_runtime::{
 	Permill,
 };
 
-pub use defaas_primitives::{LeaseInfo, LevelId, OrderId, PeriodTally};
+pub use defaas_primitives::{
+	LeaseInfo, LevelId, MonitorTarget, OrderId, PackageCheck, PackageUrl, PeriodTally,
+};
 
 /// The balance type of the market's currency.
 pub type BalanceOf<T> =
@@ -340,6 +342,10 @@ pub enum CloseReason {
 	MonitorTimedOut,
 	/// The monitor refused to watch the lease when the provider fulfilled (monitor).
 	MonitorUnavailable,
+	/// The provider disputed the hand-off and the customer did not publish its package in
+	/// time, or the committee found the published package unavailable, not the committed
+	/// bytes or not a component (customer).
+	CustomerDidNotDeliver,
 }
 
 /// The state of an order. Every non-terminal state carries the block at which its deadline
@@ -421,6 +427,19 @@ pub enum OrderState<AccountId, Balance, BlockNumber> {
 		/// First block at which the record may be pruned.
 		prune_at: BlockNumber,
 	},
+	// Appended (variant indices are part of the stored encoding).
+	/// The provider disputed the hand-off (no valid package reached it); the customer
+	/// publishes the package with `publish_package` before `publish_until` (docs/architecture.md §5.3).
+	HandoffDisputed {
+		/// First block at which publishing is late (the customer failed the hand-off).
+		publish_until: BlockNumber,
+	},
+	/// A witness committee checks the published package (one round of the monitor); the
+	/// provider may still `fulfill` meanwhile.
+	HandoffChecking {
+		/// First block at which the committee's verdict is late (nobody is blamed).
+		verdict_due: BlockNumber,
+	},
 }
 
 impl<AccountId, Balance, BlockNumber: Copy> OrderState<AccountId, Balance, BlockNumber> {
@@ -432,6 +451,8 @@ impl<AccountId, Balance, BlockNumber: Copy> OrderState<AccountId, Balance, Block
 			Self::Confirming { confirm_until, .. } => *confirm_until,
 			Self::Deploying { deploy_until } => *deploy_until,
 			Self::Fulfilling { verdict_due, .. } => *verdict_due,
+			Self::HandoffDisputed { publish_until } => *publish_until,
+			Self::HandoffChecking { verdict_due } => *verdict_due,
 			Self::Finished { prune_at }
 			| Self::Failed { prune_at, .. }
 			| Self::Cancelled { prune_at, .. } => *prune_at,
@@ -441,6 +462,14 @@ impl<AccountId, Balance, BlockNumber: Copy> OrderState<AccountId, Balance, Block
 	/// Finished, Failed or Cancelled.
 	pub fn is_terminal(&self) -> bool {
 		matches!(self, Self::Finished { .. } | Self::Failed { .. } | Self::Cancelled { .. })
+	}
+
+	/// Deploying, or its hand-off disputed or being checked: a lease that has not started.
+	pub fn is_handoff(&self) -> bool {
+		matches!(
+			self,
+			Self::Deploying { .. } | Self::HandoffDisputed { .. } | Self::HandoffChecking { .. }
+		)
 	}
 
 	/// Bidding or Revealing: the auction is still running.

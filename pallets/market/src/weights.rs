@@ -5,7 +5,7 @@
 //! Regenerate with the command in `docs/benchmarks.md`; never edit the numbers by hand.
 //!
 //! Command:
-//! /root/.cache/defaas-target/release/defaas-node
+//! /tmp/defaas-node-bench
 //! benchmark
 //! pallet
 //! --chain
@@ -46,6 +46,9 @@ pub trait WeightInfo {
 	fn confirm_order(b: u32, ) -> Weight;
 	fn fulfill() -> Weight;
 	fn abort() -> Weight;
+	fn dispute_handoff() -> Weight;
+	fn publish_package() -> Weight;
+	fn on_handoff_verdict() -> Weight;
 	fn advance(b: u32, ) -> Weight;
 	fn on_verdict() -> Weight;
 	fn on_verdict_continue() -> Weight;
@@ -63,8 +66,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Levels` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn add_level() -> Weight {
 		// Proof size: measured `149`, estimated `1489`.
-		// Minimum execution time: 10_666_000 picoseconds.
-		Weight::from_parts(15_173_000, 1489)
+		// Minimum execution time: 10_936_000 picoseconds.
+		Weight::from_parts(12_279_000, 1489)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -80,8 +83,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn register_provider() -> Weight {
 		// Proof size: measured `1235`, estimated `41566`.
-		// Minimum execution time: 118_456_000 picoseconds.
-		Weight::from_parts(191_163_000, 41566)
+		// Minimum execution time: 118_886_000 picoseconds.
+		Weight::from_parts(123_954_000, 41566)
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -91,8 +94,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Levels` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
 	fn update_provider() -> Weight {
 		// Proof size: measured `1516`, estimated `41566`.
-		// Minimum execution time: 62_562_000 picoseconds.
-		Weight::from_parts(107_960_000, 41566)
+		// Minimum execution time: 62_032_000 picoseconds.
+		Weight::from_parts(67_560_000, 41566)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -102,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn heartbeat() -> Weight {
 		// Proof size: measured `732`, estimated `4046`.
-		// Minimum execution time: 21_071_000 picoseconds.
-		Weight::from_parts(24_516_000, 4046)
+		// Minimum execution time: 21_552_000 picoseconds.
+		Weight::from_parts(30_766_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -123,8 +126,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::HeartbeatKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn unregister_provider() -> Weight {
 		// Proof size: measured `865`, estimated `4046`.
-		// Minimum execution time: 62_663_000 picoseconds.
-		Weight::from_parts(67_199_000, 4046)
+		// Minimum execution time: 63_615_000 picoseconds.
+		Weight::from_parts(72_888_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -150,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn create_order() -> Weight {
 		// Proof size: measured `1050`, estimated `3991`.
-		// Minimum execution time: 96_283_000 picoseconds.
-		Weight::from_parts(105_306_000, 3991)
+		// Minimum execution time: 96_944_000 picoseconds.
+		Weight::from_parts(106_218_000, 3991)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -178,9 +181,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn create_order_sponsored() -> Weight {
-		// Proof size: measured `1425`, estimated `3991`.
-		// Minimum execution time: 114_109_000 picoseconds.
-		Weight::from_parts(123_343_000, 3991)
+		// Proof size: measured `1426`, estimated `3991`.
+		// Minimum execution time: 116_904_000 picoseconds.
+		Weight::from_parts(126_187_000, 3991)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -205,9 +208,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `b` ranges over `[0, 32]`.
 	fn cancel_order(b: u32, ) -> Weight {
 		// Proof size: measured `1522 + b * (670 ±0)`, estimated `6842 + b * (3056 ±0)`.
-		// Minimum execution time: 80_429_000 picoseconds.
-		Weight::from_parts(89_490_056, 6842)
-			.saturating_add(Weight::from_parts(54_097_510, 0).saturating_mul(b.into()))
+		// Minimum execution time: 80_399_000 picoseconds.
+		Weight::from_parts(88_245_625, 6842)
+			.saturating_add(Weight::from_parts(53_409_806, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -229,9 +232,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `b` ranges over `[0, 31]`.
 	fn commit_bid(b: u32, ) -> Weight {
 		// Proof size: measured `2001 + b * (97 ±0)`, estimated `6842`.
-		// Minimum execution time: 101_631_000 picoseconds.
-		Weight::from_parts(111_064_921, 6842)
-			.saturating_add(Weight::from_parts(696_503, 0).saturating_mul(b.into()))
+		// Minimum execution time: 102_141_000 picoseconds.
+		Weight::from_parts(110_234_458, 6842)
+			.saturating_add(Weight::from_parts(650_145, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -243,8 +246,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
 	fn reveal_bid() -> Weight {
 		// Proof size: measured `3482`, estimated `6842`.
-		// Minimum execution time: 35_113_000 picoseconds.
-		Weight::from_parts(45_307_000, 6842)
+		// Minimum execution time: 33_610_000 picoseconds.
+		Weight::from_parts(43_835_000, 6842)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -269,9 +272,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `b` ranges over `[1, 32]`.
 	fn confirm_order(b: u32, ) -> Weight {
 		// Proof size: measured `4274 + b * (33 ±0)`, estimated `10428 + b * (126 ±13)`.
-		// Minimum execution time: 56_674_000 picoseconds.
-		Weight::from_parts(172_325_131, 10428)
-			.saturating_add(Weight::from_parts(3_326_405, 0).saturating_mul(b.into()))
+		// Minimum execution time: 56_043_000 picoseconds.
+		Weight::from_parts(190_341_259, 10428)
+			.saturating_add(Weight::from_parts(2_632_402, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 126).saturating_mul(b.into()))
@@ -280,6 +283,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::Leases` (r:1 w:1)
 	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
+	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::Timings` (r:1 w:0)
 	/// Proof: `WitnessPool::Timings` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `WitnessPool::ActiveCount` (r:1 w:0)
@@ -302,12 +307,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deadlines` (r:1 w:1)
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::PackageChecks` (r:0 w:1)
+	/// Proof: `WitnessPool::PackageChecks` (`max_values`: None, `max_size`: Some(314), added: 2789, mode: `MaxEncodedLen`)
 	fn fulfill() -> Weight {
-		// Proof size: measured `2179`, estimated `10135`.
-		// Minimum execution time: 121_280_000 picoseconds.
-		Weight::from_parts(127_309_000, 10135)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Proof size: measured `2859`, estimated `10135`.
+		// Minimum execution time: 136_402_000 picoseconds.
+		Weight::from_parts(148_410_000, 10135)
+			.saturating_add(T::DbWeight::get().reads(14_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
@@ -329,10 +336,85 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn abort() -> Weight {
 		// Proof size: measured `2120`, estimated `6842`.
-		// Minimum execution time: 139_567_000 picoseconds.
-		Weight::from_parts(145_747_000, 6842)
+		// Minimum execution time: 140_178_000 picoseconds.
+		Weight::from_parts(164_434_000, 6842)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
+	}
+	/// Storage: `Market::Orders` (r:1 w:1)
+	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Timings` (r:1 w:0)
+	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Storage: `Market::DeadlineCursor` (r:1 w:0)
+	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Deadlines` (r:1 w:1)
+	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	fn dispute_handoff() -> Weight {
+		// Proof size: measured `761`, estimated `3991`.
+		// Minimum execution time: 34_541_000 picoseconds.
+		Weight::from_parts(50_905_000, 3991)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Market::Orders` (r:1 w:1)
+	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Levels` (r:1 w:0)
+	/// Proof: `Market::Levels` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Timings` (r:1 w:0)
+	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Storage: `Market::DeadlineCursor` (r:1 w:0)
+	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Deadlines` (r:1 w:1)
+	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Leases` (r:1 w:1)
+	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Timings` (r:1 w:0)
+	/// Proof: `WitnessPool::Timings` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::ActiveCount` (r:1 w:0)
+	/// Proof: `WitnessPool::ActiveCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Agenda` (r:1 w:1)
+	/// Proof: `WitnessPool::Agenda` (`max_values`: None, `max_size`: Some(6670), added: 9145, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::AgendaWeight` (r:1 w:1)
+	/// Proof: `WitnessPool::AgendaWeight` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::PackageChecks` (r:0 w:1)
+	/// Proof: `WitnessPool::PackageChecks` (`max_values`: None, `max_size`: Some(314), added: 2789, mode: `MaxEncodedLen`)
+	fn publish_package() -> Weight {
+		// Proof size: measured `1159`, estimated `10135`.
+		// Minimum execution time: 70_054_000 picoseconds.
+		Weight::from_parts(79_828_000, 10135)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	/// Storage: `Market::Orders` (r:1 w:1)
+	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Bids` (r:1 w:1)
+	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Providers` (r:1 w:1)
+	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Leases` (r:1 w:1)
+	/// Proof: `WitnessPool::Leases` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::Rounds` (r:1 w:0)
+	/// Proof: `WitnessPool::Rounds` (`max_values`: None, `max_size`: Some(1860), added: 4335, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Timings` (r:1 w:0)
+	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
+	/// Storage: `Market::DeadlineCursor` (r:1 w:0)
+	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Market::Deadlines` (r:1 w:1)
+	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::PackageChecks` (r:0 w:1)
+	/// Proof: `WitnessPool::PackageChecks` (`max_values`: None, `max_size`: Some(314), added: 2789, mode: `MaxEncodedLen`)
+	/// Storage: `Market::OpenOrders` (r:0 w:1)
+	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
+	fn on_handoff_verdict() -> Weight {
+		// Proof size: measured `2945`, estimated `6842`.
+		// Minimum execution time: 197_973_000 picoseconds.
+		Weight::from_parts(216_671_000, 6842)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `Market::Bids` (r:1 w:1)
 	/// Proof: `Market::Bids` (`max_values`: None, `max_size`: Some(3377), added: 5852, mode: `MaxEncodedLen`)
@@ -361,9 +443,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `b` ranges over `[1, 32]`.
 	fn advance(b: u32, ) -> Weight {
 		// Proof size: measured `785 + b * (677 ±0)`, estimated `6842 + b * (2774 ±14)`.
-		// Minimum execution time: 47_331_000 picoseconds.
-		Weight::from_parts(25_794_242, 6842)
-			.saturating_add(Weight::from_parts(49_028_632, 0).saturating_mul(b.into()))
+		// Minimum execution time: 49_273_000 picoseconds.
+		Weight::from_parts(48_603_163, 6842)
+			.saturating_add(Weight::from_parts(53_848_857, 0).saturating_mul(b.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(b.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -390,14 +472,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::DeadlineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Deadlines` (r:1 w:1)
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Storage: `WitnessPool::PackageChecks` (r:0 w:1)
+	/// Proof: `WitnessPool::PackageChecks` (`max_values`: None, `max_size`: Some(314), added: 2789, mode: `MaxEncodedLen`)
 	/// Storage: `Market::OpenOrders` (r:0 w:1)
 	/// Proof: `Market::OpenOrders` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn on_verdict() -> Weight {
 		// Proof size: measured `2670`, estimated `6842`.
-		// Minimum execution time: 154_879_000 picoseconds.
-		Weight::from_parts(162_932_000, 6842)
+		// Minimum execution time: 162_021_000 picoseconds.
+		Weight::from_parts(187_528_000, 6842)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Market::Orders` (r:1 w:1)
 	/// Proof: `Market::Orders` (`max_values`: None, `max_size`: Some(335), added: 2810, mode: `MaxEncodedLen`)
@@ -415,8 +499,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
 	fn on_verdict_continue() -> Weight {
 		// Proof size: measured `1910`, estimated `6196`.
-		// Minimum execution time: 93_348_000 picoseconds.
-		Weight::from_parts(97_856_000, 6196)
+		// Minimum execution time: 99_728_000 picoseconds.
+		Weight::from_parts(107_880_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -424,8 +508,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Timings` (`max_values`: Some(1), `max_size`: Some(36), added: 531, mode: `MaxEncodedLen`)
 	fn set_timings() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_358_000 picoseconds.
-		Weight::from_parts(6_119_000, 0)
+		// Minimum execution time: 5_678_000 picoseconds.
+		Weight::from_parts(6_539_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Market::HeartbeatKeys` (r:1 w:0)
@@ -434,8 +518,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn worker_heartbeat() -> Weight {
 		// Proof size: measured `728`, estimated `4046`.
-		// Minimum execution time: 23_855_000 picoseconds.
-		Weight::from_parts(29_233_000, 4046)
+		// Minimum execution time: 24_045_000 picoseconds.
+		Weight::from_parts(30_195_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -445,8 +529,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Market::Providers` (`max_values`: None, `max_size`: Some(581), added: 3056, mode: `MaxEncodedLen`)
 	fn authorize_worker_heartbeat() -> Weight {
 		// Proof size: measured `728`, estimated `4046`.
-		// Minimum execution time: 54_511_000 picoseconds.
-		Weight::from_parts(58_838_000, 4046)
+		// Minimum execution time: 58_707_000 picoseconds.
+		Weight::from_parts(65_087_000, 4046)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 }
@@ -454,43 +538,43 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_level() -> Weight {
-		Weight::from_parts(15_173_000, 1489)
+		Weight::from_parts(12_279_000, 1489)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn register_provider() -> Weight {
-		Weight::from_parts(191_163_000, 41566)
+		Weight::from_parts(123_954_000, 41566)
 			.saturating_add(ParityDbWeight::get().reads(20_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_provider() -> Weight {
-		Weight::from_parts(107_960_000, 41566)
+		Weight::from_parts(67_560_000, 41566)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(24_516_000, 4046)
+		Weight::from_parts(30_766_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unregister_provider() -> Weight {
-		Weight::from_parts(67_199_000, 4046)
+		Weight::from_parts(72_888_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn create_order() -> Weight {
-		Weight::from_parts(105_306_000, 3991)
+		Weight::from_parts(106_218_000, 3991)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn create_order_sponsored() -> Weight {
-		Weight::from_parts(123_343_000, 3991)
+		Weight::from_parts(126_187_000, 3991)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn cancel_order(b: u32, ) -> Weight {
-		Weight::from_parts(89_490_056, 6842)
-			.saturating_add(Weight::from_parts(54_097_510, 0).saturating_mul(b.into()))
+		Weight::from_parts(88_245_625, 6842)
+			.saturating_add(Weight::from_parts(53_409_806, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(b.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -498,36 +582,51 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3056).saturating_mul(b.into()))
 	}
 	fn commit_bid(b: u32, ) -> Weight {
-		Weight::from_parts(111_064_921, 6842)
-			.saturating_add(Weight::from_parts(696_503, 0).saturating_mul(b.into()))
+		Weight::from_parts(110_234_458, 6842)
+			.saturating_add(Weight::from_parts(650_145, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn reveal_bid() -> Weight {
-		Weight::from_parts(45_307_000, 6842)
+		Weight::from_parts(43_835_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn confirm_order(b: u32, ) -> Weight {
-		Weight::from_parts(172_325_131, 10428)
-			.saturating_add(Weight::from_parts(3_326_405, 0).saturating_mul(b.into()))
+		Weight::from_parts(190_341_259, 10428)
+			.saturating_add(Weight::from_parts(2_632_402, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(Weight::from_parts(0, 126).saturating_mul(b.into()))
 	}
 	fn fulfill() -> Weight {
-		Weight::from_parts(127_309_000, 10135)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(148_410_000, 10135)
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn abort() -> Weight {
-		Weight::from_parts(145_747_000, 6842)
+		Weight::from_parts(164_434_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
+	fn dispute_handoff() -> Weight {
+		Weight::from_parts(50_905_000, 3991)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn publish_package() -> Weight {
+		Weight::from_parts(79_828_000, 10135)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
+	}
+	fn on_handoff_verdict() -> Weight {
+		Weight::from_parts(216_671_000, 6842)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
+	}
 	fn advance(b: u32, ) -> Weight {
-		Weight::from_parts(25_794_242, 6842)
-			.saturating_add(Weight::from_parts(49_028_632, 0).saturating_mul(b.into()))
+		Weight::from_parts(48_603_163, 6842)
+			.saturating_add(Weight::from_parts(53_848_857, 0).saturating_mul(b.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(b.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -535,26 +634,26 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2774).saturating_mul(b.into()))
 	}
 	fn on_verdict() -> Weight {
-		Weight::from_parts(162_932_000, 6842)
+		Weight::from_parts(187_528_000, 6842)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn on_verdict_continue() -> Weight {
-		Weight::from_parts(97_856_000, 6196)
+		Weight::from_parts(107_880_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn set_timings() -> Weight {
-		Weight::from_parts(6_119_000, 0)
+		Weight::from_parts(6_539_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn worker_heartbeat() -> Weight {
-		Weight::from_parts(29_233_000, 4046)
+		Weight::from_parts(30_195_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_worker_heartbeat() -> Weight {
-		Weight::from_parts(58_838_000, 4046)
+		Weight::from_parts(65_087_000, 4046)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 }

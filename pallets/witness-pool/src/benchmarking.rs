@@ -105,6 +105,7 @@ fn monitored_with<T: Config>(periods: u32, committee_size: u32) -> Result<(), Be
 		periods,
 		committee_size,
 		first_period_start: now::<T>(),
+		target: MonitorTarget::Service,
 	};
 	Pallet::<T>::start_monitoring(&lease).map_err(|_| "start_monitoring failed")?;
 	Ok(())

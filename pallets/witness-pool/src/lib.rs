@@ -155,6 +155,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type ChallengeTimeoutMs: Get<u64>;
 
+		/// Deadline of a deployment dispute's package check (`GET {url}` of the published
+		/// package, read and hashed to its end), in milliseconds.
+		#[pallet::constant]
+		type PackageCheckTimeoutMs: Get<u64>;
+
 		/// Freivalds rounds checking a challenge answer (a wrong product passes with
 		/// probability at most `2^-FreivaldsRounds`).
 		#[pallet::constant]
@@ -205,6 +210,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Leases<T: Config> =
 		StorageMap<_, Twox64Concat, OrderId, MonitoredLeaseOf<T>, OptionQuery>;
+
+	/// The package checked by a monitored deployment dispute (`MonitorTarget::Package`), by
+	/// order id; a key exists only while the same key exists in [`Leases`].
+	#[pallet::storage]
+	pub type PackageChecks<T: Config> =
+		StorageMap<_, Twox64Concat, OrderId, PackageCheck, OptionQuery>;
 
 	/// Rounds of the monitored leases (at most the last three of each lease are kept).
 	#[pallet::storage]

@@ -113,6 +113,7 @@ impl pallet_witness_pool::Config for Test {
 	type ProbesPerRound = ConstU32<3>;
 	type ProbeTimeoutMs = ConstU64<2_000>;
 	type ChallengeTimeoutMs = ConstU64<5_000>;
+	type PackageCheckTimeoutMs = ConstU64<20_000>;
 	type FreivaldsRounds = ConstU32<10>;
 	type WorkerBudgetMs = WorkerBudgetMs;
 	type WeightInfo = ();

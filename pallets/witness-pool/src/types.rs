@@ -16,7 +16,7 @@ use sp_core::H256;
 use sp_runtime::traits::Zero;
 
 pub use defaas_offchain_workers::{ProbeFailure, ProbeOutcome};
-pub use defaas_primitives::{LeaseInfo, LevelId, OrderId, Verdict};
+pub use defaas_primitives::{LeaseInfo, LevelId, MonitorTarget, OrderId, PackageCheck, Verdict};
 
 /// The balance type of the witness pool's currency.
 pub type BalanceOf<T> =

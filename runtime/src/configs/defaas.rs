@@ -204,6 +204,8 @@ impl pallet_witness_pool::Config for Runtime {
 	type ProbeTimeoutMs = ConstU64<2_000>;
 	/// A capacity challenge (matrix product) must answer within 5 s.
 	type ChallengeTimeoutMs = ConstU64<5_000>;
+	/// A disputed package is downloaded and hashed within 20 s (rare: only in disputes).
+	type PackageCheckTimeoutMs = ConstU64<20_000>;
 	/// Freivalds rounds: a wrong product passes with probability at most 2^-10.
 	type FreivaldsRounds = ConstU32<10>;
 	/// A worker run spends at most a third of a slot on probes and joins (commits and

@@ -143,8 +143,8 @@ impl pallet_migrations::Config for Runtime {
 	type FailedMigrationHandler = frame_support::migrations::FreezeChainOnFailedMigration;
 	/// See [`MbmServiceWeight`].
 	type MaxServiceWeight = MbmServiceWeight;
-	/// Substrate's reference weights until the pallet is benchmarked here (docs/benchmarks.md).
-	type WeightInfo = pallet_migrations::weights::SubstrateWeight<Runtime>;
+	/// Measured on this machine (docs/benchmarks.md).
+	type WeightInfo = crate::weights::pallet_migrations::WeightInfo<Runtime>;
 }
 
 parameter_types! {

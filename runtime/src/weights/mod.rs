@@ -8,5 +8,6 @@ pub mod block_weights;
 pub mod extrinsic_weights;
 pub mod frame_system_extensions;
 pub mod pallet_balances;
+pub mod pallet_migrations;
 pub mod pallet_transaction_payment;
 pub mod paritydb_weights;

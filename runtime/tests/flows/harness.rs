@@ -942,7 +942,7 @@ pub fn check_invariants(n: BlockNumber) {
 		if let OrderState::Confirming { candidate, .. } = &order.state {
 			assert_eq!(bids.first().map(|b| &b.provider), Some(candidate), "{}", context("rank"));
 		}
-		if matches!(order.state, OrderState::Deploying { .. } | OrderState::Fulfilling { .. }) {
+		if order.state.is_handoff() || matches!(order.state, OrderState::Fulfilling { .. }) {
 			let lease = order.lease.as_ref().expect("a lease");
 			assert!(pallet_market::Providers::<Runtime>::contains_key(&lease.provider));
 			*active_leases.entry(lease.provider.clone()).or_default() += 1;

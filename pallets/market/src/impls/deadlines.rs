@@ -37,6 +37,8 @@ impl<T: Config> Pallet<T> {
 	/// | Revealing | auction close → Confirming or Failed (NoValidBid) |
 	/// | Confirming | next candidate, or Failed (WinnersDidNotConfirm) |
 	/// | Deploying | Cancelled (ProviderDidNotDeploy), deposit forfeited |
+	/// | HandoffDisputed | Cancelled (CustomerDidNotDeliver): deposit released, one unit price paid |
+	/// | HandoffChecking | Failed (MonitorTimedOut), everything released |
 	/// | Fulfilling | Failed (MonitorTimedOut) |
 	/// | Finished / Failed / Cancelled | pruned |
 	pub(crate) fn advance_order(
@@ -63,7 +65,12 @@ impl<T: Config> Pallet<T> {
 				Self::candidate_timed_out(order_id, order, candidate, now)
 			},
 			OrderState::Deploying { .. } => Self::deploy_timed_out(order_id, order, now),
-			OrderState::Fulfilling { .. } => Self::verdict_timed_out(order_id, order, now),
+			OrderState::Fulfilling { .. } | OrderState::HandoffChecking { .. } => {
+				Self::verdict_timed_out(order_id, order, now)
+			},
+			OrderState::HandoffDisputed { .. } => {
+				Self::customer_did_not_deliver(order_id, order, now)
+			},
 			OrderState::Finished { .. }
 			| OrderState::Failed { .. }
 			| OrderState::Cancelled { .. } => {

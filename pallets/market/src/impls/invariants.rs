@@ -80,7 +80,10 @@ impl<T: Config> Pallet<T> {
 					let first = Bids::<T>::get(order_id).first().map(|bid| bid.provider.clone());
 					ensure!(first.as_ref() == Some(candidate), "candidate is not the best bid");
 				},
-				OrderState::Deploying { .. } | OrderState::Fulfilling { .. } => {
+				OrderState::Deploying { .. }
+				| OrderState::HandoffDisputed { .. }
+				| OrderState::HandoffChecking { .. }
+				| OrderState::Fulfilling { .. } => {
 					ensure!(!open, "leased order still open");
 					let lease = order.lease.as_ref().ok_or("leased order without lease")?;
 					ensure!(

@@ -5,12 +5,14 @@ use crate::{
 		Bids, Config, Error, Event, HoldReason, Levels, NextOrderId, OpenOrders, Orders, Pallet,
 		Providers,
 	},
-	traits::SlaMonitor,
+	traits::{SlaMonitor, Verdict},
 	types::*,
 	LOG_TARGET,
 };
 use defaas_primitives::traits::AllowanceSpender;
-use frame_support::{pallet_prelude::*, storage::with_storage_layer, BoundedVec};
+use frame_support::{
+	pallet_prelude::*, storage::with_storage_layer, traits::tokens::Precision, BoundedVec,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{CheckedMul, Saturating, Zero};
 
@@ -179,12 +181,12 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_fulfill(who: T::AccountId, order_id: OrderId) -> DispatchResult {
 		let now = Self::now();
 		let mut order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
-		let OrderState::Deploying { deploy_until } = order.state else {
-			return Err(Error::<T>::NotDeploying.into());
-		};
+		// A provider that got the package after all may deploy during a hand-off dispute too
+		// (the dispute's check, if running, then ends unjudged).
+		ensure!(order.state.is_handoff(), Error::<T>::NotDeploying);
 		let mut lease = order.lease.clone().ok_or(Error::<T>::Inconsistent)?;
 		ensure!(lease.provider == who, Error::<T>::NotLeaseProvider);
-		ensure!(now < deploy_until, Error::<T>::DeployWindowClosed);
+		ensure!(now < order.state.deadline(), Error::<T>::DeployWindowClosed);
 		let period_length = order.period_length;
 		let info = LeaseInfo {
 			order_id,
@@ -195,9 +197,16 @@ impl<T: Config> Pallet<T> {
 			periods: order.periods,
 			committee_size: order.committee_size,
 			first_period_start: now,
+			target: MonitorTarget::Service,
 		};
+		let checking = matches!(order.state, OrderState::HandoffChecking { .. });
 		// In its own storage layer: a refusal leaves nothing of the monitor's changes behind.
-		let monitored = with_storage_layer(|| T::SlaMonitor::start_monitoring(&info));
+		let monitored = with_storage_layer(|| {
+			if checking {
+				T::SlaMonitor::stop_monitoring(order_id);
+			}
+			T::SlaMonitor::start_monitoring(&info)
+		});
 		if let Err(e) = monitored {
 			// Nobody can judge the lease, so nobody pays or is penalised: the order fails,
 			// the provider's deposit and the payer's prepay are released.
@@ -239,6 +248,118 @@ impl<T: Config> Pallet<T> {
 		Self::close_order(order_id, order, Some(CloseReason::ProviderAborted), now)
 	}
 
+	/// `dispute_handoff`: the lease's provider, within the deploy window, says no valid
+	/// package reached it. The customer must publish the package (`publish_package`) within a
+	/// deploy window; the committee then decides who failed the hand-off.
+	pub(crate) fn do_dispute_handoff(who: T::AccountId, order_id: OrderId) -> DispatchResult {
+		let now = Self::now();
+		let mut order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
+		let OrderState::Deploying { deploy_until } = order.state else {
+			return Err(Error::<T>::NotDeploying.into());
+		};
+		let provider = order.lease.as_ref().map(|lease| &lease.provider);
+		ensure!(provider == Some(&who), Error::<T>::NotLeaseProvider);
+		ensure!(now < deploy_until, Error::<T>::DeployWindowClosed);
+		let publish_until = now.saturating_add(Self::timings().deploy_window);
+		let slot = Self::find_deadline_slot(publish_until).ok_or(Error::<T>::DeadlineIndexFull)?;
+		order.state = OrderState::HandoffDisputed { publish_until };
+		Orders::<T>::insert(order_id, order);
+		Self::push_deadline(slot, order_id);
+		Self::deposit_event(Event::HandoffDisputed { order_id, provider: who, publish_until });
+		Ok(())
+	}
+
+	/// `publish_package`: the customer of a disputed hand-off names where its package can be
+	/// fetched; a committee of the monitor checks it in one round of the order's billing-period
+	/// length. If the monitor cannot seat a committee nobody can judge: the order fails
+	/// (`MonitorUnavailable`) and everything held is released.
+	pub(crate) fn do_publish_package(
+		who: T::AccountId,
+		order_id: OrderId,
+		url: PackageUrl,
+	) -> DispatchResult {
+		let now = Self::now();
+		let mut order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
+		ensure!(order.customer == who, Error::<T>::NotCustomer);
+		let OrderState::HandoffDisputed { publish_until } = order.state else {
+			return Err(Error::<T>::NotDisputed.into());
+		};
+		ensure!(now < publish_until, Error::<T>::PublishWindowClosed);
+		ensure!(defaas_primitives::is_package_url(&url), Error::<T>::InvalidPackageUrl);
+		let lease = order.lease.clone().ok_or(Error::<T>::Inconsistent)?;
+		let level = Levels::<T>::get(order.level).ok_or(Error::<T>::Inconsistent)?;
+		let verdict_due = Self::verdict_due(now, order.period_length, 0);
+		let slot = Self::find_deadline_slot(verdict_due).ok_or(Error::<T>::DeadlineIndexFull)?;
+		let info = LeaseInfo {
+			order_id,
+			provider: lease.provider,
+			customer: order.customer.clone(),
+			level: order.level,
+			period_length: order.period_length,
+			periods: 1,
+			committee_size: order.committee_size,
+			first_period_start: now,
+			target: MonitorTarget::Package(PackageCheck {
+				url: url.clone(),
+				package_hash: order.package_hash,
+				max_bytes: u64::from(level.package_mb).saturating_mul(1024 * 1024),
+			}),
+		};
+		Self::deposit_event(Event::PackagePublished { order_id, url, verdict_due });
+		let monitored = with_storage_layer(|| T::SlaMonitor::start_monitoring(&info));
+		if let Err(e) = monitored {
+			log::warn!(target: LOG_TARGET, "order {}: monitor refused the check: {:?}", order_id, e);
+			return Self::close_order(order_id, order, Some(CloseReason::MonitorUnavailable), now);
+		}
+		order.state = OrderState::HandoffChecking { verdict_due };
+		Orders::<T>::insert(order_id, order);
+		Self::push_deadline(slot, order_id);
+		Ok(())
+	}
+
+	/// The customer failed the hand-off (it did not publish its package in time, or the
+	/// committee found the published package wrong): the provider's deposit is released and
+	/// the provider is paid one unit price from the prepay for the deployment it could not
+	/// make; the rest goes back to the payer.
+	pub(crate) fn customer_did_not_deliver(
+		order_id: OrderId,
+		mut order: OrderRecordOf<T>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
+		let lease = order.lease.clone().ok_or(Error::<T>::Inconsistent)?;
+		let fee = lease.unit_price.min(order.outstanding());
+		let paid = Self::transfer_held(
+			HoldReason::OrderPrepay,
+			&order.payer,
+			&lease.provider,
+			fee,
+			Precision::Exact,
+		)?;
+		order.paid = order.paid.saturating_add(paid);
+		Self::close_order(order_id, order, Some(CloseReason::CustomerDidNotDeliver), now)
+	}
+
+	/// The verdict of a hand-off check: `Violated` (the package is not what the customer
+	/// committed to) puts the cost on the customer, `NoViolation` (it is) on the provider,
+	/// whose deposit is forfeited as if it had not deployed.
+	pub(crate) fn settle_handoff(
+		order_id: OrderId,
+		order: OrderRecordOf<T>,
+		round: u32,
+		verdict: Verdict,
+	) -> DispatchResult {
+		let now = Self::now();
+		let OrderState::HandoffChecking { verdict_due } = order.state else {
+			return Err(Error::<T>::NotFulfilling.into());
+		};
+		ensure!(round == 0, Error::<T>::WrongRound);
+		ensure!(now < verdict_due, Error::<T>::VerdictTooLate);
+		match verdict {
+			Verdict::Violated => Self::customer_did_not_deliver(order_id, order, now),
+			Verdict::NoViolation => Self::deploy_timed_out(order_id, order, now),
+		}
+	}
+
 	/// The provider did not `fulfill` in time: its deposit is forfeited, the order cancelled.
 	pub(crate) fn deploy_timed_out(
 		order_id: OrderId,
@@ -266,7 +387,10 @@ impl<T: Config> Pallet<T> {
 		OpenOrders::<T>::remove(order.level, order_id);
 		if let Some(lease) = &order.lease {
 			Self::lease_closed(&lease.provider);
-			if matches!(order.state, OrderState::Fulfilling { .. }) {
+			if matches!(
+				order.state,
+				OrderState::Fulfilling { .. } | OrderState::HandoffChecking { .. }
+			) {
 				T::SlaMonitor::stop_monitoring(order_id);
 			}
 		}
@@ -283,7 +407,8 @@ impl<T: Config> Pallet<T> {
 			Some(
 				reason @ (CloseReason::ProviderDidNotDeploy
 				| CloseReason::ProviderAborted
-				| CloseReason::CustomerCancelled),
+				| CloseReason::CustomerCancelled
+				| CloseReason::CustomerDidNotDeliver),
 			) => {
 				order.state = OrderState::Cancelled { reason, prune_at };
 				Event::OrderCancelled { order_id, reason, paid, refunded, tally }

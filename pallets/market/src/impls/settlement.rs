@@ -50,6 +50,9 @@ impl<T: Config> Pallet<T> {
 	) -> Result<bool, DispatchError> {
 		let now = Self::now();
 		let mut order = Orders::<T>::get(order_id).ok_or(Error::<T>::OrderNotFound)?;
+		if matches!(order.state, OrderState::HandoffChecking { .. }) {
+			return Self::settle_handoff(order_id, order, round, verdict).map(|()| false);
+		}
 		let OrderState::Fulfilling { round: expected, verdict_due } = order.state else {
 			return Err(Error::<T>::NotFulfilling.into());
 		};
@@ -153,14 +156,17 @@ impl<T: Config> SlaVerdictHandler for Pallet<T> {
 		round: u32,
 		verdict: Verdict,
 	) -> Result<Weight, DispatchError> {
+		let handoff = Orders::<T>::get(order_id)
+			.is_some_and(|order| matches!(order.state, OrderState::HandoffChecking { .. }));
 		let continues = with_storage_layer(|| Self::do_settle_round(order_id, round, verdict))?;
-		Ok(match continues {
-			true => <T as Config>::WeightInfo::on_verdict_continue(),
-			false => <T as Config>::WeightInfo::on_verdict(),
+		Ok(match (handoff, continues) {
+			(true, _) => <T as Config>::WeightInfo::on_handoff_verdict(),
+			(false, true) => <T as Config>::WeightInfo::on_verdict_continue(),
+			(false, false) => <T as Config>::WeightInfo::on_verdict(),
 		})
 	}
 
 	fn on_verdict_weight() -> Weight {
-		<T as Config>::WeightInfo::on_verdict()
+		<T as Config>::WeightInfo::on_verdict().max(<T as Config>::WeightInfo::on_handoff_verdict())
 	}
 }

@@ -8,6 +8,7 @@
 
 mod auction;
 mod deadlines;
+mod handoff;
 mod levels;
 mod orders;
 mod proptest;

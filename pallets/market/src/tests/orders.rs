@@ -312,6 +312,7 @@ fn fulfilling_starts_billing_and_monitoring() {
 				periods: PERIODS,
 				committee_size: COMMITTEE,
 				first_period_start: 10,
+				target: MonitorTarget::Service,
 			})]
 		);
 		let view = Market::api_order(id).unwrap();

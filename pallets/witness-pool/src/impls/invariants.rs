@@ -14,8 +14,8 @@
 
 use crate::{
 	pallet::{
-		ActiveCount, Agenda, Config, HoldReason, Leases, Pallet, Rounds, VrfKeys, WitnessAt,
-		WitnessCount, Witnesses,
+		ActiveCount, Agenda, Config, HoldReason, Leases, PackageChecks, Pallet, Rounds, VrfKeys,
+		WitnessAt, WitnessCount, Witnesses,
 	},
 	types::*,
 };
@@ -40,6 +40,9 @@ impl<T: Config> Pallet<T> {
 				witness.seats == seats.get(&who).copied().unwrap_or(0),
 				"witness's seat counter differs from the unsettled rounds it sits in"
 			);
+		}
+		for order_id in PackageChecks::<T>::iter_keys() {
+			ensure!(Leases::<T>::contains_key(order_id), "package check of an unmonitored order");
 		}
 		let now = Self::now();
 		for (block, bucket) in Agenda::<T>::iter() {

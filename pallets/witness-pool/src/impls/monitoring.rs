@@ -7,7 +7,10 @@
 //! whose lease or round has gone (`stop_monitoring`) costs one read and is skipped.
 
 use crate::{
-	pallet::{ActiveCount, Agenda, AgendaWeight, Config, Error, Event, Leases, Pallet, Rounds},
+	pallet::{
+		ActiveCount, Agenda, AgendaWeight, Config, Error, Event, Leases, PackageChecks, Pallet,
+		Rounds,
+	},
 	types::*,
 	WeightInfo, LOG_TARGET,
 };
@@ -58,6 +61,9 @@ impl<T: Config> Pallet<T> {
 				timings,
 			},
 		);
+		if let MonitorTarget::Package(check) = &lease.target {
+			PackageChecks::<T>::insert(lease.order_id, check);
+		}
 		Self::push_step(slot, (lease.order_id, 0, Step::Open), open);
 		Self::deposit_event(Event::MonitoringStarted {
 			order_id: lease.order_id,
@@ -72,6 +78,7 @@ impl<T: Config> Pallet<T> {
 	/// get their seats back). Idempotent; stale agenda entries are skipped when due.
 	pub(crate) fn do_stop_monitoring(order_id: OrderId) {
 		let Some(lease) = Leases::<T>::take(order_id) else { return };
+		PackageChecks::<T>::remove(order_id);
 		for round in lease.current_round.saturating_sub(2)..=lease.current_round {
 			Self::remove_round(order_id, round);
 		}

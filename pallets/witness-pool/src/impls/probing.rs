@@ -19,7 +19,7 @@
 //! (node down) are simply not counted; no probes at all make a clean report.
 
 use crate::{
-	pallet::{Config, Pallet},
+	pallet::{Config, PackageChecks, Pallet},
 	types::*,
 	vrf::{self, VrfKey},
 	LOG_TARGET,
@@ -116,10 +116,22 @@ impl<T: Config> Pallet<T> {
 			if !blocks.contains(&at.block) {
 				continue;
 			}
+			// A deployment dispute's round: the member checks the published package once, at
+			// its first scheduled block.
+			let package = PackageChecks::<T>::get(order_id);
+			if package.is_some() && !Self::probe_log(order_id, round, &witness.who).is_empty() {
+				continue;
+			}
 			let Some(first) = Self::claim_probe(order_id, round, &witness.who, at.block) else {
 				continue;
 			};
 			work.probes = work.probes.saturating_add(1);
+			if let Some(check) = package {
+				let outcome = Self::check_package(order_id, &check);
+				Self::record_probe(order_id, round, &witness.who, at.block, outcome);
+				Self::log_probe(order_id, round, at.block, first, outcome);
+				continue;
+			}
 			match Self::probe_target(order_id, lease, first) {
 				Ok((endpoint, memory_mb)) => {
 					claimed.push((order_id, round, witness, first, endpoint, memory_mb))
@@ -194,6 +206,21 @@ impl<T: Config> Pallet<T> {
 			return Err(unreachable);
 		};
 		Ok((endpoint, Some(memory_mb)))
+	}
+
+	/// The package check of a deployment dispute (`probe::check_package`); a URL that is not
+	/// UTF-8 (the market refuses those) fails as unreachable.
+	fn check_package(order_id: OrderId, check: &PackageCheck) -> ProbeOutcome {
+		let Ok(url) = core::str::from_utf8(&check.url) else {
+			log::warn!(target: LOG_TARGET, "order {}: the package URL is not UTF-8", order_id);
+			return ProbeOutcome::Failed(ProbeFailure::Unreachable);
+		};
+		probe::check_package(
+			url,
+			&check.package_hash,
+			check.max_bytes,
+			T::PackageCheckTimeoutMs::get(),
+		)
 	}
 
 	/// Logs a probe's outcome.

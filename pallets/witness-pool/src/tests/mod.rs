@@ -67,6 +67,7 @@ pub fn lease_info(
 		periods,
 		committee_size,
 		first_period_start: System::block_number(),
+		target: MonitorTarget::Service,
 	}
 }
 

@@ -67,6 +67,8 @@ struct ProviderState {
 	next_id: u16,
 	/// Calls of `random_seed` so far (each returns a new seed).
 	seeds: u64,
+	/// Files served at `GET uri` (published packages).
+	files: BTreeMap<String, Vec<u8>>,
 }
 
 /// The provider at [`PROVIDER_ENDPOINT`], as the witness's node reaches it over HTTP. Requests
@@ -83,6 +85,7 @@ impl Default for FakeProvider {
 			exchanges: BTreeMap::new(),
 			next_id: 0,
 			seeds: 0,
+			files: BTreeMap::new(),
 		})))
 	}
 }
@@ -102,6 +105,11 @@ impl FakeProvider {
 		self.state().challenge = answer;
 	}
 
+	/// Serve `bytes` at `GET uri`.
+	pub fn serve_file(&self, uri: &str, bytes: Vec<u8>) {
+		self.state().files.insert(uri.into(), bytes);
+	}
+
 	/// Every request started so far: `(method, uri)`.
 	pub fn requests(&self) -> Vec<(String, String)> {
 		self.state().requests.clone()
@@ -109,10 +117,13 @@ impl FakeProvider {
 
 	/// The response to a complete request.
 	fn respond(&self, method: &str, uri: &str, body: &[u8]) -> (u16, Vec<u8>) {
-		let (health, challenge) = {
+		let (health, challenge, file) = {
 			let state = self.state();
-			(state.health, state.challenge)
+			(state.health, state.challenge, state.files.get(uri).cloned())
 		};
+		if let (Some(file), "GET") = (file, method) {
+			return (200, file);
+		}
 		if method == "GET" && uri.ends_with(HEALTH_SUFFIX) {
 			return (health, b"ok".to_vec());
 		}

@@ -629,3 +629,76 @@ fn call_name(call: &crate::Call<Test>) -> &'static str {
 		_ => "mixed",
 	}
 }
+
+/// Where the customer of [`ORDER`] published its package (on the fake provider's host: the
+/// fake network reaches only that one).
+fn package_url() -> String {
+	format!("{PROVIDER_ENDPOINT}/packages/hello.wasm")
+}
+
+/// A component-looking package.
+fn package() -> Vec<u8> {
+	let mut bytes = defaas_offchain_workers::probe::COMPONENT_HEADER.to_vec();
+	bytes.extend((0..40_000u32).map(|i| (i % 251) as u8));
+	bytes
+}
+
+/// A node whose witness LOCAL sits in the committee of a deployment dispute's check of the
+/// package hashing to `package_hash`.
+fn dispute_node(package_hash: [u8; 32]) -> Node {
+	let mut node = Node::new(ExtBuilder::default().with_witnesses(1..=3));
+	node.execute(|| {
+		keystore_key(LOCAL);
+		let url = package_url().into_bytes().try_into().expect("short");
+		let check = PackageCheck { url, package_hash, max_bytes: 1 << 20 };
+		assert_ok!(start(&LeaseInfo {
+			target: MonitorTarget::Package(check),
+			..lease_info(ORDER, 3, 1)
+		}));
+	});
+	node
+}
+
+#[test]
+fn a_dispute_member_fetches_the_published_package_once_and_finds_it_right() {
+	let package = package();
+	let mut node = dispute_node(sp_io::hashing::blake2_256(&package));
+	node.provider.serve_file(&package_url(), package);
+	joined(&mut node);
+	probe_all(&mut node);
+	node.execute(|| {
+		// One check at the first scheduled block; the later ones download nothing.
+		let first = probe_blocks()[0];
+		assert_eq!(WitnessPool::probe_log(ORDER, 0, &LOCAL), vec![(first, Some(Passed))]);
+	});
+	assert_eq!(node.provider.requests(), vec![("GET".to_string(), package_url())]);
+	assert!(!commit_at_period_end(&mut node), "the package is right: no violation");
+	node.check();
+}
+
+#[test]
+fn a_dispute_member_reports_a_wrong_or_missing_package_as_violated() {
+	// Other bytes than committed.
+	let mut node = dispute_node([7u8; 32]);
+	node.provider.serve_file(&package_url(), package());
+	joined(&mut node);
+	probe_all(&mut node);
+	node.execute(|| {
+		let outcomes: Vec<_> =
+			WitnessPool::probe_log(ORDER, 0, &LOCAL).into_iter().map(|(_, o)| o).collect();
+		assert_eq!(outcomes, vec![Some(Failed(ProbeFailure::HashMismatch))]);
+	});
+	assert!(commit_at_period_end(&mut node));
+	node.check();
+	// Nothing published at the URL.
+	let mut node = dispute_node([7u8; 32]);
+	joined(&mut node);
+	probe_all(&mut node);
+	node.execute(|| {
+		let outcomes: Vec<_> =
+			WitnessPool::probe_log(ORDER, 0, &LOCAL).into_iter().map(|(_, o)| o).collect();
+		assert_eq!(outcomes, vec![Some(Failed(ProbeFailure::Status(404)))]);
+	});
+	assert!(commit_at_period_end(&mut node));
+	node.check();
+}
