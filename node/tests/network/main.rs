@@ -79,7 +79,9 @@ pub fn account_suri(scenario: &str, role: &str) -> String {
 }
 
 /// Accounts the scenarios use: (scenario, role).
-const ACCOUNTS: [(&str, &str); 11] = [
+const ACCOUNTS: [(&str, &str); 13] = [
+	("dispute", "provider"),
+	("dispute", "customer"),
 	("workers", "provider"),
 	("workers", "customer"),
 	("daemons", "cheap"),

@@ -19,7 +19,8 @@ use futures::FutureExt;
 use std::sync::Arc;
 
 /// Every scenario, by name.
-pub const ALL: [(&str, Scenario); 5] = [
+pub const ALL: [(&str, Scenario); 6] = [
+	("a_customer_who_never_uploads_cannot_cost_the_provider_its_deposit", |s| dispute(s).boxed()),
 	("a_validator_down_does_not_stop_finality", |s| validator_down(s).boxed()),
 	("workers_serve_a_lease_by_themselves_and_a_restarted_witness_reveals", |s| workers(s).boxed()),
 	("daemons_and_the_cli_serve_real_functions_and_a_killed_daemon_is_violated", |s| {
@@ -440,6 +441,92 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 	ensure!(
 		daemon.log_text().contains("reveal"),
 		"the daemon revealed after reconnecting:\n{}",
+		daemon.log_tail()
+	);
+	Ok(())
+}
+
+/// Adds a FaaS level with Root's (`//Alice`, the sudo key) `Market.add_level`; its id.
+async fn add_level(chain: &Chain, tag: &str) -> Result<u32> {
+	let level = Value::named_composite([
+		("cpu_millicores", Value::u128(500)),
+		("gpu_units", Value::u128(0)),
+		("memory_mb", Value::u128(128)),
+		("package_mb", Value::u128(10)),
+		("tag", Value::from_bytes(tag.as_bytes())),
+	]);
+	let call =
+		Value::unnamed_variant("Market", [Value::named_variant("add_level", [("level", level)])]);
+	let events = chain.submit(&keypair("//Alice")?, "Sudo", "sudo", vec![call]).await?;
+	let added = defaas_testkit::client::chain::find_event(&events, "Market", "LevelAdded")?;
+	let id = defaas_testkit::client::chain::find_u128(&added, "level_id").context("level_id")?;
+	Ok(u32::try_from(id)?)
+}
+
+/// A customer who never uploads its package cannot make an honest provider lose its bid
+/// deposit: the daemon disputes the hand-off 3 blocks before the deploy deadline, the customer
+/// never publishes the package, and the order ends `CustomerDidNotDeliver` — the provider's
+/// deposit released and one unit price paid to it (docs/architecture.md §5.3). On a level of
+/// its own, added by Root for this scenario.
+async fn dispute(shared: Arc<Shared>) -> Result<()> {
+	const PRICE: u128 = 2 * FST;
+	let url = shared.url("alice").await;
+	let chain = Chain::connect(&url).await?;
+	let level = add_level(&chain, "dispute").await?;
+	let dir = shared.network.read().await.dir.join("dispute");
+	let hello = shared.hello.to_str().context("utf-8 path")?.to_string();
+	let provider_suri = account_suri("dispute", "provider");
+	let offer = Offer { level, price: "2".into(), capacity: 1 };
+	let daemon = Daemon::start(&dir, &shared.url("dave").await, &provider_suri, offer).await?;
+	register_with_cli(&url, &daemon, level, &provider_suri).await?;
+	let provider_id = account_id(&keypair(&provider_suri)?);
+	steps::wait_online(&chain, &provider_id).await?;
+	let (free_0, held_0) = steps::balances(&chain, &provider_id).await?;
+
+	let customer_suri = account_suri("dispute", "customer");
+	let created = cli_json(
+		&url,
+		&[
+			"order",
+			"create",
+			"--level",
+			&level.to_string(),
+			"--periods",
+			"2",
+			"--max-price",
+			"3",
+			"--committee",
+			"3",
+			"--bid-window",
+			"6",
+			"--package",
+			&hello,
+			"--suri",
+			&customer_suri,
+		],
+	)
+	.await?;
+	let order_id = created["orderId"].as_u64().context("orderId")?;
+	// The customer never uploads. The daemon confirms, waits, then disputes.
+	steps::wait_order(&chain, order_id, "handoffDisputed", 180, |o| {
+		matches!(o.state, OrderState::HandoffDisputed { .. })
+	})
+	.await?;
+	let ended = steps::wait_order(&chain, order_id, "cancelled", 180, |o| {
+		matches!(o.state, OrderState::Cancelled { .. })
+	})
+	.await?;
+	let status = cli(&url, &["order", "status", &order_id.to_string()]).await?;
+	ensure!(status.contains("customerDidNotDeliver"), "{status}");
+	ensure!(ended.paid == PRICE, "one unit price paid to the provider: {ended:?}");
+	let (free_1, held_1) = steps::balances(&chain, &provider_id).await?;
+	ensure!(held_1 == held_0, "the bid deposit is released: only the stake is held");
+	let earned = free_1 as i128 - free_0 as i128;
+	// The unit price, less the fees of commit, reveal, confirm and dispute (well below 1 FST).
+	ensure!(earned > (PRICE - FST) as i128 && earned <= PRICE as i128, "earned {earned}");
+	ensure!(
+		daemon.log_text().contains("dispute_handoff"),
+		"the daemon says it disputed:\n{}",
 		daemon.log_tail()
 	);
 	Ok(())
