@@ -33,6 +33,8 @@ pub struct Daemon {
 	node_url: String,
 	suri: String,
 	offer: Offer,
+	/// TOML appended to the generated config (e.g. an `[http]` table).
+	extra: String,
 	/// Its log (stderr).
 	pub log: PathBuf,
 	/// Its public URL, `http://127.0.0.1:<port>`.
@@ -44,14 +46,26 @@ impl Daemon {
 	/// Writes a config under `dir` (node `node_url`, account `suri`, `offer`) and starts the
 	/// daemon with `--insert-heartbeat-key`; returns once it listens.
 	pub async fn start(dir: &Path, node_url: &str, suri: &str, offer: Offer) -> Result<Daemon> {
+		Self::start_with(dir, node_url, suri, offer, "").await
+	}
+
+	/// [`Daemon::start`] with `extra` TOML appended to the config (e.g. `[http]` limits).
+	pub async fn start_with(
+		dir: &Path,
+		node_url: &str,
+		suri: &str,
+		offer: Offer,
+		extra: &str,
+	) -> Result<Daemon> {
 		std::fs::create_dir_all(dir).context("daemon dir")?;
 		let log = dir.join("provider.log");
 		let mut daemon = Daemon {
-			child: spawn(&write_config(dir, node_url, suri, &offer, 0)?, &log)?,
+			child: spawn(&write_config(dir, node_url, suri, &offer, 0, extra)?, &log)?,
 			dir: dir.to_path_buf(),
 			node_url: node_url.to_string(),
 			suri: suri.to_string(),
 			offer,
+			extra: extra.to_string(),
 			log,
 			url: String::new(),
 			port: 0,
@@ -85,7 +99,14 @@ impl Daemon {
 	pub async fn restart(&mut self) -> Result<()> {
 		self.kill();
 		let from = std::fs::metadata(&self.log).map(|m| m.len()).unwrap_or(0);
-		let config = write_config(&self.dir, &self.node_url, &self.suri, &self.offer, self.port)?;
+		let config = write_config(
+			&self.dir,
+			&self.node_url,
+			&self.suri,
+			&self.offer,
+			self.port,
+			&self.extra,
+		)?;
 		self.child = spawn(&config, &self.log)?;
 		self.wait_listening(from).await
 	}
@@ -113,13 +134,14 @@ fn write_config(
 	suri: &str,
 	offer: &Offer,
 	port: u16,
+	extra: &str,
 ) -> Result<PathBuf> {
 	let config = dir.join("provider.toml");
 	std::fs::write(
 		&config,
 		format!(
 			"node_url = \"{node_url}\"\nsuri = \"{suri}\"\nlisten = \"127.0.0.1:{port}\"\n\
-			 data_dir = \"{}\"\n\n[[level]]\nid = {}\nprice = \"{}\"\ncapacity = {}\n",
+			 data_dir = \"{}\"\n\n[[level]]\nid = {}\nprice = \"{}\"\ncapacity = {}\n\n{extra}",
 			dir.join("data").display(),
 			offer.level,
 			offer.price,

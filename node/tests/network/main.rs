@@ -79,9 +79,11 @@ pub fn account_suri(scenario: &str, role: &str) -> String {
 }
 
 /// Accounts the scenarios use: (scenario, role).
-const ACCOUNTS: [(&str, &str); 13] = [
+const ACCOUNTS: [(&str, &str); 15] = [
 	("dispute", "provider"),
 	("dispute", "customer"),
+	("exhaustion", "provider"),
+	("exhaustion", "customer"),
 	("workers", "provider"),
 	("workers", "customer"),
 	("daemons", "cheap"),

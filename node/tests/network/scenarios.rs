@@ -19,7 +19,10 @@ use futures::FutureExt;
 use std::sync::Arc;
 
 /// Every scenario, by name.
-pub const ALL: [(&str, Scenario); 6] = [
+pub const ALL: [(&str, Scenario); 7] = [
+	("witnesses_see_a_daemon_whose_connections_are_exhausted_as_violated", |s| {
+		exhaustion(s).boxed()
+	}),
 	("a_customer_who_never_uploads_cannot_cost_the_provider_its_deposit", |s| dispute(s).boxed()),
 	("a_validator_down_does_not_stop_finality", |s| validator_down(s).boxed()),
 	("workers_serve_a_lease_by_themselves_and_a_restarted_witness_reveals", |s| workers(s).boxed()),
@@ -446,8 +449,11 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 	Ok(())
 }
 
-/// Adds a FaaS level with Root's (`//Alice`, the sudo key) `Market.add_level`; its id.
+/// Adds a FaaS level with Root's (`//Alice`, the sudo key) `Market.add_level`; its id. One
+/// scenario at a time: the sudo key's nonce is shared.
 async fn add_level(chain: &Chain, tag: &str) -> Result<u32> {
+	static SUDO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+	let _sudo = SUDO.lock().await;
 	let level = Value::named_composite([
 		("cpu_millicores", Value::u128(500)),
 		("gpu_units", Value::u128(0)),
@@ -457,7 +463,9 @@ async fn add_level(chain: &Chain, tag: &str) -> Result<u32> {
 	]);
 	let call =
 		Value::unnamed_variant("Market", [Value::named_variant("add_level", [("level", level)])]);
-	let events = chain.submit(&keypair("//Alice")?, "Sudo", "sudo", vec![call]).await?;
+	// Finalized: the new id is read from the block that stays (a re-organisation of best
+	// blocks may include the call again elsewhere, under another id).
+	let events = chain.submit_finalized(&keypair("//Alice")?, "Sudo", "sudo", vec![call]).await?;
 	let added = defaas_testkit::client::chain::find_event(&events, "Market", "LevelAdded")?;
 	let id = defaas_testkit::client::chain::find_u128(&added, "level_id").context("level_id")?;
 	Ok(u32::try_from(id)?)
@@ -529,5 +537,96 @@ async fn dispute(shared: Arc<Shared>) -> Result<()> {
 		"the daemon says it disputed:\n{}",
 		daemon.log_tail()
 	);
+	Ok(())
+}
+
+/// The connection-exhaustion attack as the witnesses see it: while one address (127.0.0.2)
+/// holds every connection the daemon admits, new clients — the witnesses' probes, each on a
+/// fresh connection — are refused (`503 too_many_connections`) and the period is settled
+/// `Violated`; once the attacker lets go, the next period is `NoViolation`. The daemon's caps
+/// are lowered (64 connections, all from one address allowed) so the attack needs few sockets;
+/// the 20,000-connection replay against the default caps is the daemon's own test.
+async fn exhaustion(shared: Arc<Shared>) -> Result<()> {
+	use tokio::{io::AsyncWriteExt, net::TcpSocket};
+	const CAP: usize = 64;
+	const PRICE: u128 = 2 * FST;
+	let url = shared.url("alice").await;
+	let chain = Chain::connect(&url).await?;
+	let level = add_level(&chain, "exhaustion").await?;
+	let dir = shared.network.read().await.dir.join("exhaustion");
+	let hello = shared.hello.to_str().context("utf-8 path")?.to_string();
+	let provider_suri = account_suri("exhaustion", "provider");
+	let offer = Offer { level, price: "2".into(), capacity: 1 };
+	// Held bodies never time out here: the attacker needs no reconnect loop.
+	let limits = format!(
+		"[http]\nmax_connections = {CAP}\nmax_connections_per_source = {CAP}\n\
+		 body_timeout_ms = 3600000\n"
+	);
+	let node_url = shared.url("bob").await;
+	let daemon = Daemon::start_with(&dir, &node_url, &provider_suri, offer, &limits).await?;
+	register_with_cli(&url, &daemon, level, &provider_suri).await?;
+	steps::wait_online(&chain, &account_id(&keypair(&provider_suri)?)).await?;
+	let customer_suri = account_suri("exhaustion", "customer");
+	let created = cli_json(
+		&url,
+		&[
+			"order",
+			"create",
+			"--level",
+			&level.to_string(),
+			"--periods",
+			"2",
+			"--max-price",
+			"3",
+			"--committee",
+			"3",
+			"--bid-window",
+			"6",
+			"--package",
+			&hello,
+			"--suri",
+			&customer_suri,
+		],
+	)
+	.await?;
+	let order_id = created["orderId"].as_u64().context("orderId")?;
+	let id = order_id.to_string();
+	cli(&url, &["deploy", &id, "--package", &hello, "--suri", &customer_suri, "--wait", "300"])
+		.await?;
+	steps::wait_order(&chain, order_id, "fulfilling", 120, |o| {
+		matches!(o.state, OrderState::Fulfilling { .. })
+	})
+	.await?;
+
+	// Round 0: the attacker takes every connection, each with a body that never completes.
+	let addr: std::net::SocketAddr =
+		daemon.url.trim_start_matches("http://").parse().context("daemon address")?;
+	let attacker = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 2));
+	let head = b"POST /.well-known/defaas/challenge HTTP/1.1\r\nhost: daemon\r\n\
+		content-type: application/json\r\ncontent-length: 1000\r\n\r\n{";
+	let mut held = Vec::with_capacity(CAP);
+	for _ in 0..CAP {
+		let socket = TcpSocket::new_v4()?;
+		socket.bind(std::net::SocketAddr::new(attacker, 0))?;
+		let mut stream = socket.connect(addr).await?;
+		stream.write_all(head).await?;
+		held.push(stream);
+	}
+	// A new client is now refused: what the customers and the witnesses see.
+	let refused = cli(&url, &["invoke", &id, "--path", "/greet"]).await;
+	ensure!(refused.is_err(), "a new client is refused during the attack: {refused:?}");
+	let round_1 = wait_round(&chain, order_id, 1, "opened", |_| true).await?;
+	drop(held);
+	ensure!(
+		chain.best_number().await? < round_1.join_end,
+		"the attacker let go before round 1's probes: {round_1:?}"
+	);
+	let body = cli(&url, &["invoke", &id, "--path", "/greet"]).await?;
+	ensure!(body.starts_with("Hello from DeFaaS!"), "served again: {body}");
+
+	let ended = wait_settled(&chain, order_id, 2).await?;
+	ensure!(matches!(ended.state, OrderState::Finished { .. }), "{ended:?}");
+	ensure!(ended.violated_periods == 1, "round 0 violated, round 1 clean: {ended:?}");
+	ensure!(ended.paid == PRICE, "only round 1 is paid: {ended:?}");
 	Ok(())
 }
