@@ -154,11 +154,20 @@ impl Chain {
 			.context("RPC defaas_quote failed")
 	}
 
-	/// `defaas_witness`.
-	pub async fn witness(&self, who: &AccountId32) -> Result<Option<WitnessView>> {
-		WitnessPoolApiClient::<H256, AccountId32, u128, u32>::witness(&self.defaas, *who, None)
+	/// `defaas_witness` at `at` (the best block if `None`).
+	pub async fn witness_at(
+		&self,
+		who: &AccountId32,
+		at: Option<H256>,
+	) -> Result<Option<WitnessView>> {
+		WitnessPoolApiClient::<H256, AccountId32, u128, u32>::witness(&self.defaas, *who, at)
 			.await
 			.context("RPC defaas_witness failed")
+	}
+
+	/// `defaas_witness`.
+	pub async fn witness(&self, who: &AccountId32) -> Result<Option<WitnessView>> {
+		self.witness_at(who, None).await
 	}
 
 	/// `defaas_round` at `at`.
@@ -204,6 +213,26 @@ impl Chain {
 	/// The hash and number of the best block.
 	pub async fn best(&self) -> Result<(H256, u32)> {
 		self.head("chain_getBlockHash").await
+	}
+
+	/// The hash of block `number` of the best chain, if it has one.
+	pub async fn block_hash(&self, number: u32) -> Result<Option<H256>> {
+		self.rpc
+			.request("chain_getBlockHash", rpc_params![number])
+			.await
+			.with_context(|| format!("chain_getBlockHash({number})"))
+	}
+
+	/// The `specVersion` of the runtime of block `at` (the best block if `None`).
+	pub async fn spec_version_at(&self, at: Option<H256>) -> Result<u32> {
+		let version: serde_json::Value = self
+			.rpc
+			.request("state_getRuntimeVersion", rpc_params![at])
+			.await
+			.context("state_getRuntimeVersion")?;
+		let spec = version.get("specVersion").and_then(serde_json::Value::as_u64);
+		let spec = spec.with_context(|| format!("no specVersion in {version}"))?;
+		u32::try_from(spec).context("specVersion")
 	}
 
 	/// The hash and number of the last finalized block.
@@ -306,7 +335,7 @@ impl Chain {
 		let what = format!("{pallet}.{call}");
 		let tx = subxt::dynamic::transaction(pallet, call, args);
 		let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
-		let at = self.api.at_current_block().await.context("cannot read the finalized block")?;
+		let at = self.signing_block().await?;
 		let signed = at
 			.transactions()
 			.create_signed(&tx, signer, params)
@@ -326,6 +355,31 @@ impl Chain {
 		};
 		pending.submit_once(true).await?;
 		Ok(pending)
+	}
+
+	/// The block whose runtime a transaction is signed for: the last finalized one (its
+	/// mortality cannot be re-organised away), unless the best block runs another runtime
+	/// version — a forkless upgrade that is not final yet. The pool checks transactions
+	/// against the best block, and the signature covers the spec version: sign for the best
+	/// block's runtime then, with its metadata (fetched once per version).
+	async fn signing_block(
+		&self,
+	) -> Result<subxt::client::ClientAtBlock<Config, OnlineClientAtBlockImpl<Config>>> {
+		let finalized =
+			self.api.at_current_block().await.context("cannot read the finalized block")?;
+		let (best_hash, best_number) = self.best().await?;
+		if best_hash == finalized.block_hash() {
+			return Ok(finalized);
+		}
+		let best = self
+			.api
+			.at_block_hash_and_number(
+				subxt::backend::BlockRef::from_hash(best_hash),
+				u64::from(best_number),
+			)
+			.await
+			.with_context(|| format!("cannot read the best block #{best_number}"))?;
+		Ok(if best.spec_version() != finalized.spec_version() { best } else { finalized })
 	}
 
 	/// The events of the extrinsic with `hash` if it is in a block of the best chain from

@@ -92,6 +92,8 @@ pub enum RoundOutcome {
 	Violated,
 	/// `RoundAbandoned`: nobody could sit in the committee.
 	Abandoned,
+	/// `RoundLapsed`: fewer than a quorum of the committee revealed, no verdict.
+	Lapsed,
 }
 
 #[derive(Default)]
@@ -364,6 +366,7 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 			let outcome = match event.event_name() {
 				"RoundOpened" => Some(RoundOutcome::Open),
 				"RoundAbandoned" => Some(RoundOutcome::Abandoned),
+				"RoundLapsed" => Some(RoundOutcome::Lapsed),
 				"RoundSettled" => Some(RoundOutcome::NoViolation),
 				_ => None,
 			};
@@ -376,7 +379,7 @@ async fn record_block(chain: &Chain, tracker: &Tracker, number: u32, limit: Weig
 				{
 					outcome = RoundOutcome::Violated;
 				}
-				if outcome != RoundOutcome::Open && outcome != RoundOutcome::Abandoned {
+				if matches!(outcome, RoundOutcome::NoViolation | RoundOutcome::Violated) {
 					let reveals = find_u128(&fields, "reveals").context("reveals")?;
 					let members = find_u128(&fields, "members").context("members")?;
 					settled_reveals.push((

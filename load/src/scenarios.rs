@@ -479,7 +479,7 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 	eprintln!("defaas-load: leases: waiting for the rounds until block {rounds_end}");
 	let first_block = ctx.tracker.finalized_number();
 	let expected = u32::try_from(ids.len()).unwrap_or(u32::MAX).saturating_mul(load.periods);
-	let (opened, settled, violated, abandoned) = loop {
+	let (opened, settled, violated, abandoned, lapsed) = loop {
 		// From the witness pool's events in finalized blocks: a finished lease's round
 		// records are gone from storage.
 		let outcomes = ctx.tracker.rounds_of(&ids);
@@ -488,11 +488,14 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 		};
 		let opened = u32::try_from(outcomes.len()).unwrap_or(u32::MAX);
 		let settled = count(&[RoundOutcome::NoViolation, RoundOutcome::Violated]);
-		let (violated, abandoned) =
-			(count(&[RoundOutcome::Violated]), count(&[RoundOutcome::Abandoned]));
+		let (violated, abandoned, lapsed) = (
+			count(&[RoundOutcome::Violated]),
+			count(&[RoundOutcome::Abandoned]),
+			count(&[RoundOutcome::Lapsed]),
+		);
 		let now = ctx.tracker.finalized_number();
 		if (opened >= expected && count(&[RoundOutcome::Open]) == 0) || now >= rounds_end {
-			break (opened, settled, violated, abandoned);
+			break (opened, settled, violated, abandoned, lapsed);
 		}
 		let next = ctx.tracker.finalized_after(now).await;
 		ensure!(next > now, "finality stopped while the leases ran");
@@ -533,7 +536,8 @@ pub async fn leases(ctx: &mut Ctx, nodes: &[Chain], load: &OrderLoad) -> Result<
 	ctx.outcomes.push((
 		"leases: rounds with a verdict ÷ rounds opened".to_owned(),
 		format!(
-			"{settled} / {opened} ({violated} violated, {abandoned} abandoned; {} rounds expected)",
+			"{settled} / {opened} ({violated} violated, {abandoned} abandoned, {lapsed} lapsed; {} \
+			 rounds expected)",
 			expected
 		),
 	));

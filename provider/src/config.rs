@@ -6,6 +6,7 @@
 //! listen = "127.0.0.1:8080"          # function host and deployment API
 //! public_url = "http://127.0.0.1:8080" # the endpoint registered on chain
 //! data_dir = "/var/lib/defaas-provider"
+//! min_free_mb = 256                  # refuse to start with less free space in data_dir
 //!
 //! [[level]]
 //! id = 0
@@ -56,6 +57,10 @@ pub struct Config {
 	pub public_url: Option<String>,
 	/// Directory of the embedded store.
 	pub data_dir: PathBuf,
+	/// Free space (MiB) the data directory's file system must have at start: below it the
+	/// daemon refuses to start rather than fail deployments it has bid for.
+	#[serde(default = "default_min_free_mb")]
+	pub min_free_mb: u64,
 	/// Levels this provider serves, with their prices and capacities.
 	#[serde(rename = "level", default)]
 	pub levels: Vec<LevelPolicy>,
@@ -68,6 +73,12 @@ pub struct Config {
 	/// Limits of the HTTP server against clients that hold connections or bodies open.
 	#[serde(default)]
 	pub http: HttpLimits,
+}
+
+/// The default of [`Config::min_free_mb`]: room for a few deployments (packages, compiled
+/// artifacts and the database's copy-on-write pages).
+fn default_min_free_mb() -> u64 {
+	256
 }
 
 /// Limits of the HTTP server against clients that hold connections open or send bodies

@@ -67,7 +67,22 @@ async fn main() -> anyhow::Result<()> {
 
 	std::fs::create_dir_all(&config.data_dir)
 		.with_context(|| format!("creating {}", config.data_dir.display()))?;
-	let store = Arc::new(Store::open(&config.data_dir)?);
+	// A full disk is said at start, not discovered by the first deployment after a won bid.
+	let free = defaas_provider::store::free_bytes(&config.data_dir)
+		.with_context(|| format!("reading the free space of {}", config.data_dir.display()))?;
+	if free < config.min_free_mb.saturating_mul(1 << 20) {
+		anyhow::bail!(
+			"the data directory {} has {} MiB free, less than min_free_mb = {}: free some \
+			 space (the store is left as it is)",
+			config.data_dir.display(),
+			free >> 20,
+			config.min_free_mb
+		);
+	}
+	let db_path = config.data_dir.join(defaas_provider::store::DB_FILE);
+	let store = Arc::new(Store::open(&config.data_dir).with_context(|| {
+		format!("opening the store {} (the file is left as it is)", db_path.display())
+	})?);
 	let metrics = Arc::new(Metrics::new()?);
 	let limits = HostLimits {
 		cpu_budget: Duration::from_millis(config.limits.cpu_ms),
@@ -76,7 +91,9 @@ async fn main() -> anyhow::Result<()> {
 		..HostLimits::default()
 	};
 	let host = Arc::new(FunctionHost::new(limits, metrics.clone())?);
-	let restored = restore(&host, &store)?;
+	let restored = restore(&host, &store).with_context(|| {
+		format!("restoring the deployments of {} (the file is left as it is)", db_path.display())
+	})?;
 	log::info!("store: {restored}");
 
 	let chain = tokio::select! {

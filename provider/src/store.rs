@@ -70,6 +70,12 @@ pub enum StoreError {
 	},
 }
 
+/// Bytes an unprivileged process can still write on the file system holding `dir`.
+pub fn free_bytes(dir: &Path) -> std::io::Result<u64> {
+	let stat = rustix::fs::statvfs(dir)?;
+	Ok(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
+
 /// Converts any redb error into a [`StoreError`].
 fn db_err<E: Into<redb::Error>>(error: E) -> StoreError {
 	StoreError::Database(error.into())
@@ -99,12 +105,28 @@ impl Store {
 	pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
 		std::fs::create_dir_all(data_dir).map_err(db_err)?;
 		let db = Database::create(data_dir.join(DB_FILE)).map_err(db_err)?;
-		// Create the tables up front so that readers never meet a missing table.
-		let tx = db.begin_write().map_err(db_err)?;
-		for table in [DEPLOYMENTS, ARTIFACTS, BIDS] {
-			tx.open_table(table).map_err(db_err)?;
+		// Create the tables up front so that readers never meet a missing table — only when
+		// one is missing: opening an existing store writes nothing (a store the daemon then
+		// refuses to use is left exactly as it was).
+		let missing = {
+			let tx = db.begin_read().map_err(db_err)?;
+			let mut missing = false;
+			for table in [DEPLOYMENTS, ARTIFACTS, BIDS] {
+				match tx.open_table(table) {
+					Ok(_) => {},
+					Err(redb::TableError::TableDoesNotExist(_)) => missing = true,
+					Err(e) => return Err(db_err(e)),
+				}
+			}
+			missing
+		};
+		if missing {
+			let tx = db.begin_write().map_err(db_err)?;
+			for table in [DEPLOYMENTS, ARTIFACTS, BIDS] {
+				tx.open_table(table).map_err(db_err)?;
+			}
+			tx.commit().map_err(db_err)?;
 		}
-		tx.commit().map_err(db_err)?;
 		Ok(Self { db, closed: watch::Sender::new(()) })
 	}
 

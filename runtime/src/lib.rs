@@ -78,6 +78,7 @@ pub mod opaque {
 }
 
 /// The version of this runtime. Bump `spec_version` on every behaviour change.
+#[cfg(not(feature = "test-upgrade"))]
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("defaas"),
@@ -89,6 +90,28 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	transaction_version: 1,
 	system_version: 1,
 };
+
+/// The version of the upgrade drill's release (feature `test-upgrade`): `spec_version` + 1.
+#[cfg(feature = "test-upgrade")]
+#[runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("defaas"),
+	impl_name: alloc::borrow::Cow::Borrowed("defaas-node"),
+	authoring_version: 1,
+	spec_version: 101,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The upgrade drill's release of this runtime, built by build.rs with the `test-upgrade`
+/// feature: `spec_version` + 1 and the migrations of [`migrations::drill`]. The network tests
+/// install it on a running chain with `authorize_upgrade` + `apply_authorized_upgrade`.
+#[cfg(feature = "std")]
+pub mod test_upgrade {
+	include!(concat!(env!("OUT_DIR"), "/wasm_binary_test_upgrade.rs"));
+}
 
 // ---- Time ---------------------------------------------------------------------------------------
 

@@ -174,12 +174,15 @@ fn payoff(verdict: Verdict, revealed: Option<bool>) -> (Balance, Balance, i32) {
 	}
 }
 
-/// The verdict of a committee of `members` with `violated` violation reveals (§6.3).
-fn verdict_of(members: usize, violated: usize) -> Verdict {
-	if violated > members / 2 {
-		Verdict::Violated
+/// The verdict of a committee of `members` of which `reveals` revealed, `violated` of them a
+/// violation (§6.3): none without a quorum of `members / 2 + 1` reveals (the round lapses).
+fn verdict_of(members: usize, reveals: usize, violated: usize) -> Option<Verdict> {
+	if reveals <= members / 2 {
+		None
+	} else if violated > members / 2 {
+		Some(Verdict::Violated)
 	} else {
-		Verdict::NoViolation
+		Some(Verdict::NoViolation)
 	}
 }
 
@@ -191,7 +194,7 @@ fn check_round_settlement(driver: &LeaseDriver, r: u32) -> Verdict {
 	let members = log.reports.len();
 	let violated = log.reports.iter().filter(|(_, rep)| rep.revealed() == Some(true)).count();
 	let reveals = log.reports.iter().filter(|(_, rep)| rep.revealed().is_some()).count();
-	let verdict = verdict_of(members, violated);
+	let verdict = verdict_of(members, reveals, violated).expect("a quorum of reveals");
 	let settled = PoolEvent::RoundSettled {
 		order_id: driver.order_id,
 		round: r,
@@ -242,10 +245,16 @@ fn expected_witness(driver: &LeaseDriver, rounds: &[u32], who: Who) -> (i32, Bal
 		let log = driver.log(*r);
 		let members = log.reports.len();
 		let violated = log.reports.iter().filter(|(_, rep)| rep.revealed() == Some(true)).count();
-		let verdict = verdict_of(members, violated);
+		let reveals = log.reports.iter().filter(|(_, rep)| rep.revealed().is_some()).count();
+		let verdict = verdict_of(members, reveals, violated);
 		for (member, report) in &log.reports {
 			if *member == who {
-				let (_, slashed, change) = payoff(verdict, report.revealed());
+				let (_, slashed, change) = match verdict {
+					Some(verdict) => payoff(verdict, report.revealed()),
+					// Lapsed: nothing for a reveal, the missed-report payoff for none.
+					None if report.revealed().is_some() => (0, 0, 0),
+					None => (0, REWARD_UNIT, -10),
+				};
 				reputation += change;
 				stake -= slashed;
 			}
@@ -351,6 +360,34 @@ fn every_pallet_has_its_storage_version_on_chain_from_genesis() {
 		check::<pallet_market::Pallet<Runtime>>();
 		check::<pallet_witness_pool::Pallet<Runtime>>();
 		check::<pallet_balances::Pallet<Runtime>>();
+	});
+}
+
+/// The upgrade drill's migration (what the network test's forkless upgrade carries): on the
+/// genesis state it adds the `large` level once — pre/post checks pass, a second run changes
+/// no storage — and orders for it are accepted afterwards.
+#[test]
+fn the_drill_migration_adds_its_level_once() {
+	use defaas_runtime::migrations::drill::{large_level, AddLargeLevel};
+	use frame_support::traits::OnRuntimeUpgrade;
+	run(Timings::Dev, || {
+		let before = levels();
+		assert!(!before.iter().any(|(_, info)| *info == large_level().to_info()));
+		let mut roots = Vec::new();
+		for run in 1..=2 {
+			let state = AddLargeLevel::pre_upgrade().expect("pre_upgrade");
+			let weight = AddLargeLevel::on_runtime_upgrade();
+			assert!(weight.ref_time() > 0, "run {run}: the table was read");
+			AddLargeLevel::post_upgrade(state).unwrap_or_else(|e| panic!("run {run}: {e:?}"));
+			roots.push(sp_io::storage::root(sp_runtime::StateVersion::V1));
+		}
+		assert_eq!(roots[0], roots[1], "the second run changed storage");
+		let after = levels();
+		assert_eq!(after.len(), before.len() + 1);
+		let (id, info) = after.last().expect("a level").clone();
+		assert_eq!(info, large_level().to_info());
+		let added = MarketEvent::LevelAdded { level_id: id, level: large_level() };
+		assert!(market_events().iter().any(|(_, e)| *e == added));
 	});
 }
 
@@ -860,9 +897,10 @@ fn lease_rounds_with_vrf_committees_settle_by_verdict() {
 /// The `development` preset without timings runs the pallets' production defaults: a 20-block
 /// minimum bid window, 40-block reveals, 200 blocks to deploy, hour-long (1200-block) billing
 /// periods with 100-block join, commit and reveal windows. Order A is served for two periods
-/// (round 0 reported clean; nobody reports in round 1: silence is no accusation, every member
-/// loses 10 reputation and 1 FST); order B's winner never deploys and loses its deposit after
-/// exactly 200 blocks. About 2,750 blocks, all driven by the hooks.
+/// (round 0 reported clean and paid; nobody reports in round 1: no quorum, the round lapses,
+/// every member loses 10 reputation and 1 FST, and the market times the lease out 300 blocks
+/// after the period — period 1 unpaid, refunded); order B's winner never deploys and loses its
+/// deposit after exactly 200 blocks. About 2,850 blocks, all driven by the hooks.
 #[test]
 fn production_windows_with_a_fast_block_loop() {
 	run(Timings::Production, || {
@@ -956,27 +994,33 @@ fn production_windows_with_a_fast_block_loop() {
 		assert_eq!(free(bob), bob_free_0 + 5 * FST);
 		assert_eq!(state(a), OrderState::Fulfilling { round: 1, verdict_due: 150 + 2400 + 300 });
 
-		// Round 1: opened at the start of period 1 (block 1350); nobody reports.
+		// Round 1: opened at the start of period 1 (block 1350); nobody reports: no quorum, the
+		// round lapses without a verdict (the silent members are penalised) ...
 		driver.run_until_finished(1, 1300);
 		let log = driver.log(1).clone();
 		assert_eq!((log.opened_at, log.join_end), (1350, 1450));
 		assert_eq!((log.commit_end, log.reveal_end), (2650, 2750));
 		assert_eq!(now(), 2750);
 		check_vrf_committee(&log, 2);
-		assert_eq!(check_round_settlement(&driver, 1), Verdict::NoViolation);
+		let lapsed = PoolEvent::RoundLapsed { order_id: a, round: 1, reveals: 0, members: 2 };
+		assert_eq!(pool_event_block(&lapsed), 2750);
+		// ... and the market times the lease out at the round's verdict deadline: period 1 is
+		// not paid, the rest of the prepay goes back to the customer.
+		run_to(150 + 2400 + 300 + 1);
 		let (end, event) = end_event(a);
-		assert_eq!(end, 2750);
+		assert_eq!(end, 150 + 2400 + 300);
 		assert_eq!(
 			event,
-			MarketEvent::OrderFinished {
+			MarketEvent::OrderFailed {
 				order_id: a,
-				paid: 10 * FST,
-				refunded: 30 * FST,
-				tally: PeriodTally { periods: 2, paid: 2, violated: 0, unsettled: 0 },
+				reason: CloseReason::MonitorTimedOut,
+				paid: 5 * FST,
+				refunded: 35 * FST,
+				tally: PeriodTally { periods: 2, paid: 1, violated: 0, unsettled: 1 },
 			}
 		);
-		assert_eq!(free(bob), bob_free_0 + 10 * FST);
-		assert_eq!((free(dave), total_held(dave)), (ENDOWMENT - 10 * FST, 0));
+		assert_eq!(free(bob), bob_free_0 + 5 * FST);
+		assert_eq!((free(dave), total_held(dave)), (ENDOWMENT - 5 * FST, 0));
 		for w in witnesses {
 			let (reputation, stake) = expected_witness(&driver, &[0, 1], w);
 			assert_eq!((witness(w).reputation, witness_held(w)), (reputation, stake), "{w:?}");

@@ -8,12 +8,19 @@
 //! other's way by construction: each has its own accounts and FaaS level (a daemon bids only on
 //! its levels), and they filter events by their own order. Two scenarios take a node down; the
 //! four-validator network finalizes with any three, and keeps producing blocks with fewer.
+//! One scenario even upgrades the runtime under the others (they must not notice).
+//!
+//! The exclusive scenarios (`scenarios::EXCLUSIVE`) take two validators — and their witnesses —
+//! down at once, which would cost every concurrent lease its committee's quorum: they start
+//! once every other selected scenario has finished, one at a time.
 //!
 //! A harness of our own (`libtest-mimic`) so that setup and teardown happen once around the
 //! tests; `cargo test -p defaas-node --release --test network -- --list` lists them.
 
+mod faults;
 mod load;
 mod scenarios;
+mod upgrade;
 
 use anyhow::{Context, Result};
 use defaas_testkit::{
@@ -40,6 +47,13 @@ pub const WITNESSES: [(&str, &str); 4] = [
 	("dave", "//Ferdie"),
 ];
 
+/// The node whose keystore holds the VRF key of witness `who`, if `who` is one of [`WITNESSES`].
+pub fn witness_node(who: &defaas_testkit::client::views::AccountId) -> Option<&'static str> {
+	WITNESSES.iter().find_map(|(node, uri)| {
+		(keypair(uri).ok().map(|k| account_id(&k)).as_ref() == Some(who)).then_some(*node)
+	})
+}
+
 /// What every scenario shares.
 pub struct Shared {
 	/// The network; scenarios that restart a node take the write lock only for the restart.
@@ -50,6 +64,10 @@ pub struct Shared {
 	funded: StdMutex<Vec<String>>,
 	/// What the setup saw with Dave's validator down (checked by its own test).
 	pub validator_down: Result<String, String>,
+	/// Selected concurrent scenarios still running; the exclusive ones wait for zero.
+	concurrent_left: tokio::sync::watch::Sender<usize>,
+	/// One exclusive scenario at a time.
+	exclusive: tokio::sync::Mutex<()>,
 }
 
 impl Shared {
@@ -71,6 +89,20 @@ impl Shared {
 		let url = self.url(name).await;
 		defaas_testkit::Chain::connect(&url).await
 	}
+
+	/// Waits until every selected concurrent scenario has finished, then holds the network
+	/// alone until the guard is dropped.
+	pub async fn alone(&self) -> tokio::sync::MutexGuard<'_, ()> {
+		let mut left = self.concurrent_left.subscribe();
+		// The sender lives in `self`: `wait_for` cannot fail while we hold `self`.
+		let _ = left.wait_for(|left| *left == 0).await;
+		self.exclusive.lock().await
+	}
+
+	/// A concurrent scenario has finished (passed or failed).
+	fn concurrent_done(&self) {
+		self.concurrent_left.send_modify(|left| *left = left.saturating_sub(1));
+	}
 }
 
 /// The secret URI of a scenario account.
@@ -79,7 +111,11 @@ pub fn account_suri(scenario: &str, role: &str) -> String {
 }
 
 /// Accounts the scenarios use: (scenario, role).
-const ACCOUNTS: [(&str, &str); 15] = [
+const ACCOUNTS: [(&str, &str); 19] = [
+	("upgrade", "provider"),
+	("upgrade", "customer"),
+	("offline", "provider"),
+	("offline", "customer"),
 	("dispute", "provider"),
 	("dispute", "customer"),
 	("exhaustion", "provider"),
@@ -98,7 +134,7 @@ const ACCOUNTS: [(&str, &str); 15] = [
 ];
 
 /// Starts the network, registers and activates the witnesses, funds the scenario accounts.
-async fn setup() -> Result<Shared> {
+async fn setup(concurrent: usize) -> Result<Shared> {
 	let hello = tokio::task::spawn_blocking(|| -> Result<PathBuf> {
 		bins::ensure_built()?;
 		build_hello()
@@ -130,6 +166,8 @@ async fn setup() -> Result<Shared> {
 		hello,
 		funded: StdMutex::new(funded),
 		validator_down,
+		concurrent_left: tokio::sync::watch::Sender::new(concurrent),
+		exclusive: tokio::sync::Mutex::new(()),
 	})
 }
 
@@ -155,13 +193,22 @@ fn build_hello() -> Result<PathBuf> {
 	Ok(bins::build_functions(&["hello"])?.join("hello.wasm"))
 }
 
+/// Counts a concurrent scenario as finished when dropped.
+struct ConcurrentDone<'a>(&'a Shared);
+
+impl Drop for ConcurrentDone<'_> {
+	fn drop(&mut self) {
+		self.0.concurrent_done();
+	}
+}
+
 type Scenario = fn(Arc<Shared>) -> futures::future::BoxFuture<'static, Result<()>>;
 
 fn main() {
 	let mut args = Arguments::from_args();
 	// The scenarios mostly wait for blocks: run them all at once unless told otherwise.
 	if args.test_threads.is_none() {
-		args.test_threads = Some(scenarios::ALL.len().max(1));
+		args.test_threads = Some(scenarios::ALL.len() + scenarios::EXCLUSIVE.len());
 	}
 	let runtime = Arc::new(
 		tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime"),
@@ -176,11 +223,13 @@ fn main() {
 			}
 		}) && !args.skip.iter().any(|skip| name.contains(skip.as_str()))
 	};
-	let any_wanted = scenarios::ALL.iter().any(|(name, _)| wanted(name)) && !args.ignored;
+	let concurrent = scenarios::ALL.iter().filter(|(name, _)| wanted(name)).count();
+	let any_wanted = (concurrent > 0 || scenarios::EXCLUSIVE.iter().any(|(name, _)| wanted(name)))
+		&& !args.ignored;
 	let shared = if listing || !any_wanted {
 		None
 	} else {
-		match runtime.block_on(setup()) {
+		match runtime.block_on(setup(concurrent)) {
 			Ok(shared) => Some(Arc::new(shared)),
 			Err(error) => {
 				eprintln!("network setup failed: {error:#}");
@@ -188,15 +237,27 @@ fn main() {
 			},
 		}
 	};
+	let trial = |(name, scenario): &(&'static str, Scenario), exclusive: bool| {
+		let (runtime, shared, scenario) = (runtime.clone(), shared.clone(), *scenario);
+		Trial::test(*name, move || {
+			let shared = shared.ok_or_else(|| Failed::from("the network was not set up"))?;
+			let result = runtime.block_on(async {
+				if exclusive {
+					let _alone = shared.alone().await;
+					scenario(shared.clone()).await
+				} else {
+					// Counted as finished even if it panics.
+					let _done = ConcurrentDone(&shared);
+					scenario(shared.clone()).await
+				}
+			});
+			result.map_err(|e| Failed::from(format!("{e:#}")))
+		})
+	};
 	let trials = scenarios::ALL
 		.iter()
-		.map(|(name, scenario)| {
-			let (runtime, shared, scenario) = (runtime.clone(), shared.clone(), *scenario);
-			Trial::test(*name, move || {
-				let shared = shared.ok_or_else(|| Failed::from("the network was not set up"))?;
-				runtime.block_on(scenario(shared)).map_err(|e| Failed::from(format!("{e:#}")))
-			})
-		})
+		.map(|s| trial(s, false))
+		.chain(scenarios::EXCLUSIVE.iter().map(|s| trial(s, true)))
 		.collect();
 	let conclusion = libtest_mimic::run(&args, trials);
 	if let Some(shared) = shared {

@@ -1,6 +1,6 @@
 //! The scenarios on the shared network. Each uses its own accounts and FaaS level.
 
-use crate::{account_suri, Scenario, Shared, WITNESSES};
+use crate::{account_suri, Scenario, Shared};
 use anyhow::{ensure, Context, Result};
 use defaas_test_endpoint::{Mode, TestEndpoint};
 use defaas_testkit::{
@@ -19,7 +19,7 @@ use futures::FutureExt;
 use std::sync::Arc;
 
 /// Every scenario, by name.
-pub const ALL: [(&str, Scenario); 7] = [
+pub const ALL: [(&str, Scenario); 8] = [
 	("witnesses_see_a_daemon_whose_connections_are_exhausted_as_violated", |s| {
 		exhaustion(s).boxed()
 	}),
@@ -31,10 +31,24 @@ pub const ALL: [(&str, Scenario); 7] = [
 	}),
 	("a_daemon_follows_its_node_through_a_restart", |s| node_restart(s).boxed()),
 	("the_load_generator_runs_each_scenario_at_tiny_scale", |s| crate::load::load_smoke(s).boxed()),
+	("a_forkless_upgrade_keeps_the_lease_the_daemon_and_the_cli_working", |s| {
+		crate::upgrade::upgrade(s).boxed()
+	}),
 ];
 
+/// Scenarios that take two validators down: run alone, after the others.
+pub const EXCLUSIVE: [(&str, Scenario); 1] =
+	[("offline_committee_members_cost_reputation_and_without_a_quorum_the_lease_times_out", |s| {
+		crate::faults::offline_members(s).boxed()
+	})];
+
 /// `defaas provider register` of the daemon's account: the minimum stake, its URL, `level`.
-async fn register_with_cli(url: &str, daemon: &Daemon, level: u32, suri: &str) -> Result<()> {
+pub(crate) async fn register_with_cli(
+	url: &str,
+	daemon: &Daemon,
+	level: u32,
+	suri: &str,
+) -> Result<()> {
 	let level = level.to_string();
 	let args = ["provider", "register", "--stake", "1000", "--endpoint", &daemon.url];
 	cli(url, &[&args[..], &["--levels", &level, "--suri", suri]].concat()).await?;
@@ -51,7 +65,7 @@ async fn validator_down(shared: Arc<Shared>) -> Result<()> {
 }
 
 /// Waits for `defaas_round` of a round to satisfy `check`.
-async fn wait_round(
+pub(crate) async fn wait_round(
 	chain: &Chain,
 	order_id: u64,
 	round: u32,
@@ -66,7 +80,7 @@ async fn wait_round(
 }
 
 /// Waits until `settled` periods of the order are settled (or it ended).
-async fn wait_settled(chain: &Chain, order_id: u64, settled: u32) -> Result<OrderView> {
+pub(crate) async fn wait_settled(chain: &Chain, order_id: u64, settled: u32) -> Result<OrderView> {
 	steps::wait_order(chain, order_id, &format!("settled {settled} periods"), 900, |o| {
 		o.settled_periods >= settled
 			|| matches!(o.state, OrderState::Finished { .. } | OrderState::Failed { .. })
@@ -131,11 +145,7 @@ async fn workers(shared: Arc<Shared>) -> Result<()> {
 
 	// Round 1: kill a member's validator (not Alice's: the test talks through it) right after
 	// its commit, restart it; it reveals from its persistent off-chain storage.
-	let witness_node = |who: &defaas_testkit::client::views::AccountId| {
-		WITNESSES.iter().find_map(|(node, uri)| {
-			(keypair(uri).ok().map(|k| account_id(&k)).as_ref() == Some(who)).then_some(*node)
-		})
-	};
+	let witness_node = crate::witness_node;
 	let view = wait_round(&chain, order_id, 1, "a member outside Alice's node committed", |v| {
 		v.members.iter().any(|m| m.committed && witness_node(&m.witness) != Some("alice"))
 	})
@@ -449,11 +459,23 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 	Ok(())
 }
 
-/// Adds a FaaS level with Root's (`//Alice`, the sudo key) `Market.add_level`; its id. One
-/// scenario at a time: the sudo key's nonce is shared.
-async fn add_level(chain: &Chain, tag: &str) -> Result<u32> {
+/// Dispatches `call` as Root (`Sudo.sudo` signed by `//Alice`, the sudo key) and waits for its
+/// block to be finalized; its events. One scenario at a time: the sudo key's nonce is shared.
+pub(crate) async fn sudo(
+	chain: &Chain,
+	call: Value,
+) -> Result<defaas_testkit::client::chain::Events> {
 	static SUDO: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 	let _sudo = SUDO.lock().await;
+	// Finalized: what the call created is read from the block that stays (a re-organisation
+	// of best blocks may include the call again elsewhere, under another id).
+	let events = chain.submit_finalized(&keypair("//Alice")?, "Sudo", "sudo", vec![call]).await?;
+	defaas_testkit::client::chain::find_event(&events, "Sudo", "Sudid")?;
+	Ok(events)
+}
+
+/// Adds a FaaS level with Root's `Market.add_level`; its id.
+pub(crate) async fn add_level(chain: &Chain, tag: &str) -> Result<u32> {
 	let level = Value::named_composite([
 		("cpu_millicores", Value::u128(500)),
 		("gpu_units", Value::u128(0)),
@@ -463,9 +485,7 @@ async fn add_level(chain: &Chain, tag: &str) -> Result<u32> {
 	]);
 	let call =
 		Value::unnamed_variant("Market", [Value::named_variant("add_level", [("level", level)])]);
-	// Finalized: the new id is read from the block that stays (a re-organisation of best
-	// blocks may include the call again elsewhere, under another id).
-	let events = chain.submit_finalized(&keypair("//Alice")?, "Sudo", "sudo", vec![call]).await?;
+	let events = sudo(chain, call).await?;
 	let added = defaas_testkit::client::chain::find_event(&events, "Market", "LevelAdded")?;
 	let id = defaas_testkit::client::chain::find_u128(&added, "level_id").context("level_id")?;
 	Ok(u32::try_from(id)?)

@@ -408,6 +408,18 @@ pub mod pallet {
 			/// The new windows.
 			timings: WitnessTimingsOf<T>,
 		},
+		/// Fewer than a quorum of the committee revealed: the round ends without a verdict
+		/// (missed reports are penalised; the market times the lease out and refunds).
+		RoundLapsed {
+			/// The order (lease).
+			order_id: OrderId,
+			/// The round.
+			round: u32,
+			/// Members that revealed.
+			reveals: u32,
+			/// Committee size.
+			members: u32,
+		},
 	}
 
 	#[pallet::error]

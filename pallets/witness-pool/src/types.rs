@@ -198,6 +198,9 @@ pub enum RoundPhase {
 	Settled,
 	/// Nobody could sit in the committee: no verdict (the market times the lease out).
 	Abandoned,
+	/// Fewer than a quorum (`members / 2 + 1`) of the committee revealed: no verdict; the
+	/// members' payoffs for missed reports were applied (the market times the lease out).
+	Lapsed,
 }
 
 impl RoundPhase {

@@ -8,6 +8,7 @@
 //! - `hostile_clients`: connection caps per address, body deadlines, one path per order;
 //! - `malicious`: `spin`, `membomb`, `huge`, `panicky` contained while `hello` keeps answering;
 //! - `restart`: restore from stored artifacts;
+//! - `store_faults`: a damaged store or a full disk at start (the real binary);
 //! - `shutdown`: graceful shutdown;
 //! - `module_graph`: no cycles between the crate's modules.
 
@@ -18,4 +19,5 @@ mod module_graph;
 mod restart;
 mod serving;
 mod shutdown;
+mod store_faults;
 mod support;

@@ -866,6 +866,7 @@ impl LeaseDriver {
 	pub fn finished(&self, r: u32) -> bool {
 		pool_events().iter().any(|(_, e)| match e {
 			pallet_witness_pool::Event::RoundSettled { order_id, round, .. }
+			| pallet_witness_pool::Event::RoundLapsed { order_id, round, .. }
 			| pallet_witness_pool::Event::RoundAbandoned { order_id, round } => {
 				*order_id == self.order_id && *round == r
 			},
@@ -873,7 +874,8 @@ impl LeaseDriver {
 		})
 	}
 
-	/// Act and produce blocks until round `r` is settled or abandoned (at most `max` blocks).
+	/// Act and produce blocks until round `r` is settled, lapsed or abandoned (at most `max`
+	/// blocks).
 	pub fn run_until_finished(&mut self, r: u32, max: BlockNumber) {
 		let limit = now() + max;
 		loop {

@@ -148,6 +148,19 @@ impl<T: Config> Pallet<T> {
 	// -----------------------------------------------------------------------------------------
 
 	/// `add_level`: append a valid level.
+	/// Adds `level` unless an identical level is in the table (for migrations, which must be
+	/// idempotent): its new id, or `None` if it was there. Reads the whole (append-only,
+	/// Root-written) level table.
+	pub fn add_level_if_absent(level: FaasLevelOf<T>) -> Result<Option<LevelId>, DispatchError> {
+		if Levels::<T>::iter_values().any(|existing| existing == level) {
+			return Ok(None);
+		}
+		ensure!(level.is_valid(), Error::<T>::InvalidLevel);
+		let level_id = Self::insert_level(level.clone())?;
+		Self::deposit_event(Event::LevelAdded { level_id, level });
+		Ok(Some(level_id))
+	}
+
 	pub(crate) fn do_add_level(level: FaasLevelOf<T>) -> DispatchResult {
 		ensure!(level.is_valid(), Error::<T>::InvalidLevel);
 		let level_id = Self::insert_level(level.clone())?;

@@ -25,6 +25,8 @@ mod settlement;
 mod witnesses;
 
 #[cfg(test)]
+pub(crate) use settlement::{lapsed_payoff, majority};
+#[cfg(test)]
 pub(crate) use settlement::{payoff, verdict_of, Payoff};
 
 use crate::{

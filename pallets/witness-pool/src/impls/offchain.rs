@@ -231,7 +231,7 @@ impl<T: Config> Pallet<T> {
 						}
 					}
 				},
-				RoundPhase::Settled | RoundPhase::Abandoned => {
+				RoundPhase::Settled | RoundPhase::Abandoned | RoundPhase::Lapsed => {
 					Self::ocw_forget_round(order_id, round, &record, &local);
 				},
 				_ => {},

@@ -46,14 +46,32 @@ pub fn payoff(verdict: Verdict, revealed: Option<bool>) -> Payoff {
 	}
 }
 
-/// The verdict of a committee of `members` members of which `violated_reports` revealed a
-/// violation: `Violated` iff at least `M = members / 2 + 1` did (`members / 2 < M ≤ members`).
-pub fn verdict_of(members: u32, violated_reports: u32) -> Verdict {
-	let majority = (members / 2).saturating_add(1);
-	if violated_reports >= majority {
-		Verdict::Violated
+/// What a member who revealed `revealed` gets in a round that lapsed (no quorum, no verdict):
+/// nothing for a report (there is no verdict to agree with), the missed-report payoff for none.
+pub fn lapsed_payoff(revealed: Option<bool>) -> Payoff {
+	match revealed {
+		Some(_) => Payoff { reward_units: 0, slash_units: 0, penalty: 0 },
+		None => Payoff { slash_units: 1, penalty: MISSED_REPORT_PENALTY, reward_units: 0 },
+	}
+}
+
+/// `M = members / 2 + 1`: the reveals a round needs for a verdict (its quorum), and the
+/// violation reports a `Violated` verdict needs (`members / 2 < M ≤ members`).
+pub fn majority(members: u32) -> u32 {
+	(members / 2).saturating_add(1)
+}
+
+/// The verdict of a committee of `members` members of which `reveals` revealed, `violated_reports`
+/// of them a violation: none without a quorum (`reveals < M`); otherwise `Violated` iff at least
+/// `M` reported one — a silent member is never counted as an accusation.
+pub fn verdict_of(members: u32, reveals: u32, violated_reports: u32) -> Option<Verdict> {
+	let majority = majority(members);
+	if reveals < majority {
+		None
+	} else if violated_reports >= majority {
+		Some(Verdict::Violated)
 	} else {
-		Verdict::NoViolation
+		Some(Verdict::NoViolation)
 	}
 }
 
@@ -80,7 +98,7 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::RoundAbandoned { order_id, round });
 				return Some((false, Weight::zero()));
 			},
-			RoundPhase::Settled | RoundPhase::Abandoned => return None,
+			RoundPhase::Settled | RoundPhase::Abandoned | RoundPhase::Lapsed => return None,
 		}
 
 		let members = u32::try_from(record.members.len()).unwrap_or(u32::MAX);
@@ -89,7 +107,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let violated_reports = count(|m| m.revealed == Some(true));
 		let reveals = count(|m| m.revealed.is_some());
-		let verdict = verdict_of(members, violated_reports);
+		let verdict = verdict_of(members, reveals, violated_reports);
 
 		let unit = T::WitnessRewardUnit::get();
 		let mut rewards: Vec<(T::AccountId, BalanceOf<T>)> = Vec::new();
@@ -98,7 +116,10 @@ impl<T: Config> Pallet<T> {
 			let who = &member.witness;
 			let Some(mut witness) = Witnesses::<T>::get(who) else { continue };
 			witness.seats = witness.seats.saturating_sub(1);
-			let payoff = payoff(verdict, member.revealed);
+			let payoff = match verdict {
+				Some(verdict) => payoff(verdict, member.revealed),
+				None => lapsed_payoff(member.revealed),
+			};
 			clean &= payoff.slash_units == 0 && payoff.penalty == 0;
 			if payoff.slash_units > 0 {
 				let amount = unit.saturating_mul(payoff.slash_units.into()).min(witness.stake);
@@ -116,12 +137,28 @@ impl<T: Config> Pallet<T> {
 			T::RewardMinter::mint_rewards(&rewards);
 		}
 
-		record.phase = RoundPhase::Settled;
-		record.verdict = Some(verdict);
+		record.verdict = verdict;
+		record.phase = if verdict.is_some() { RoundPhase::Settled } else { RoundPhase::Lapsed };
 		Rounds::<T>::insert(order_id, round, record);
 		if let Some(previous) = round.checked_sub(1) {
 			Self::remove_round(order_id, previous);
 		}
+		let Some(verdict) = verdict else {
+			// No quorum: nothing for the market, which times the lease out at the round's
+			// verdict deadline (the unsettled periods are refunded).
+			log::info!(
+				target: LOG_TARGET,
+				"order {order_id} round {round}: {reveals} of {members} members revealed, no quorum"
+			);
+			Self::deposit_event(Event::RoundLapsed { order_id, round, reveals, members });
+			if round.saturating_add(1) >= periods {
+				Self::do_stop_monitoring(order_id);
+			}
+			// Charged as if a verdict had been handed over: `settle_round(c)` measures half
+			// the members slashed and suspended and half rewarded; here up to all of them are
+			// slashed, and the verdict's unused weight covers the difference.
+			return Some((false, T::VerdictHandler::on_verdict_weight()));
+		};
 		Self::deposit_event(Event::RoundSettled {
 			order_id,
 			round,

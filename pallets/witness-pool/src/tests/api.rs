@@ -99,11 +99,13 @@ fn the_round_view_lists_members_windows_and_counts() {
 		);
 		let json = serde_json::to_string(&WitnessPool::api_open_rounds()).unwrap();
 		assert!(json.contains(&format!("\"threshold\":\"{}\"", u128::MAX)), "{json}");
-		// Settled: the verdict in camelCase, and the round is no longer open.
+		// Ended without a quorum of reveals: the phase in camelCase, no verdict, and the round
+		// is no longer open.
 		run_to_block(REVEAL_END_0);
 		let json = serde_json::to_string(&WitnessPool::api_round(ORDER, 0).unwrap()).unwrap();
 		assert!(
-			json.contains("\"phase\":\"settled\"") && json.contains("\"verdict\":\"noViolation\"")
+			json.contains("\"phase\":\"lapsed\"") && json.contains("\"verdict\":null"),
+			"{json}"
 		);
 		let open: Vec<_> = WitnessPool::api_open_rounds()
 			.into_iter()

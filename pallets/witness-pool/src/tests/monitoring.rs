@@ -236,20 +236,19 @@ fn rounds_open_every_period_and_old_rounds_are_pruned() {
 				assert_ok!(join(who, ORDER, r));
 			}
 		}
-		// Nobody reported: each round still settles (NoViolation) in order.
+		// Nobody reported: each round still ends in order, without a verdict (no quorum).
 		run_to_block(36);
-		assert_eq!(
-			verdicts(),
-			vec![(ORDER, 0, Verdict::NoViolation), (ORDER, 1, Verdict::NoViolation)]
-		);
-		// Round 1 settled: round 0 is pruned, round 1 kept (settled), round 2 running.
+		let lapsed = |round| Event::RoundLapsed { order_id: ORDER, round, reveals: 0, members: 3 };
+		assert!(emitted(lapsed(0)) && emitted(lapsed(1)));
+		assert!(verdicts().is_empty());
+		// Round 1 ended: round 0 is pruned, round 1 kept (lapsed), round 2 running.
 		assert!(Rounds::<Test>::get(ORDER, 0).is_none());
-		assert_eq!(round(ORDER, 1).phase, RoundPhase::Settled);
-		assert_eq!(round(ORDER, 1).verdict, Some(Verdict::NoViolation));
+		assert_eq!(round(ORDER, 1).phase, RoundPhase::Lapsed);
+		assert_eq!(round(ORDER, 1).verdict, None);
 		assert_eq!(round(ORDER, 2).phase, RoundPhase::Reporting);
 		// After the last round the lease is no longer monitored.
 		run_to_block(46);
-		assert_eq!(verdicts().len(), 3);
+		assert!(emitted(lapsed(2)));
 		assert!(Leases::<Test>::get(ORDER).is_none());
 		assert!(Rounds::<Test>::iter().next().is_none());
 		assert!(emitted(Event::MonitoringStopped { order_id: ORDER }));

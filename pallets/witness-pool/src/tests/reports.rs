@@ -111,9 +111,10 @@ fn reveal_rejects_bad_reveals() {
 		);
 		assert_ok!(reveal(1, ORDER, 0, true));
 		assert_noop!(reveal(1, ORDER, 0, true), Error::<Test>::AlreadyRevealed);
-		// After the reveal window (the round settled; it is kept until round 1 settles).
+		// After the reveal window (one reveal of three: the round lapsed; it is kept until
+		// round 1 ends).
 		run_to_block(REVEAL_END_0);
-		assert_eq!(round(ORDER, 0).phase, RoundPhase::Settled);
+		assert_eq!(round(ORDER, 0).phase, RoundPhase::Lapsed);
 		assert_noop!(reveal(2, ORDER, 0, false), Error::<Test>::NotInRevealWindow);
 		assert_noop!(commit(3, ORDER, 0, false), Error::<Test>::NotInCommitWindow);
 	});

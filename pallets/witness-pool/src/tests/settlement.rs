@@ -1,7 +1,7 @@
 //! Verdicts, payoffs, reputation, suspension and the hand-over to the market.
 
 use super::*;
-use crate::impls::{payoff, verdict_of, Payoff};
+use crate::impls::{lapsed_payoff, majority, payoff, verdict_of, Payoff};
 
 /// Seat `committee` in round 0 of a one-period lease; every `(member, report)` of `reports`
 /// commits, and reveals `report` unless it is `None`; members not in `reports` never commit.
@@ -39,12 +39,25 @@ fn the_payoff_table_and_the_majority_rule() {
 	assert_eq!(payoff(Verdict::NoViolation, Some(false)), p(1, 0, 0));
 	assert_eq!(payoff(Verdict::Violated, None), p(0, 1, 10));
 	assert_eq!(payoff(Verdict::NoViolation, None), p(0, 1, 10));
-	// M = N/2 + 1: N/2 < M ≤ N.
+	// A lapsed round (no quorum): nothing for a report, the missed-report payoff for none.
+	assert_eq!(lapsed_payoff(Some(true)), p(0, 0, 0));
+	assert_eq!(lapsed_payoff(Some(false)), p(0, 0, 0));
+	assert_eq!(lapsed_payoff(None), p(0, 1, 10));
+	// M = N/2 + 1: N/2 < M ≤ N, both the quorum of reveals and the violation majority.
 	for (members, needed) in [(1, 1), (2, 2), (3, 2), (4, 3), (5, 3), (7, 4), (21, 11)] {
-		assert_eq!(verdict_of(members, needed), Verdict::Violated, "N = {members}");
-		assert_eq!(verdict_of(members, needed - 1), Verdict::NoViolation, "N = {members}");
+		assert_eq!(majority(members), needed, "N = {members}");
+		let violated = Some(Verdict::Violated);
+		assert_eq!(verdict_of(members, needed, needed), violated, "N = {members}");
+		assert_eq!(verdict_of(members, members, needed), violated, "N = {members}");
+		let clean = Some(Verdict::NoViolation);
+		assert_eq!(verdict_of(members, needed, needed - 1), clean, "N = {members}");
+		assert_eq!(verdict_of(members, members, 0), clean, "N = {members}");
+		// Fewer reveals than the quorum: no verdict, whatever they say.
+		assert_eq!(verdict_of(members, needed - 1, needed - 1), None, "N = {members}");
+		assert_eq!(verdict_of(members, needed - 1, 0), None, "N = {members}");
 	}
-	assert_eq!(verdict_of(0, 0), Verdict::NoViolation);
+	// An empty committee is abandoned before settlement; it could not reach a verdict anyway.
+	assert_eq!(verdict_of(0, 0, 0), None);
 }
 
 #[test]
@@ -111,38 +124,77 @@ fn no_violation_pays_clean_reports_and_slashes_false_accusations() {
 }
 
 #[test]
-fn missed_commits_and_reveals_are_slashed_and_cost_ten_reputation() {
-	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
+fn a_missed_report_is_slashed_and_costs_ten_reputation_when_the_quorum_holds() {
+	ExtBuilder::default().with_witnesses(1..=4).build_and_execute(|| {
 		let before = issuance();
-		// 1 commits but never reveals, 2 never commits, 3 reveals a clean report.
-		settle_with(&[1, 2, 3], &[(1, None), (3, Some(false))]);
+		// A committee of four (quorum 3): 1 commits but never reveals, 2, 3 and 4 reveal
+		// clean reports.
+		settle_with(
+			&[1, 2, 3, 4],
+			&[(1, None), (2, Some(false)), (3, Some(false)), (4, Some(false))],
+		);
 		assert!(emitted(Event::RoundSettled {
 			order_id: ORDER,
 			round: 0,
 			verdict: Verdict::NoViolation,
 			violated_reports: 0,
-			reveals: 1,
-			members: 3,
+			reveals: 3,
+			members: 4,
 		}));
+		assert_eq!(verdicts(), vec![(ORDER, 0, Verdict::NoViolation)]);
+		assert_eq!(minted_to(1), 0);
+		assert_eq!((held(1), witness(1).stake), (STAKE - UNIT, STAKE - UNIT));
+		assert_eq!(free(1), INITIAL_BALANCE - STAKE);
+		assert_eq!(witness(1).reputation, 90);
+		for who in [2, 3, 4] {
+			assert_eq!(free(who), INITIAL_BALANCE - STAKE + UNIT);
+			assert_eq!(witness(who).reputation, 100);
+		}
+		assert_eq!(issuance(), before + 3 * UNIT - UNIT);
+	});
+}
+
+#[test]
+fn without_a_quorum_of_reveals_the_round_lapses_without_a_verdict() {
+	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
+		let before = issuance();
+		// 1 commits but never reveals, 2 never commits, 3 reveals a clean report: one reveal
+		// of three, below the quorum of two.
+		settle_with(&[1, 2, 3], &[(1, None), (3, Some(false))]);
+		assert!(emitted(Event::RoundLapsed { order_id: ORDER, round: 0, reveals: 1, members: 3 }));
+		assert!(!pool_events().iter().any(|e| matches!(e, Event::RoundSettled { .. })));
+		// Nothing handed to the market: it times the lease out and refunds.
+		assert!(verdicts().is_empty());
+		// The missed reports are slashed and cost ten reputation; the reveal earns nothing.
 		for who in [1, 2] {
 			assert_eq!(minted_to(who), 0);
 			assert_eq!((held(who), witness(who).stake), (STAKE - UNIT, STAKE - UNIT));
 			assert_eq!(free(who), INITIAL_BALANCE - STAKE);
 			assert_eq!(witness(who).reputation, 90);
 		}
-		assert_eq!(free(3), INITIAL_BALANCE - STAKE + UNIT);
-		assert_eq!(issuance(), before + UNIT - 2 * UNIT);
+		assert_eq!(
+			(minted_to(3), free(3), witness(3).reputation),
+			(0, INITIAL_BALANCE - STAKE, 100)
+		);
+		assert_eq!(issuance(), before - 2 * UNIT);
+		for who in 1..=3 {
+			assert_eq!(witness(who).seats, 0);
+		}
+		// The lease's only round is over: the pool stops monitoring it.
+		assert!(Leases::<Test>::get(ORDER).is_none());
 	});
 }
 
 #[test]
 fn silence_is_not_an_accusation() {
 	ExtBuilder::default().with_witnesses(1..=3).build_and_execute(|| {
-		// One accusation, two silent members: no majority for a violation.
-		settle_with(&[1, 2, 3], &[(1, Some(true))]);
+		// One accusation, one clean report, one silent member: a quorum of two reveals, no
+		// majority for a violation.
+		settle_with(&[1, 2, 3], &[(1, Some(true)), (3, Some(false))]);
 		assert_eq!(verdicts(), vec![(ORDER, 0, Verdict::NoViolation)]);
 		assert_eq!(witness(1).reputation, 99);
 		assert_eq!(witness(2).reputation, 90);
+		assert_eq!(witness(3).reputation, 100);
 	});
 }
 
