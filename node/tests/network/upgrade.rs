@@ -85,6 +85,7 @@ async fn deploy_with_cli(
 /// under the new metadata, and the CLI lists the new level.
 pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 	const PRICE: u128 = 2 * FST;
+	const PERIODS: u32 = 4;
 	let url = shared.url("alice").await;
 	let chain = Chain::connect(&url).await?;
 	ensure!(chain.spec_version_at(None).await? == SPEC_BEFORE, "the network starts on 100");
@@ -99,7 +100,7 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 	steps::wait_online(&chain, &account_id(&keypair(&provider_suri)?)).await?;
 
 	// Lease A, served by the daemon, ordered and deployed with the CLI before the upgrade.
-	let order_a = order_with_cli(&url, level, 3, &hello, &customer_suri).await?;
+	let order_a = order_with_cli(&url, level, PERIODS, &hello, &customer_suri).await?;
 	deploy_with_cli(&chain, &url, order_a, &hello, &customer_suri).await?;
 	let round_0 = wait_round(&chain, order_a, 0, "settled", |r| r.verdict.is_some()).await?;
 	ensure!(
@@ -132,11 +133,11 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 		async move { chain.block_hash(n).await?.context("no such block") }
 	};
 
-	// The old runtime still built the upgrade's block; the next one runs the new version
-	// (well within 10 blocks).
+	// The old runtime built the upgrade's block, whose state holds the new code: the next
+	// block is executed by the new version (well within 10 blocks).
 	steps::wait_for_block(&chain, upgraded_in + 1).await?;
-	let before = chain.spec_version_at(Some(at(upgraded_in).await?)).await?;
-	let after = chain.spec_version_at(Some(at(upgraded_in + 1).await?)).await?;
+	let before = chain.spec_version_at(Some(at(upgraded_in - 1).await?)).await?;
+	let after = chain.spec_version_at(Some(at(upgraded_in).await?)).await?;
 	ensure!((before, after) == (SPEC_BEFORE, SPEC_AFTER), "spec {before} → {after}");
 	// The drill's migration ran in that first block, once, and nowhere else.
 	let migrated = steps::events_between(&chain, upgraded_in + 1, upgraded_in + 1).await?;
@@ -155,17 +156,21 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 	let large = large[0];
 
 	// The lease goes on: the first round that opened after the upgrade gets its verdict (the
-	// worker's join, commit and reveal and the settlement all under the new runtime).
+	// workers' joins, commits and reveals and the settlement all under the new runtime) and
+	// its period is paid. (A lease's last round is pruned as it settles: read the order.)
 	let period = chain.order(order_a).await?.period_length;
 	let first_after = (upgraded_in - round_0.opened_at) / period + 1;
-	let settled = wait_round(&chain, order_a, first_after, "settled after the upgrade", |r| {
-		r.verdict.is_some()
-	})
-	.await?;
-	ensure!(settled.opened_at > upgraded_in, "round {first_after} opened after the upgrade");
-	ensure!(settled.verdict == Some(Verdict::NoViolation), "after the upgrade: {settled:?}");
-	let order = chain.order(order_a).await?;
-	ensure!(order.violated_periods == 0 && order.paid >= 2 * PRICE, "{order:?}");
+	ensure!(first_after < PERIODS, "the upgrade came too late for the lease: round {first_after}");
+	let order =
+		steps::wait_order(&chain, order_a, "the round after the upgrade settled", 600, |o| {
+			o.settled_periods > first_after
+		})
+		.await?;
+	ensure!(order.violated_periods == 0, "every round NoViolation: {order:?}");
+	ensure!(
+		order.paid == u128::from(order.settled_periods) * PRICE,
+		"every period paid: {order:?}"
+	);
 
 	// The CLI under the new metadata: the level list has the migration's level; a second
 	// order is bid for, confirmed and served by the daemon, and invoked.
