@@ -81,9 +81,13 @@ pub struct CreateOrderArgs {
 	/// Number of billing periods.
 	#[arg(long)]
 	pub periods: u32,
-	/// Highest acceptable price of one billing period in FST (`10`, `0.5`).
+	/// Highest acceptable price of one billing period, in the payment asset (`10`, `0.5`).
 	#[arg(long)]
 	pub max_price: String,
+	/// What the order pays in: `fst`, or the id of a payment asset the chain accepts (`1`, the
+	/// development chain's TUSD). Prices, the prepay and refunds are in it.
+	#[arg(long, default_value = "fst")]
+	pub asset: String,
 	/// Witness committee size of each SLA round.
 	#[arg(long)]
 	pub committee: u32,

@@ -37,15 +37,27 @@ pub fn parse_fst(text: &str) -> Result<u128> {
 	parse_scaled(text, DECIMALS, "amount")
 }
 
+/// Parses an amount of an asset with `decimals` decimals (`2.5`) into its smallest unit.
+pub fn parse_amount(text: &str, decimals: u32) -> Result<u128> {
+	parse_scaled(text, decimals, "amount")
+}
+
 /// Formats plancks as FST without trailing zeros: `500_000_000_000` → `0.5 FST`.
 pub fn format_fst(plancks: u128) -> String {
-	let whole = plancks / FST;
-	let fraction = plancks % FST;
+	format_amount(plancks, DECIMALS, "FST")
+}
+
+/// Formats an amount in the smallest unit of an asset with `decimals` decimals, without
+/// trailing zeros, followed by `symbol`: `2_500_000` with 6 decimals → `2.5 TUSD`.
+pub fn format_amount(amount: u128, decimals: u32, symbol: &str) -> String {
+	let scale = 10u128.saturating_pow(decimals);
+	let whole = amount / scale;
+	let fraction = amount % scale;
 	if fraction == 0 {
-		return format!("{whole} FST");
+		return format!("{whole} {symbol}");
 	}
-	let fraction = format!("{fraction:0width$}", width = DECIMALS as usize);
-	format!("{whole}.{} FST", fraction.trim_end_matches('0'))
+	let fraction = format!("{fraction:0width$}", width = decimals as usize);
+	format!("{whole}.{} {symbol}", fraction.trim_end_matches('0'))
 }
 
 /// Parses a reputation percentage (`95`, `99.5`) into parts per million (`Permill`).
@@ -70,6 +82,14 @@ pub fn format_permill(permill: u32) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn asset_amounts_use_the_asset_decimals() {
+		assert_eq!(parse_amount("2.5", 6).unwrap(), 2_500_000);
+		assert_eq!(format_amount(2_500_000, 6, "TUSD"), "2.5 TUSD");
+		assert_eq!(format_amount(3, 0, "X"), "3 X");
+		assert!(parse_amount("0.0000001", 6).is_err());
+	}
 
 	#[test]
 	fn fst_amounts_round_trip() {

@@ -5,7 +5,8 @@ use crate::{
 	accounts::address,
 	rpc::{DefaasRpc, MarketApiClient, WitnessPoolApiClient},
 	views::{
-		LevelEntry, OpenRound, OrderId, OrderView, ProviderView, Quote, RoundView, WitnessView,
+		LevelEntry, OpenRound, OrderId, OrderView, PaymentAsset, ProviderView, Quote, RoundView,
+		WitnessView,
 	},
 };
 use anyhow::{anyhow, bail, Context, Result};
@@ -100,14 +101,14 @@ impl Chain {
 
 	/// `defaas_levels`.
 	pub async fn levels(&self) -> Result<Vec<LevelEntry>> {
-		MarketApiClient::<H256, AccountId32, u128, u32>::levels(&self.defaas, None)
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::levels(&self.defaas, None)
 			.await
 			.context("RPC defaas_levels failed")
 	}
 
 	/// `defaas_order` at `at`, `None` if there is no such order (never created or pruned).
 	pub async fn order_at(&self, order_id: OrderId, at: Option<H256>) -> Result<Option<OrderView>> {
-		MarketApiClient::<H256, AccountId32, u128, u32>::order(&self.defaas, order_id, at)
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::order(&self.defaas, order_id, at)
 			.await
 			.context("RPC defaas_order failed")
 	}
@@ -126,7 +127,7 @@ impl Chain {
 		max: Option<u32>,
 		at: Option<H256>,
 	) -> Result<Vec<OrderView>> {
-		MarketApiClient::<H256, AccountId32, u128, u32>::open_orders(&self.defaas, level, max, at)
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::open_orders(&self.defaas, level, max, at)
 			.await
 			.context("RPC defaas_openOrders failed")
 	}
@@ -137,7 +138,7 @@ impl Chain {
 		who: &AccountId32,
 		at: Option<H256>,
 	) -> Result<Option<ProviderView>> {
-		MarketApiClient::<H256, AccountId32, u128, u32>::provider(&self.defaas, *who, at)
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::provider(&self.defaas, *who, at)
 			.await
 			.context("RPC defaas_provider failed")
 	}
@@ -147,11 +148,50 @@ impl Chain {
 		self.provider_at(who, None).await
 	}
 
-	/// `defaas_quote` for `periods` billing periods of `level`.
-	pub async fn quote(&self, level: u32, periods: u32) -> Result<Option<Quote>> {
-		MarketApiClient::<H256, AccountId32, u128, u32>::quote(&self.defaas, level, periods, None)
-			.await
-			.context("RPC defaas_quote failed")
+	/// `defaas_quote` for `periods` billing periods of `level` in `asset`.
+	pub async fn quote(
+		&self,
+		level: u32,
+		periods: u32,
+		asset: &PaymentAsset,
+	) -> Result<Option<Quote>> {
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::quote(
+			&self.defaas,
+			level,
+			periods,
+			Some(asset.clone()),
+			None,
+		)
+		.await
+		.context("RPC defaas_quote failed")
+	}
+
+	/// The metadata of payment asset `asset` at the finalized block: FST's constants for
+	/// `Native`, `pallet-assets`' metadata for an asset; `None` for an asset that does not
+	/// exist.
+	pub async fn asset_info(&self, asset: &PaymentAsset) -> Result<Option<AssetInfo>> {
+		let PaymentAsset::WithId(id) = asset else {
+			return Ok(Some(AssetInfo::fst()));
+		};
+		let at = self.api.at_current_block().await.context("cannot read the finalized block")?;
+		let details = subxt::dynamic::storage::<(u32,), subxt::dynamic::Value>("Assets", "Asset");
+		if at.storage().try_fetch(details, (*id,)).await.context("reading Assets.Asset")?.is_none()
+		{
+			return Ok(None);
+		}
+		let metadata = subxt::dynamic::storage::<(u32,), RawAssetMetadata>("Assets", "Metadata");
+		let raw = match at.storage().try_fetch(metadata, (*id,)).await {
+			Ok(Some(value)) => value.decode().context("decoding Assets.Metadata")?,
+			Ok(None) => RawAssetMetadata::default(),
+			Err(e) => return Err(e).context("reading Assets.Metadata"),
+		};
+		let symbol = String::from_utf8_lossy(&raw.symbol).into_owned();
+		Ok(Some(AssetInfo {
+			asset: asset.clone(),
+			name: String::from_utf8_lossy(&raw.name).into_owned(),
+			symbol: if symbol.is_empty() { format!("asset {id}") } else { symbol },
+			decimals: u32::from(raw.decimals),
+		}))
 	}
 
 	/// `defaas_witness` at `at` (the best block if `None`).
@@ -640,4 +680,61 @@ mod tests {
 		assert!(is_connection_error("RPC error: the connection was lost (x); reconnect"));
 		assert!(!is_connection_error("Invalid Transaction: Transaction is outdated"));
 	}
+}
+
+/// What a payment asset is called and how its amounts are written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetInfo {
+	/// The asset.
+	pub asset: PaymentAsset,
+	/// Its name (`FaaS Token`, `DeFaaS Test Dollar`).
+	pub name: String,
+	/// Its symbol (`FST`, `TUSD`; `asset 7` for an asset without metadata).
+	pub symbol: String,
+	/// Decimals of its amounts.
+	pub decimals: u32,
+}
+
+impl AssetInfo {
+	/// FST.
+	pub fn fst() -> Self {
+		Self {
+			asset: PaymentAsset::Native,
+			name: "FaaS Token".into(),
+			symbol: "FST".into(),
+			decimals: crate::amount::DECIMALS,
+		}
+	}
+
+	/// An asset known by id only (no longer existing): amounts in its smallest unit.
+	pub fn raw(asset: &PaymentAsset) -> Self {
+		match asset {
+			PaymentAsset::Native => Self::fst(),
+			PaymentAsset::WithId(id) => Self {
+				asset: asset.clone(),
+				name: String::new(),
+				symbol: format!("units of asset {id}"),
+				decimals: 0,
+			},
+		}
+	}
+
+	/// Parses a decimal amount of this asset (`2.5`) into its smallest unit.
+	pub fn parse(&self, text: &str) -> Result<u128> {
+		crate::amount::parse_amount(text, self.decimals)
+	}
+
+	/// Formats an amount of this asset with its symbol (`2.5 TUSD`).
+	pub fn format(&self, amount: u128) -> String {
+		crate::amount::format_amount(amount, self.decimals, &self.symbol)
+	}
+}
+
+/// `pallet-assets`' metadata of an asset (the fields read here).
+#[derive(Debug, Default, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct RawAssetMetadata {
+	name: Vec<u8>,
+	symbol: Vec<u8>,
+	decimals: u8,
 }

@@ -10,6 +10,7 @@
 //!   serves (`pallet-market-rpc`, `pallet-witness-pool-rpc`), over that same connection.
 //! - [`views`]: the order, provider, witness and round views (the pallets' own types with
 //!   SS58 accounts) and helpers to describe them.
+//! - [`market`]: the arguments of the market's calls (one builder for every caller).
 //! - [`amount`]: FST amounts; [`accounts`]: secret URIs, SS58 addresses.
 //!
 //! The protocol behind these calls is described in `docs/architecture.md`.
@@ -19,6 +20,7 @@
 pub mod accounts;
 pub mod amount;
 pub mod chain;
+pub mod market;
 pub mod rpc;
 pub mod views;
 

@@ -12,14 +12,18 @@ pub type Balance = u128;
 /// Block numbers.
 pub type BlockNumber = u32;
 
+/// What an order pays in: FST (`Native`) or a numbered asset (`WithId`); `"Native"` or
+/// `{"WithId": 1}` in JSON.
+pub type PaymentAsset = pallet_market_rpc::NativeOrWithId<u32>;
+
 /// An order as `defaas_order` / `defaas_openOrders` return it.
-pub type OrderView = pallet_market_rpc::OrderView<AccountId, Balance, BlockNumber>;
+pub type OrderView = pallet_market_rpc::OrderView<AccountId, PaymentAsset, Balance, BlockNumber>;
 /// The state of an order, with the block of its deadline.
 pub type OrderState = pallet_market_rpc::OrderState<AccountId, Balance, BlockNumber>;
 /// A provider as `defaas_provider` returns it.
 pub type ProviderView = pallet_market_rpc::ProviderView<AccountId, Balance, BlockNumber>;
 /// A price quote as `defaas_quote` returns it.
-pub type Quote = pallet_market_rpc::Quote<Balance>;
+pub type Quote = pallet_market_rpc::Quote<PaymentAsset, Balance>;
 /// A witness as `defaas_witness` returns it.
 pub type WitnessView = pallet_witness_pool_rpc::WitnessView<AccountId, Balance, BlockNumber>;
 /// A round as `defaas_round` returns it.
@@ -127,7 +131,8 @@ mod tests {
 	fn the_node_json_of_an_order_reads_exactly() {
 		// As the node serves it: balances as decimal strings, accounts SS58, hash as hex.
 		let json = r#"{"orderId":7,"customer":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
-			"payer":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY","level":0,"periods":3,
+			"payer":"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY","asset":{"WithId":1},
+			"level":0,"periods":3,
 			"periodLength":20,"maxUnitPrice":"10000000000000001","committeeSize":3,
 			"packageHash":"0x0101010101010101010101010101010101010101010101010101010101010101",
 			"minReputation":0,"prepay":"60000000000000006","paid":"0","refunded":"0",
@@ -137,6 +142,7 @@ mod tests {
 			"violatedPeriods":0,"createdAt":1}"#;
 		let order: OrderView = serde_json::from_str(json).unwrap();
 		assert_eq!(order.max_unit_price, 10_000_000_000_000_001);
+		assert_eq!(order.asset, PaymentAsset::WithId(1));
 		assert_eq!(held(&order), 60_000_000_000_000_006);
 		assert_eq!(state_name(&order.state), "confirming");
 		assert!(matches!(order.state, OrderState::Confirming { price: u128::MAX, .. }));

@@ -20,7 +20,8 @@ use defaas_client::{
 	subxt::rpcs::rpc_params,
 	subxt::{dynamic::Value, utils::H256},
 	subxt_signer::sr25519::Keypair,
-	views::{OrderState, OrderView},
+	market::{create_order_args, OrderTerms},
+	views::{OrderState, OrderView, PaymentAsset},
 	Chain,
 };
 use defaas_primitives::{
@@ -305,16 +306,17 @@ async fn auctions(ctx: &mut Ctx, scenario: &str, load: &OrderLoad) -> Result<Vec
 	let at = ctx.at().await?;
 	let (window, periods, committee) = (load.bid_window, load.periods, load.committee);
 	let create = sign_each(&at, customers.iter_mut().enumerate(), "Market.create_order", |i| {
-		vec![
-			Value::u128(u128::from(level)),
-			Value::u128(u128::from(periods)),
-			Value::u128(MAX_UNIT_PRICE),
-			Value::u128(u128::from(committee)),
-			Value::u128(u128::from(window)),
-			Value::from_bytes(package_hash(i)),
-			Value::u128(0),
-			Value::unnamed_variant("None", []),
-		]
+		create_order_args(&OrderTerms {
+			level,
+			periods,
+			max_unit_price: MAX_UNIT_PRICE,
+			committee,
+			bid_window: window,
+			package_hash: package_hash(i),
+			min_reputation_ppm: 0,
+			sponsor: None,
+			asset: PaymentAsset::Native,
+		})
 	})?;
 	// The order ids come from the finalized blocks' events (a re-organisation cannot renumber
 	// them under the bids).

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use defaas_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
+use defaas_runtime::{configs::AssetKind, opaque::Block, AccountId, Balance, BlockNumber, Nonce};
 use jsonrpsee::RpcModule;
 use sc_consensus_babe::BabeWorkerHandle;
 use sc_transaction_pool_api::TransactionPool;
@@ -52,7 +52,7 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: sp_consensus_babe::BabeApi<Block>,
-	C::Api: pallet_market_runtime_api::MarketApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_market_runtime_api::MarketApi<Block, AccountId, AssetKind, Balance, BlockNumber>,
 	C::Api: pallet_witness_pool_runtime_api::WitnessPoolApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + Clone + 'static,

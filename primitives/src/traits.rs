@@ -6,7 +6,8 @@
 //!   [`SlaVerdictHandler`], which the market implements to settle that period.
 //! - The witnesses' off-chain workers find a provider's endpoint through [`ProviderDirectory`].
 //! - The FaaS token mints witness payoffs ([`RewardMinter`]), takes slashes ([`SlashSink`]) and
-//!   lets a sponsor fund another account's order ([`AllowanceSpender`]).
+//!   lets a sponsor fund another account's order ([`AllowanceSpender`]; per payment asset
+//!   [`PaymentAllowances`]).
 
 use crate::{LeaseInfo, LevelId, OrderId, Verdict};
 use alloc::vec::Vec;
@@ -128,6 +129,43 @@ impl<AccountId, Balance: Zero> AllowanceSpender<AccountId, Balance> for () {
 
 	#[cfg(feature = "runtime-benchmarks")]
 	fn set_allowance(_: &AccountId, _: &AccountId, _: Balance) {}
+}
+
+/// Allowances per payment asset: a sponsor funds someone else's order in the order's payment
+/// asset (docs/architecture.md §12). The runtime takes the native token's allowances from the
+/// FaaS token ([`AllowanceSpender`]) and every other asset's from its own approvals.
+pub trait PaymentAllowances<AccountId, AssetKind, Balance> {
+	/// Decrease the allowance of `asset` that `owner` gave `spender` by `amount`.
+	///
+	/// Fails, changing nothing, if `amount` is zero or larger than the allowance.
+	/// Moves no funds: the caller does that after a successful spend.
+	fn spend_allowance(
+		asset: &AssetKind,
+		owner: &AccountId,
+		spender: &AccountId,
+		amount: Balance,
+	) -> DispatchResult;
+
+	/// The amount of `asset` that `spender` may still spend from `owner`.
+	fn allowance(asset: &AssetKind, owner: &AccountId, spender: &AccountId) -> Balance;
+
+	/// Sets the allowance (the benchmarks of a caller's sponsor path).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_allowance(asset: &AssetKind, owner: &AccountId, spender: &AccountId, amount: Balance);
+}
+
+/// No allowances: every spend fails with `TokenError::Unsupported`, every allowance is zero.
+impl<AccountId, AssetKind, Balance: Zero> PaymentAllowances<AccountId, AssetKind, Balance> for () {
+	fn spend_allowance(_: &AssetKind, _: &AccountId, _: &AccountId, _: Balance) -> DispatchResult {
+		Err(DispatchError::Token(TokenError::Unsupported))
+	}
+
+	fn allowance(_: &AssetKind, _: &AccountId, _: &AccountId) -> Balance {
+		Zero::zero()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_allowance(_: &AssetKind, _: &AccountId, _: &AccountId, _: Balance) {}
 }
 
 /// Mints rewards (witness payoffs) under the token's issuance budget.

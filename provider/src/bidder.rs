@@ -13,13 +13,14 @@
 
 use crate::{
 	chain::{self, Chain, Head},
-	config::{parse_fst, Config},
+	config::Config,
 	host::FunctionHost,
 	shutdown::Shutdown,
 	store::{BidRecord, Store},
 };
+use defaas_client::amount::parse_amount;
 use defaas_client::subxt::dynamic::Value as DynValue;
-use defaas_client::views::{self, OrderState, OrderView};
+use defaas_client::views::{self, OrderState, OrderView, PaymentAsset};
 use defaas_primitives::commitments::bid_commitment;
 use serde_json::Value;
 use std::{
@@ -126,8 +127,10 @@ pub struct Bidder {
 	host: Arc<FunctionHost>,
 	/// Steps submitted and not yet visible on chain, with the best block of submission.
 	pending: HashMap<(u64, Step), u64>,
-	/// Open orders already passed over for lack of capacity (logged once).
+	/// Open orders already passed over for lack of capacity or price (logged once).
 	passed: HashSet<u64>,
+	/// Decimals of the payment assets seen so far, by asset id.
+	decimals: HashMap<u32, u32>,
 }
 
 impl Bidder {
@@ -138,7 +141,15 @@ impl Bidder {
 		store: Arc<Store>,
 		host: Arc<FunctionHost>,
 	) -> Self {
-		Self { chain, config, store, host, pending: HashMap::new(), passed: HashSet::new() }
+		Self {
+			chain,
+			config,
+			store,
+			host,
+			pending: HashMap::new(),
+			passed: HashSet::new(),
+			decimals: HashMap::new(),
+		}
 	}
 
 	/// Runs until `shutdown` is triggered: one pass per new best block, and an immediate
@@ -202,6 +213,17 @@ impl Bidder {
 			}
 			let (order_id, level, max) = (order.order_id, order.level, order.max_unit_price);
 			if bids.iter().any(|(id, _)| *id == order_id) {
+				continue;
+			}
+			// Only orders in an asset this level has a price in.
+			if self.config.level(level).and_then(|p| p.price_in(&order.asset)).is_none() {
+				if self.passed.insert(order_id) {
+					log::info!(
+						"order {order_id}: pays in {:?}, which level {level} has no price in; \
+						 not bidding",
+						order.asset
+					);
+				}
 				continue;
 			}
 			if !self.has_capacity(level, &bids)? {
@@ -355,15 +377,40 @@ impl Bidder {
 		Ok(running.saturating_add(bidding) < policy.capacity as usize)
 	}
 
-	/// The unit price to bid on `order`: the level's configured price, or what the pricing
-	/// script answers. `None`: do not bid.
-	async fn price(&self, order: &OrderView, level: u32) -> Option<u128> {
-		let base = self.config.level(level).and_then(|policy| parse_fst(&policy.price).ok())?;
+	/// The decimals of the amounts of `asset` (FST's, or the asset's metadata on chain, read
+	/// once); `None` if the asset cannot be read.
+	async fn decimals(&mut self, asset: &PaymentAsset) -> Option<u32> {
+		let PaymentAsset::WithId(id) = asset else { return Some(defaas_client::amount::DECIMALS) };
+		if let Some(decimals) = self.decimals.get(id) {
+			return Some(*decimals);
+		}
+		match self.chain.asset_info(asset).await {
+			Ok(Some(info)) => {
+				self.decimals.insert(*id, info.decimals);
+				Some(info.decimals)
+			},
+			Ok(None) => {
+				log::warn!("asset {id} does not exist");
+				None
+			},
+			Err(e) => {
+				log::warn!("reading the metadata of asset {id}: {e:#}");
+				None
+			},
+		}
+	}
+
+	/// The unit price to bid on `order`, in the smallest unit of its payment asset: the level's
+	/// configured price in that asset, or what the pricing script answers. `None`: do not bid.
+	async fn price(&mut self, order: &OrderView, level: u32) -> Option<u128> {
+		let text = self.config.level(level)?.price_in(&order.asset)?.to_string();
+		let decimals = self.decimals(&order.asset).await?;
+		let base = parse_amount(&text, decimals).ok()?;
 		let Some(script) = &self.config.pricing.script else { return Some(base) };
 		let input = pricing_input(order, base);
 		let timeout = Duration::from_secs(self.config.pricing.timeout_secs);
 		match tokio::time::timeout(timeout, run_script(script, &input)).await {
-			Ok(Ok(answer)) => parse_script_answer(&answer),
+			Ok(Ok(answer)) => parse_script_answer(&answer, decimals),
 			Ok(Err(e)) => {
 				log::warn!("pricing script {}: {e:#}", script.display());
 				None
@@ -401,13 +448,14 @@ async fn run_script(script: &std::path::Path, input: &Value) -> anyhow::Result<S
 	Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// A pricing script's answer: a price in FST, or `skip`.
-pub fn parse_script_answer(answer: &str) -> Option<u128> {
+/// A pricing script's answer: a price in the order's payment asset (decimal, `decimals`
+/// decimals: FST's 12 for an FST order), or `skip`.
+pub fn parse_script_answer(answer: &str, decimals: u32) -> Option<u128> {
 	let answer = answer.trim();
 	if answer.eq_ignore_ascii_case("skip") {
 		return None;
 	}
-	parse_fst(answer).ok()
+	parse_amount(answer, decimals).ok()
 }
 
 #[cfg(test)]
@@ -520,8 +568,9 @@ mod tests {
 
 	#[test]
 	fn script_answers_parse() {
-		assert_eq!(parse_script_answer("2.5\n"), Some(2_500_000_000_000));
-		assert_eq!(parse_script_answer(" skip "), None);
-		assert_eq!(parse_script_answer("cheap"), None);
+		assert_eq!(parse_script_answer("2.5\n", 12), Some(2_500_000_000_000));
+		assert_eq!(parse_script_answer("2.5\n", 6), Some(2_500_000));
+		assert_eq!(parse_script_answer(" skip ", 12), None);
+		assert_eq!(parse_script_answer("cheap", 12), None);
 	}
 }

@@ -81,6 +81,14 @@ impl Chain {
 		self.client.open_orders(None, Some(1000), at).await
 	}
 
+	/// What payment asset `asset` is called and its decimals (`None`: no such asset).
+	pub async fn asset_info(
+		&self,
+		asset: &views::PaymentAsset,
+	) -> anyhow::Result<Option<defaas_client::chain::AssetInfo>> {
+		self.client.asset_info(asset).await
+	}
+
 	/// `defaas_levels`.
 	pub async fn levels(&self) -> anyhow::Result<Vec<LevelEntry>> {
 		self.client.levels().await
@@ -182,7 +190,7 @@ pub(crate) mod tests {
 	/// An order view as the node writes it, in `state`, with lease `provider`.
 	pub(crate) fn order(state: Value, provider: Value) -> OrderView {
 		serde_json::from_value(json!({
-			"orderId": 12, "customer": ALICE, "payer": ALICE, "level": 1, "periods": 3,
+			"orderId": 12, "customer": ALICE, "payer": ALICE, "asset": "Native", "level": 1, "periods": 3,
 			"periodLength": 20, "maxUnitPrice": "340282366920938463463374607431768211455",
 			"committeeSize": 3, "packageHash": to_hex(&[1; 32]), "minReputation": 0,
 			"prepay": "30000000000000", "paid": "0", "refunded": "0", "state": state, "bids": 1,

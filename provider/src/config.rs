@@ -12,6 +12,8 @@
 //! id = 0
 //! price = "3"        # FST per billing period
 //! capacity = 4       # concurrent leases of this level
+//! [level.asset_prices]   # optional: prices in payment assets, by asset id, in the asset's units
+//! 1 = "25"               # 25 TUSD per billing period (asset 1 of the development chain)
 //!
 //! [pricing]
 //! script = "/etc/defaas/price.sh"   # optional; gets the order as JSON on stdin
@@ -33,7 +35,8 @@
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use defaas_client::views::PaymentAsset;
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// FST has 12 decimals: 1 FST = 10^12 plancks.
 pub const PLANCKS_PER_FST: u128 = defaas_client::amount::FST;
@@ -145,8 +148,24 @@ pub struct LevelPolicy {
 	pub id: u32,
 	/// Price per billing period in FST (a decimal string, e.g. `"2.5"`).
 	pub price: String,
+	/// Prices per billing period in payment assets other than FST, by asset id: decimal
+	/// strings in the asset's units (its decimals come from the chain's asset metadata).
+	/// Orders paying in an asset not listed here are not bid on.
+	#[serde(default)]
+	pub asset_prices: BTreeMap<String, String>,
 	/// Leases of this level the provider can run at once.
 	pub capacity: u32,
+}
+
+impl LevelPolicy {
+	/// The configured price (decimal text in the asset's units) for orders paying in `asset`;
+	/// `None` if the provider does not take that asset for this level.
+	pub fn price_in(&self, asset: &PaymentAsset) -> Option<&str> {
+		match asset {
+			PaymentAsset::Native => Some(&self.price),
+			PaymentAsset::WithId(id) => self.asset_prices.get(&id.to_string()).map(String::as_str),
+		}
+	}
 }
 
 /// The optional external pricing script (Akash's bid pricing script).
@@ -218,6 +237,15 @@ impl Config {
 		for level in &self.levels {
 			parse_fst(&level.price)
 				.with_context(|| format!("level {}: price {:?}", level.id, level.price))?;
+			for (asset, price) in &level.asset_prices {
+				asset.parse::<u32>().with_context(|| {
+					format!("level {}: asset_prices key {asset:?} is not an asset id", level.id)
+				})?;
+				// The asset's decimals are known once connected; the syntax is checked here.
+				defaas_client::amount::parse_amount(price, 38).with_context(|| {
+					format!("level {}: price {price:?} in asset {asset}", level.id)
+				})?;
+			}
 			if self.levels.iter().filter(|other| other.id == level.id).count() > 1 {
 				bail!("level {} is configured twice", level.id);
 			}
@@ -280,11 +308,21 @@ mod tests {
 			id = 0
 			price = "2.5"
 			capacity = 3
+			[level.asset_prices]
+			1 = "25.5"
 			[limits]
 			cpu_ms = 200
 		"#;
 		let config: Config = toml::from_str(text).unwrap();
 		config.check().unwrap();
+		let level = config.level(0).unwrap();
+		assert_eq!(level.price_in(&PaymentAsset::Native), Some("2.5"));
+		assert_eq!(level.price_in(&PaymentAsset::WithId(1)), Some("25.5"));
+		assert_eq!(level.price_in(&PaymentAsset::WithId(2)), None);
+		let bad_key = text.replace("1 = \"25.5\"", "usd = \"25.5\"");
+		assert!(toml::from_str::<Config>(&bad_key).unwrap().check().is_err());
+		let bad_price = text.replace("1 = \"25.5\"", "1 = \"cheap\"");
+		assert!(toml::from_str::<Config>(&bad_price).unwrap().check().is_err());
 		assert_eq!(config.capacity(), vec![(0, 3)]);
 		assert_eq!(config.limits.cpu_ms, 200);
 		assert_eq!(config.limits.wall_ms, 10_000);

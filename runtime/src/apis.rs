@@ -15,7 +15,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	opaque::SessionKeys, AccountId, Babe, Balance, Block, BlockNumber, Executive, Grandpa,
+	configs::AssetKind, opaque::SessionKeys, AccountId, AssetConversion, Babe, Balance, Block, BlockNumber, Executive, Grandpa,
 	InherentDataExt, Market, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
 	TransactionPayment, WitnessPool, BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS,
 	SLOT_DURATION, VERSION,
@@ -234,21 +234,21 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_market_runtime_api::MarketApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+	impl pallet_market_runtime_api::MarketApi<Block, AccountId, AssetKind, Balance, BlockNumber> for Runtime {
 		fn levels() -> Vec<(pallet_market::LevelId, pallet_market::LevelInfo)> {
 			Market::api_levels()
 		}
 
 		fn order(
 			id: pallet_market::OrderId,
-		) -> Option<pallet_market::OrderView<AccountId, Balance, BlockNumber>> {
+		) -> Option<pallet_market::OrderView<AccountId, AssetKind, Balance, BlockNumber>> {
 			Market::api_order(id)
 		}
 
 		fn open_orders(
 			level: Option<pallet_market::LevelId>,
 			max: u32,
-		) -> Vec<pallet_market::OrderView<AccountId, Balance, BlockNumber>> {
+		) -> Vec<pallet_market::OrderView<AccountId, AssetKind, Balance, BlockNumber>> {
 			Market::api_open_orders(level, max)
 		}
 
@@ -256,8 +256,36 @@ impl_runtime_apis! {
 			Market::api_provider(who)
 		}
 
-		fn quote(level: pallet_market::LevelId, periods: u32) -> Option<pallet_market::Quote<Balance>> {
-			Market::api_quote(level, periods)
+		fn quote(
+			level: pallet_market::LevelId,
+			asset: AssetKind,
+			periods: u32,
+		) -> Option<pallet_market::Quote<AssetKind, Balance>> {
+			Market::api_quote(level, asset, periods)
+		}
+	}
+
+	impl pallet_asset_conversion::AssetConversionApi<Block, Balance, AssetKind> for Runtime {
+		fn quote_price_exact_tokens_for_tokens(
+			asset1: AssetKind,
+			asset2: AssetKind,
+			amount: Balance,
+			include_fee: bool,
+		) -> Option<Balance> {
+			AssetConversion::quote_price_exact_tokens_for_tokens(asset1, asset2, amount, include_fee)
+		}
+
+		fn quote_price_tokens_for_exact_tokens(
+			asset1: AssetKind,
+			asset2: AssetKind,
+			amount: Balance,
+			include_fee: bool,
+		) -> Option<Balance> {
+			AssetConversion::quote_price_tokens_for_exact_tokens(asset1, asset2, amount, include_fee)
+		}
+
+		fn get_reserves(asset1: AssetKind, asset2: AssetKind) -> Option<(Balance, Balance)> {
+			AssetConversion::get_reserves(asset1, asset2).ok()
 		}
 	}
 

@@ -19,6 +19,9 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_faas_token, FaasToken]
 	[pallet_market, Market]
 	[pallet_witness_pool, WitnessPool]
+	[pallet_assets, Assets]
+	[pallet_asset_conversion, AssetConversion]
+	[pallet_asset_conversion_tx_payment, AssetConversionTxPayment]
 );
 
 impl frame_system_benchmarking::Config for Runtime {}

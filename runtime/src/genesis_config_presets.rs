@@ -15,13 +15,36 @@ use pallet_witness_pool::WitnessTimings;
 use sp_runtime::Perbill;
 
 use crate::{
-	AccountId, BabeConfig, Balance, BalancesConfig, BlockNumber, FaasTokenConfig, GrandpaConfig,
-	MarketConfig, RuntimeGenesisConfig, SudoConfig, WitnessPoolConfig, BABE_GENESIS_EPOCH_CONFIG,
-	FST,
+	configs::AssetKind, AccountId, AssetConversionConfig, AssetsConfig, BabeConfig, Balance,
+	BalancesConfig, BlockNumber, FaasTokenConfig, GrandpaConfig, MarketConfig,
+	RuntimeGenesisConfig, SudoConfig, WitnessPoolConfig, BABE_GENESIS_EPOCH_CONFIG, FST,
 };
 
 /// FST given to each pre-funded development account.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * FST;
+
+/// The development presets' stable test asset (docs/architecture.md §12): its id, ...
+pub const DEV_STABLE_ASSET: u32 = 1;
+/// ... name, ...
+pub const DEV_STABLE_NAME: &str = "DeFaaS Test Dollar";
+/// ... symbol, ...
+pub const DEV_STABLE_SYMBOL: &str = "TUSD";
+/// ... decimals, ...
+pub const DEV_STABLE_DECIMALS: u8 = 6;
+/// ... one unit (1 TUSD) in its smallest unit, ...
+pub const DEV_STABLE_UNIT: Balance = 1_000_000;
+/// ... least balance of an account (0.01 TUSD; the asset is sufficient: an account may hold
+/// only it), ...
+pub const DEV_STABLE_MIN_BALANCE: Balance = DEV_STABLE_UNIT / 100;
+/// ... what each development account gets, ...
+pub const DEV_STABLE_ENDOWMENT: Balance = 100_000 * DEV_STABLE_UNIT;
+/// ... and the least prepay of an order paying in it.
+pub const DEV_STABLE_MIN_PREPAY: Balance = DEV_STABLE_UNIT;
+/// The genesis FST/TUSD pool, provided by the sudo account: 100,000 FST and 1,000,000 TUSD
+/// (1 FST = 10 TUSD), through which fees are paid in TUSD.
+pub const DEV_POOL_FST: Balance = 100_000 * FST;
+/// See [`DEV_POOL_FST`].
+pub const DEV_POOL_STABLE: Balance = 1_000_000 * DEV_STABLE_UNIT;
 
 /// The seed paper's FaaS level table (docs/architecture.md §3): id 0 `normal` 1 CPU 512 MB 50 MB; 1 `normal`
 /// 1 CPU 1024 MB 100 MB; 2 `graphics` 2 CPU 2048 MB 200 MB; 3 `ai` 1 CPU + 10 GPU units 4096 MB
@@ -61,13 +84,22 @@ pub fn dev_witness_timings() -> WitnessTimings<BlockNumber> {
 /// Yearly inflation cap of witness reward minting in the development presets.
 pub const DEV_YEARLY_INFLATION: Perbill = Perbill::from_percent(5);
 
-/// Builds the JSON patch of a genesis state: consensus authorities, funded accounts, the sudo
-/// key, the paper's FaaS levels and short market time parameters.
+/// Builds the JSON patch of a genesis state: consensus authorities, funded accounts (FST and the
+/// stable test asset), the sudo key, the paper's FaaS levels, short market time parameters, the
+/// stable asset as a payment asset and its FST pool.
 fn testnet_genesis(
 	authorities: Vec<(BabeId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
+	// Every endowed account gets TUSD too; the sudo account also what it puts in the pool.
+	let stable_accounts = endowed_accounts
+		.iter()
+		.map(|account| {
+			let pool = if *account == root { DEV_POOL_STABLE } else { 0 };
+			(DEV_STABLE_ASSET, account.clone(), DEV_STABLE_ENDOWMENT.saturating_add(pool))
+		})
+		.collect::<Vec<_>>();
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed_accounts
@@ -87,7 +119,30 @@ fn testnet_genesis(
 		},
 		sudo: SudoConfig { key: Some(root) },
 		faas_token: FaasTokenConfig { yearly_inflation: DEV_YEARLY_INFLATION },
-		market: MarketConfig { levels: paper_levels(), timings: Some(dev_market_timings()) },
+		market: MarketConfig {
+			levels: paper_levels(),
+			timings: Some(dev_market_timings()),
+			payment_assets: vec![(AssetKind::WithId(DEV_STABLE_ASSET), DEV_STABLE_MIN_PREPAY)],
+		},
+		assets: AssetsConfig {
+			assets: vec![(DEV_STABLE_ASSET, root.clone(), true, DEV_STABLE_MIN_BALANCE)],
+			metadata: vec![(
+				DEV_STABLE_ASSET,
+				DEV_STABLE_NAME.as_bytes().to_vec(),
+				DEV_STABLE_SYMBOL.as_bytes().to_vec(),
+				DEV_STABLE_DECIMALS,
+			)],
+			accounts: stable_accounts,
+		},
+		asset_conversion: AssetConversionConfig {
+			pools: vec![(
+				AssetKind::Native,
+				AssetKind::WithId(DEV_STABLE_ASSET),
+				root.clone(),
+				DEV_POOL_FST,
+				DEV_POOL_STABLE,
+			)],
+		},
 		witness_pool: WitnessPoolConfig { timings: Some(dev_witness_timings()) },
 	})
 }

@@ -84,10 +84,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("defaas"),
 	impl_name: alloc::borrow::Cow::Borrowed("defaas-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -98,10 +98,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("defaas"),
 	impl_name: alloc::borrow::Cow::Borrowed("defaas-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -195,14 +195,25 @@ pub type TxExtension = (
 	frame_system::CheckEra<Runtime>,
 	frame_system::CheckNonce<Runtime>,
 	frame_system::CheckWeight<Runtime>,
-	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	pallet_asset_conversion_tx_payment::ChargeAssetTxPayment<Runtime>,
 	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
 	frame_system::WeightReclaim<Runtime>,
 );
 
-/// The transaction extensions of a transaction with `era`, `nonce` and `tip` (metadata hash
-/// check off), in [`TxExtension`]'s order.
+/// The transaction extensions of a transaction with `era`, `nonce` and `tip` paying its fee in
+/// FST (metadata hash check off), in [`TxExtension`]'s order.
 pub fn tx_extension(era: generic::Era, nonce: Nonce, tip: Balance) -> TxExtension {
+	tx_extension_paying_in(era, nonce, tip, None)
+}
+
+/// [`tx_extension`] paying the fee (and tip) in `fee_asset` (`None`: FST), swapped to FST
+/// through the asset's pool.
+pub fn tx_extension_paying_in(
+	era: generic::Era,
+	nonce: Nonce,
+	tip: Balance,
+	fee_asset: Option<configs::AssetKind>,
+) -> TxExtension {
 	(
 		frame_system::AuthorizeCall::<Runtime>::new(),
 		frame_system::CheckNonZeroSender::<Runtime>::new(),
@@ -212,7 +223,7 @@ pub fn tx_extension(era: generic::Era, nonce: Nonce, tip: Balance) -> TxExtensio
 		frame_system::CheckEra::<Runtime>::from(era),
 		frame_system::CheckNonce::<Runtime>::from(nonce),
 		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		pallet_asset_conversion_tx_payment::ChargeAssetTxPayment::<Runtime>::from(tip, fee_asset),
 		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
 		frame_system::WeightReclaim::<Runtime>::new(),
 	)
@@ -298,4 +309,28 @@ mod runtime {
 	/// while one runs.
 	#[runtime::pallet_index(10)]
 	pub type MultiBlockMigrations = pallet_migrations;
+
+	/// Assets (payment assets such as a stable coin); genesis runs after the market's.
+	#[runtime::pallet_index(11)]
+	pub type Assets = pallet_assets;
+
+	/// Holds on assets (order prepays in an asset).
+	#[runtime::pallet_index(12)]
+	pub type AssetsHolder = pallet_assets_holder;
+
+	/// Freezes on assets.
+	#[runtime::pallet_index(13)]
+	pub type AssetsFreezer = pallet_assets_freezer;
+
+	/// LP tokens of the FST/asset pools.
+	#[runtime::pallet_index(14)]
+	pub type PoolAssets = pallet_assets<Instance2>;
+
+	/// FST/asset liquidity pools (fees in an asset are swapped to FST here).
+	#[runtime::pallet_index(15)]
+	pub type AssetConversion = pallet_asset_conversion;
+
+	/// Fees payable in an asset (`ChargeAssetTxPayment`).
+	#[runtime::pallet_index(16)]
+	pub type AssetConversionTxPayment = pallet_asset_conversion_tx_payment;
 }

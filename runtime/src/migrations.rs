@@ -1,8 +1,7 @@
 //! Storage migrations run when this runtime replaces an older one on a live chain.
 //!
-//! Two lists, both empty while no pallet's storage layout has changed since the first release
-//! (every pallet's on-chain storage version equals its in-code one from genesis; the runtime
-//! tests check it):
+//! Two lists (a chain started from this release's genesis has every pallet at its in-code storage
+//! version already, so they do nothing there; the runtime tests check it):
 //!
 //! - [`SingleBlockMigrations`]: run by `frame_system` in the upgrade's first block, before any
 //!   extrinsic. For migrations bounded by a small constant (a storage value, a bounded map).
@@ -26,8 +25,9 @@ pub type SingleBlockMigrations = ();
 #[cfg(feature = "test-upgrade")]
 pub type SingleBlockMigrations = (drill::AddLargeLevel,);
 
-/// Multi-block (stepped) migrations of this runtime version, in order.
-pub type MultiBlockMigrations = ();
+/// Multi-block (stepped) migrations of this runtime version, in order: the market's storage
+/// version 1 (orders name their payment asset, docs/architecture.md §12).
+pub type MultiBlockMigrations = (pallet_market::migrations::v1::MigrateToV1<crate::Runtime>,);
 
 /// The migrations of the upgrade drill's release (feature `test-upgrade`, `spec_version` + 1):
 /// what the network test's forkless upgrade carries onto a running chain. Compiled into every

@@ -111,7 +111,7 @@ use codec::Encode;
 use defaas_runtime::{AccountId, Balance, Block, BlockNumber, Runtime};
 use harness::*;
 use pallet_market::{CloseReason, HoldReason, OrderState, PeriodTally, Verdict};
-use pallet_market_runtime_api::runtime_decl_for_market_api::MarketApiV1;
+use pallet_market_runtime_api::runtime_decl_for_market_api::MarketApiV2;
 use pallet_witness_pool_runtime_api::runtime_decl_for_witness_pool_api::WitnessPoolApiV1;
 use sp_runtime::Permill;
 
@@ -125,27 +125,31 @@ type TokenCall = pallet_faas_token::Call<Runtime>;
 type PoolError = pallet_witness_pool::Error<Runtime>;
 
 fn levels() -> Vec<(pallet_market::LevelId, pallet_market::LevelInfo)> {
-	<Runtime as MarketApiV1<Block, AccountId, Balance, BlockNumber>>::levels()
+	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::levels()
 }
 
-fn order_view(id: u64) -> pallet_market::OrderView<AccountId, Balance, BlockNumber> {
-	<Runtime as MarketApiV1<Block, AccountId, Balance, BlockNumber>>::order(id).expect("an order")
+fn order_view(id: u64) -> pallet_market::OrderView<AccountId, AssetKind, Balance, BlockNumber> {
+	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::order(id).expect("an order")
 }
 
 fn open_orders() -> Vec<u64> {
-	<Runtime as MarketApiV1<Block, AccountId, Balance, BlockNumber>>::open_orders(Some(0), 10)
+	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::open_orders(Some(0), 10)
 		.into_iter()
 		.map(|o| o.order_id)
 		.collect()
 }
 
 fn provider_view(who: Who) -> pallet_market::ProviderView<AccountId, Balance, BlockNumber> {
-	<Runtime as MarketApiV1<Block, AccountId, Balance, BlockNumber>>::provider(acc(who))
+	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::provider(acc(who))
 		.expect("a provider")
 }
 
-fn quote(periods: u32) -> Option<pallet_market::Quote<Balance>> {
-	<Runtime as MarketApiV1<Block, AccountId, Balance, BlockNumber>>::quote(0, periods)
+fn quote(periods: u32) -> Option<pallet_market::Quote<AssetKind, Balance>> {
+	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::quote(
+		0,
+		AssetKind::Native,
+		periods,
+	)
 }
 
 fn witness_view(who: Who) -> pallet_witness_pool::WitnessView<AccountId, Balance, BlockNumber> {
@@ -360,6 +364,83 @@ fn every_pallet_has_its_storage_version_on_chain_from_genesis() {
 		check::<pallet_market::Pallet<Runtime>>();
 		check::<pallet_witness_pool::Pallet<Runtime>>();
 		check::<pallet_balances::Pallet<Runtime>>();
+		check::<pallet_assets::Pallet<Runtime>>();
+		check::<pallet_asset_conversion::Pallet<Runtime>>();
+		assert_eq!(
+			<pallet_market::Pallet<Runtime> as GetStorageVersion>::in_code_storage_version(),
+			StorageVersion::new(1),
+			"the market is at version 1 (payment assets)"
+		);
+	});
+}
+
+/// The market's storage version 1 (payment assets) on a chain that ran version 0: the stepped
+/// migration, started by `pallet-migrations` at the upgrade and stepped after the inherents,
+/// turns every order into an FST order and moves the recent prices under FST, sets the storage
+/// version, and the chain goes on (invariants checked at the next block).
+#[test]
+fn the_payment_asset_migration_runs_through_pallet_migrations() {
+	use frame_support::{
+		migrations::MultiStepMigrator,
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	};
+	use pallet_market::migrations::v1::v0;
+	run(Timings::Dev, || {
+		register_witness(Who::Eve, true);
+		let a = create_order(Who::Dave, 2, 10 * FST, 1, 20);
+		let b = create_order(Who::Dave, 1, 7 * FST, 1, 20);
+		let current: Vec<_> = pallet_market::Orders::<Runtime>::iter().collect();
+		assert_eq!(current.len(), 2);
+		// The state a version-0 chain has: orders without an asset, prices per level only.
+		for (id, order) in &current {
+			v0::Orders::<Runtime>::insert(
+				id,
+				v0::OrderRecord {
+					customer: order.customer.clone(),
+					payer: order.payer.clone(),
+					level: order.level,
+					periods: order.periods,
+					period_length: order.period_length,
+					max_unit_price: order.max_unit_price,
+					committee_size: order.committee_size,
+					package_hash: order.package_hash,
+					min_reputation: order.min_reputation,
+					prepay: order.prepay,
+					paid: order.paid,
+					refunded: order.refunded,
+					state: order.state.clone(),
+					lease: order.lease.clone(),
+					created_at: order.created_at,
+				},
+			);
+		}
+		v0::RecentPrices::<Runtime>::insert(0, frame_support::BoundedVec::truncate_from(vec![5 * FST]));
+		StorageVersion::new(0).put::<pallet_market::Pallet<Runtime>>();
+
+		<defaas_runtime::MultiBlockMigrations as OnRuntimeUpgrade>::on_runtime_upgrade();
+		assert!(<defaas_runtime::MultiBlockMigrations as MultiStepMigrator>::ongoing());
+		let mut steps = 0;
+		while <defaas_runtime::MultiBlockMigrations as MultiStepMigrator>::ongoing() {
+			<defaas_runtime::MultiBlockMigrations as MultiStepMigrator>::step();
+			steps += 1;
+			assert!(steps < 10, "the migration ends");
+		}
+		assert_eq!(
+			pallet_market::Pallet::<Runtime>::on_chain_storage_version(),
+			StorageVersion::new(1)
+		);
+		for (id, order) in current {
+			assert_eq!(harness::order(id), order, "order {id} is the same FST order");
+		}
+		assert_eq!(order_view(a).asset, AssetKind::Native);
+		assert_eq!(order_view(b).asset, AssetKind::Native);
+		assert_eq!(quote(1).map(|q| q.median_unit_price), Some(5 * FST), "prices moved to FST");
+		assert!(events().iter().any(|(_, e)| matches!(
+			e,
+			defaas_runtime::RuntimeEvent::MultiBlockMigrations(
+				pallet_migrations::Event::UpgradeCompleted
+			)
+		)));
 	});
 }
 
@@ -1039,6 +1120,95 @@ fn production_windows_with_a_fast_block_loop() {
 /// A sponsor approves the customer (a signed `FaasToken::approve` transaction); the customer's
 /// order spends the allowance and the prepay is held from the sponsor, who pays the period and
 /// gets the rest back. An allowance too small for a second order is refused.
+/// docs/architecture.md §12: an account that holds no FST at all, only the stable test asset,
+/// orders a function paying every fee in the asset; the provider wins with a price in the asset
+/// and is paid per settled period in it; the violated period is refunded in it; every balance
+/// is checked exactly per asset.
+#[test]
+fn an_account_holding_only_the_stable_asset_orders_pays_fees_and_is_refunded_in_it() {
+	use defaas_runtime::genesis_config_presets::{DEV_STABLE_ASSET, DEV_STABLE_UNIT};
+	run(Timings::Dev, || {
+		let tusd = AssetKind::WithId(DEV_STABLE_ASSET);
+		let witnesses = [Who::Alice, Who::Charlie, Who::Eve];
+		for w in witnesses {
+			register_witness(w, true);
+		}
+		let (bob, customer) = (Who::Bob, Who::One);
+		register_provider(bob);
+		// Alice gives the new account 1,000 TUSD: a sufficient asset opens the account alone.
+		ok(
+			Who::Alice,
+			pallet_assets::Call::<Runtime>::transfer {
+				id: codec::Compact(DEV_STABLE_ASSET),
+				target: sp_runtime::MultiAddress::Id(acc(customer)),
+				amount: 1_000 * DEV_STABLE_UNIT,
+			},
+		);
+		assert_eq!((free(customer), total_held(customer)), (0, 0), "no FST at all");
+		assert_eq!(asset_free(&tusd, customer), 1_000 * DEV_STABLE_UNIT);
+
+		run_to(30);
+		heartbeat(bob);
+		let id = pallet_market::NextOrderId::<Runtime>::get();
+		let max = 50 * DEV_STABLE_UNIT;
+		let (result, create_fee) =
+			submit_paying_in(customer, create_order_call_in(tusd.clone(), 2, max, 1, 5), tusd.clone());
+		assert_eq!(result, Ok(()));
+		let prepay = 2 * 2 * max;
+		assert_eq!(order(id).asset, tusd);
+		assert_eq!(order_view(id).asset, tusd);
+		assert_eq!(asset_free(&tusd, customer), 1_000 * DEV_STABLE_UNIT - create_fee - prepay);
+		assert_eq!(free(customer), 0, "the fee was paid in TUSD");
+
+		let unit = 30 * DEV_STABLE_UNIT;
+		commit_bid(bob, id, unit);
+		run_to(35);
+		reveal_bid(bob, id, unit);
+		run_to(41);
+		ok(bob, MarketCall::confirm_order { order_id: id });
+		ok(bob, MarketCall::fulfill { order_id: id });
+		let (bob_fst, bob_tusd) = (free(bob), asset_free(&tusd, bob));
+		// The clearing price is quoted in TUSD, not in FST.
+		let in_tusd = <Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::quote(
+			0,
+			tusd.clone(),
+			2,
+		)
+		.expect("a TUSD quote");
+		assert_eq!((in_tusd.asset, in_tusd.median_unit_price), (tusd.clone(), unit));
+		assert_eq!(quote(2), None, "no FST trade yet");
+
+		let plans = vec![
+			RoundPlan::all(&witnesses, Report::Reveal(false)),
+			RoundPlan::all(&witnesses, Report::Reveal(true)),
+		];
+		let mut driver = LeaseDriver::new(id, plans, &witnesses);
+		driver.run_until_finished(0, 60);
+		assert_eq!(asset_free(&tusd, bob), bob_tusd + unit, "round 0 paid in TUSD");
+		assert_eq!(free(bob), bob_fst, "and not in FST");
+		driver.run_until_finished(1, 60);
+		let (_, event) = end_event(id);
+		assert_eq!(
+			event,
+			MarketEvent::OrderFinished {
+				order_id: id,
+				paid: unit,
+				refunded: prepay - unit,
+				tally: PeriodTally { periods: 2, paid: 1, violated: 1, unsettled: 0 },
+			}
+		);
+		assert_eq!(asset_free(&tusd, bob), bob_tusd + unit);
+		assert_eq!(
+			asset_total(&tusd, customer),
+			1_000 * DEV_STABLE_UNIT - create_fee - unit,
+			"the customer paid one period and the fee, in TUSD; the rest came back"
+		);
+		// The violated period's compensation is the provider's stake: FST.
+		assert_eq!(free(customer), VIOLATION_SLASH);
+		assert_eq!(total_held(bob), PROVIDER_STAKE - VIOLATION_SLASH);
+	});
+}
+
 #[test]
 fn sponsor_funds_an_order_through_an_allowance_and_gets_the_refund() {
 	run(Timings::Dev, || {

@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use defaas_client::{
 	accounts::{account_id, address, keypair},
 	chain::{find_event, find_u128},
+	market::{create_order_args, OrderTerms},
 	subxt::{
 		dynamic::{self, Value},
 		ext::scale_decode::DecodeAsType,
@@ -13,7 +14,7 @@ use defaas_client::{
 		utils::{AccountId32, H256},
 	},
 	subxt_signer::sr25519::Keypair,
-	views::{OrderView, ProviderView},
+	views::{OrderView, PaymentAsset, ProviderView},
 	Chain,
 };
 use defaas_primitives::{commitments::bid_commitment, json::to_hex};
@@ -172,6 +173,8 @@ pub struct Terms {
 	pub bid_window: u32,
 	/// The package hash.
 	pub package_hash: [u8; 32],
+	/// What the order pays in (prices in its smallest unit).
+	pub asset: PaymentAsset,
 }
 
 impl Default for Terms {
@@ -183,6 +186,7 @@ impl Default for Terms {
 			committee: 3,
 			bid_window: 5,
 			package_hash: [7; 32],
+			asset: PaymentAsset::Native,
 		}
 	}
 }
@@ -195,16 +199,17 @@ pub async fn create_order(chain: &Chain, customer: &Keypair, terms: &Terms) -> R
 			customer,
 			"Market",
 			"create_order",
-			vec![
-				Value::u128(u128::from(terms.level)),
-				Value::u128(u128::from(terms.periods)),
-				Value::u128(terms.max_unit_price),
-				Value::u128(u128::from(terms.committee)),
-				Value::u128(u128::from(terms.bid_window)),
-				Value::from_bytes(terms.package_hash),
-				Value::u128(0),
-				Value::unnamed_variant("None", []),
-			],
+			create_order_args(&OrderTerms {
+				level: terms.level,
+				periods: terms.periods,
+				max_unit_price: terms.max_unit_price,
+				committee: terms.committee,
+				bid_window: terms.bid_window,
+				package_hash: terms.package_hash,
+				min_reputation_ppm: 0,
+				sponsor: None,
+				asset: terms.asset.clone(),
+			}),
 		)
 		.await?;
 	let created = find_event(&events, "Market", "OrderCreated")?;

@@ -9,8 +9,9 @@ use anyhow::{bail, Context, Result};
 use defaas_client::{
 	accounts,
 	amount::{format_fst, format_permill, parse_fst, parse_percent},
-	chain::{find_event, find_u128},
-	views::{self, OrderState, OrderView},
+	chain::{find_event, find_u128, AssetInfo},
+	market::{create_order_args, parse_asset, OrderTerms},
+	views::{self, OrderState, OrderView, PaymentAsset},
 	Chain,
 };
 use defaas_primitives::{deploy::package_hash, json::to_hex};
@@ -21,36 +22,37 @@ use subxt::dynamic::Value;
 /// `defaas order create`.
 pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result<()> {
 	let signer = accounts::keypair(&args.signer.suri)?;
-	let max_price = parse_fst(&args.max_price).context("--max-price")?;
+	let asset = parse_asset(&args.asset).context("--asset")?;
+	let info = chain
+		.asset_info(&asset)
+		.await?
+		.with_context(|| format!("--asset: asset {} does not exist", args.asset))?;
+	let max_price = info.parse(&args.max_price).context("--max-price")?;
 	let min_reputation = parse_percent(&args.min_reputation).context("--min-reputation")?;
 	let package = std::fs::read(&args.package)
 		.with_context(|| format!("cannot read the package {}", args.package.display()))?;
 	let hash = package_hash(&package);
-	preflight(chain, &args, package.len()).await?;
+	preflight(chain, &args, &asset, package.len()).await?;
 	let sponsor = match &args.sponsor {
-		Some(sponsor) => Value::unnamed_variant(
-			"Some",
-			[Value::from_bytes(accounts::parse_account(sponsor).context("--sponsor")?)],
-		),
-		None => Value::unnamed_variant("None", []),
+		Some(sponsor) => {
+			Some(views::AccountId(accounts::parse_account(sponsor).context("--sponsor")?))
+		},
+		None => None,
+	};
+	let terms = OrderTerms {
+		level: args.level,
+		periods: args.periods,
+		max_unit_price: max_price,
+		committee: args.committee,
+		bid_window: args.bid_window,
+		package_hash: hash,
+		min_reputation_ppm: min_reputation,
+		sponsor,
+		asset: asset.clone(),
 	};
 	// Finalized: the order id in the event cannot change with a re-organisation.
 	let events = chain
-		.submit_finalized(
-			&signer,
-			"Market",
-			"create_order",
-			vec![
-				Value::u128(u128::from(args.level)),
-				Value::u128(u128::from(args.periods)),
-				Value::u128(max_price),
-				Value::u128(u128::from(args.committee)),
-				Value::u128(u128::from(args.bid_window)),
-				Value::from_bytes(hash),
-				Value::u128(u128::from(min_reputation)),
-				sponsor,
-			],
-		)
+		.submit_finalized(&signer, "Market", "create_order", create_order_args(&terms))
 		.await?;
 	let created = find_event(&events, "Market", "OrderCreated")?;
 	let order_id = find_u128(&created, "order_id").context("OrderCreated without order_id")?;
@@ -62,6 +64,7 @@ pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result
 			"orderId": order_id as u64,
 			"packageHash": hash_hex,
 			"prepay": prepay.to_string(),
+			"asset": asset,
 			"biddingEnds": bidding_ends as u64,
 			"customer": accounts::address(&signer),
 		}));
@@ -71,7 +74,7 @@ pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result
 		"{}",
 		table::render_pairs(&[
 			("package hash", hash_hex),
-			("prepay held", format_fst(prepay)),
+			("prepay held", info.format(prepay)),
 			("bidding ends", format!("block {bidding_ends}")),
 		])
 	);
@@ -80,7 +83,12 @@ pub async fn create(chain: &Chain, out: Output, args: CreateOrderArgs) -> Result
 
 /// Checks an order before it costs fees: the package fits the level, the committee fits the
 /// witnesses that could serve (the chain refuses both too, after the fact).
-async fn preflight(chain: &Chain, args: &CreateOrderArgs, package_len: usize) -> Result<()> {
+async fn preflight(
+	chain: &Chain,
+	args: &CreateOrderArgs,
+	asset: &PaymentAsset,
+	package_len: usize,
+) -> Result<()> {
 	let levels = chain.levels().await?;
 	let Some(level) = levels.iter().find(|entry| entry.level_id == args.level) else {
 		bail!("level {} does not exist (`defaas level list` shows the levels)", args.level);
@@ -94,7 +102,7 @@ async fn preflight(chain: &Chain, args: &CreateOrderArgs, package_len: usize) ->
 			level.level.package_mb
 		);
 	}
-	if let Some(quote) = chain.quote(args.level, args.periods).await? {
+	if let Some(quote) = chain.quote(args.level, args.periods, asset).await? {
 		if args.committee > quote.max_committee {
 			bail!(
 				"a committee of {} is more than the {} witnesses that could serve now \
@@ -170,13 +178,19 @@ pub async fn status(chain: &Chain, out: Output, args: StatusArgs) -> Result<()> 
 	if out.json {
 		return out.json(&order);
 	}
-	print_order(&order);
+	let info = asset_info(chain, &order.asset).await?;
+	print_order(&order, &info);
 	Ok(())
 }
 
-fn print_order(order: &OrderView) {
+/// How the amounts of an order in `asset` are written (its symbol and decimals).
+async fn asset_info(chain: &Chain, asset: &PaymentAsset) -> Result<AssetInfo> {
+	Ok(chain.asset_info(asset).await?.unwrap_or_else(|| AssetInfo::raw(asset)))
+}
+
+fn print_order(order: &OrderView, info: &AssetInfo) {
 	let lease = match (&order.provider, order.unit_price) {
-		(Some(provider), Some(price)) => format!("{provider} at {} per period", format_fst(price)),
+		(Some(provider), Some(price)) => format!("{provider} at {} per period", info.format(price)),
 		_ => "-".into(),
 	};
 	println!(
@@ -186,8 +200,9 @@ fn print_order(order: &OrderView) {
 			("state", views::describe_state(&order.state)),
 			("customer", order.customer.to_string()),
 			("level", order.level.to_string()),
+			("pays in", format!("{} ({})", info.symbol, info.name)),
 			("periods", format!("{} × {} blocks", order.periods, order.period_length)),
-			("max price", format!("{} per period", format_fst(order.max_unit_price))),
+			("max price", format!("{} per period", info.format(order.max_unit_price))),
 			("committee", order.committee_size.to_string()),
 			("min reputation", format_permill(order.min_reputation.deconstruct())),
 			("package hash", to_hex(order.package_hash.as_bytes())),
@@ -197,12 +212,12 @@ fn print_order(order: &OrderView) {
 				"prepay",
 				format!(
 					"{} (held now {})",
-					format_fst(order.prepay),
-					format_fst(views::held(order))
+					info.format(order.prepay),
+					info.format(views::held(order))
 				)
 			),
-			("paid", format_fst(order.paid)),
-			("refunded", format_fst(order.refunded)),
+			("paid", info.format(order.paid)),
+			("refunded", info.format(order.refunded)),
 			(
 				"settled",
 				format!(
@@ -233,13 +248,13 @@ fn reached(state: &OrderState, until: &str) -> bool {
 }
 
 /// How a state reads after an arrow in a progress line.
-fn arrow_target(order: &OrderView) -> String {
+fn arrow_target(order: &OrderView, info: &AssetInfo) -> String {
 	match &order.state {
 		OrderState::Confirming { candidate, price, .. } => {
 			format!(
 				"confirming (candidate {} at {})",
 				short(&candidate.to_string()),
-				format_fst(*price)
+				info.format(*price)
 			)
 		},
 		OrderState::Deploying { deploy_until } => format!(
@@ -249,22 +264,22 @@ fn arrow_target(order: &OrderView) -> String {
 		OrderState::Fulfilling { round, .. } => format!("fulfilling round {round}"),
 		OrderState::Finished { .. } => format!(
 			"finished (paid {}, refunded {})",
-			format_fst(order.paid),
-			format_fst(order.refunded)
+			info.format(order.paid),
+			info.format(order.refunded)
 		),
 		OrderState::Failed { reason, .. } | OrderState::Cancelled { reason, .. } => format!(
 			"{} ({}; paid {}, refunded {})",
 			views::state_name(&order.state),
 			views::reason_name(reason),
-			format_fst(order.paid),
-			format_fst(order.refunded)
+			info.format(order.paid),
+			info.format(order.refunded)
 		),
 		other => views::state_name(other).to_string(),
 	}
 }
 
 /// The progress lines between two observations of an order.
-pub fn changes(before: &OrderView, now: &OrderView) -> Vec<String> {
+pub fn changes(before: &OrderView, now: &OrderView, info: &AssetInfo) -> Vec<String> {
 	let mut lines = Vec::new();
 	if now.bids != before.bids && matches!(now.state, OrderState::Bidding { .. }) {
 		lines.push(format!("{} bid(s) committed", now.bids));
@@ -286,9 +301,9 @@ pub fn changes(before: &OrderView, now: &OrderView) -> Vec<String> {
 		(
 			OrderState::Confirming { candidate: a, .. },
 			OrderState::Confirming { candidate: b, .. },
-		) if a != b => lines.push(format!("candidate replaced → {}", arrow_target(now))),
+		) if a != b => lines.push(format!("candidate replaced → {}", arrow_target(now, info))),
 		(a, b) if views::state_name(a) != views::state_name(b) => {
-			lines.push(format!("{} → {}", views::state_name(a), arrow_target(now)))
+			lines.push(format!("{} → {}", views::state_name(a), arrow_target(now, info)))
 		},
 		_ => {},
 	}
@@ -300,12 +315,17 @@ async fn follow(chain: &Chain, out: Output, args: &StatusArgs) -> Result<()> {
 	let deadline = args.timeout.map(|secs| Instant::now() + Duration::from_secs(secs));
 	let order_id = args.order_id;
 	let mut last: Option<OrderView> = None;
+	let mut info: Option<AssetInfo> = None;
 	loop {
 		let block = chain.best_number().await?;
 		let order = chain.order(order_id).await?;
+		if info.is_none() {
+			info = Some(asset_info(chain, &order.asset).await?);
+		}
+		let amounts = info.clone().unwrap_or_else(AssetInfo::fst);
 		let lines = match &last {
 			None => vec![views::describe_state(&order.state)],
-			Some(before) => changes(before, &order),
+			Some(before) => changes(before, &order, &amounts),
 		};
 		for line in &lines {
 			if out.json {
@@ -355,6 +375,7 @@ mod tests {
 			order_id: 1,
 			customer: subxt_signer::sr25519::dev::alice().public_key().to_account_id(),
 			payer: subxt_signer::sr25519::dev::alice().public_key().to_account_id(),
+			asset: PaymentAsset::Native,
 			level: 0,
 			periods: 3,
 			period_length: 20,
@@ -392,14 +413,14 @@ mod tests {
 	fn progress_lines_name_transitions_and_settled_rounds() {
 		let bidding = order(OrderState::Bidding { bidding_ends: 5 });
 		let revealing = order(OrderState::Revealing { reveal_ends: 9 });
-		assert_eq!(changes(&bidding, &revealing), vec!["bidding → revealing"]);
+		assert_eq!(changes(&bidding, &revealing, &AssetInfo::fst()), vec!["bidding → revealing"]);
 		let mut round0 = order(OrderState::Fulfilling { round: 0, verdict_due: 40 });
 		round0.provider = Some(subxt_signer::sr25519::dev::bob().public_key().to_account_id());
 		let mut round1 = round0.clone();
 		round1.state = OrderState::Fulfilling { round: 1, verdict_due: 60 };
 		round1.settled_periods = 1;
 		assert_eq!(
-			changes(&round0, &round1),
+			changes(&round0, &round1, &AssetInfo::fst()),
 			vec!["round 0 settled NoViolation", "fulfilling round 1"]
 		);
 		let mut violated = round1.clone();
@@ -407,7 +428,7 @@ mod tests {
 		violated.settled_periods = 2;
 		violated.violated_periods = 1;
 		assert_eq!(
-			changes(&round1, &violated),
+			changes(&round1, &violated, &AssetInfo::fst()),
 			vec!["round 1 settled Violated", "fulfilling round 2"]
 		);
 	}

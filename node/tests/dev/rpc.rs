@@ -121,7 +121,10 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 
 	// A quote from the clearing price, with the largest committee allowed now (the witnesses
 	// registered on this node so far).
-	let quote = chain.quote(0, 10).await?.context("a quote after a clearing price")?;
+	let quote = chain
+		.quote(0, 10, &defaas_client::views::PaymentAsset::Native)
+		.await?
+		.context("a quote after a clearing price")?;
 	ensure!(quote.median_unit_price == 5 * FST, "{quote:?}");
 	ensure!((1..10).contains(&quote.max_committee), "{quote:?}");
 	let raw: Value = chain.rpc.request("defaas_quote", rpc_params![0, 10]).await?;

@@ -22,8 +22,8 @@ use defaas_testkit::{
 use std::sync::Arc;
 
 /// The runtime the network starts with, and the drill's release.
-const SPEC_BEFORE: u32 = 100;
-const SPEC_AFTER: u32 = 101;
+const SPEC_BEFORE: u32 = 101;
+const SPEC_AFTER: u32 = 102;
 
 /// A customer's `defaas order create` on `level` with the hello package; the order id.
 async fn order_with_cli(
@@ -88,7 +88,7 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 	const PERIODS: u32 = 4;
 	let url = shared.url("alice").await;
 	let chain = Chain::connect(&url).await?;
-	ensure!(chain.spec_version_at(None).await? == SPEC_BEFORE, "the network starts on 100");
+	ensure!(chain.spec_version_at(None).await? == SPEC_BEFORE, "the network starts on {SPEC_BEFORE}");
 	let level = add_level(&chain, "upgrade").await?;
 	let dir = shared.network.read().await.dir.join("upgrade");
 	let hello = shared.hello.to_str().context("utf-8 path")?.to_string();

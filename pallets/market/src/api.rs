@@ -18,7 +18,8 @@ use sp_runtime::traits::{CheckedDiv, Saturating, Zero};
 pub const MAX_OPEN_ORDERS_PER_QUERY: u32 = 1_000;
 
 /// [`OrderView`] of a runtime.
-pub type OrderViewOf<T> = OrderView<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
+pub type OrderViewOf<T> =
+	OrderView<AccountIdOf<T>, AssetKindOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 /// [`ProviderView`] of a runtime.
 pub type ProviderViewOf<T> = ProviderView<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 
@@ -67,20 +68,25 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// A price quote for `periods` billing periods of `level` from its recent clearing
-	/// prices; `None` for an unknown level or a level without clearing prices yet.
-	pub fn api_quote(level: LevelId, periods: u32) -> Option<Quote<BalanceOf<T>>> {
+	/// A price quote for `periods` billing periods of `level` in `asset` from its recent
+	/// clearing prices in that asset; `None` for an unknown level or a level without clearing
+	/// prices in `asset` yet.
+	pub fn api_quote(
+		level: LevelId,
+		asset: AssetKindOf<T>,
+		periods: u32,
+	) -> Option<Quote<AssetKindOf<T>, BalanceOf<T>>> {
 		if !Levels::<T>::contains_key(level) {
 			return None;
 		}
-		let recent_prices = RecentPrices::<T>::get(level).to_vec();
+		let recent_prices = RecentPrices::<T>::get(level, &asset).to_vec();
 		let median_unit_price = median::<BalanceOf<T>>(&recent_prices)?;
 		let estimated_fee = median_unit_price.saturating_mul(BalanceOf::<T>::from(periods));
 		let prepay = Self::prepay_for(periods, median_unit_price).unwrap_or_else(|| {
 			estimated_fee.saturating_mul(BalanceOf::<T>::from(T::PrepayFactor::get()))
 		});
 		let max_committee = T::SlaMonitor::committee_capacity().min(T::MaxCommittee::get());
-		Some(Quote { recent_prices, median_unit_price, estimated_fee, prepay, max_committee })
+		Some(Quote { asset, recent_prices, median_unit_price, estimated_fee, prepay, max_committee })
 	}
 
 	fn order_view(order_id: OrderId, order: OrderRecordOf<T>) -> OrderViewOf<T> {
@@ -90,6 +96,7 @@ impl<T: Config> Pallet<T> {
 			order_id,
 			customer: order.customer.clone(),
 			payer: order.payer.clone(),
+			asset: order.asset.clone(),
 			level: order.level,
 			periods: order.periods,
 			period_length: order.period_length,

@@ -1,6 +1,8 @@
 //! Benchmarks of the market pallet (`frame_benchmarking::v2`), each in its worst case:
 //! `MaxLevelsPerProvider` levels, `MaxEndpointLen` endpoints, `MaxBidsPerOrder` bids,
-//! full recent-price buffers, and the auction close that forfeits every unrevealed bid.
+//! full recent-price buffers, the auction close that forfeits every unrevealed bid, and
+//! orders paying in a payment asset other than FST (its holds cost more than FST's: the
+//! runtime's `BenchmarkHelper` creates and mints it).
 //!
 //! The runtime's `SlaMonitor` must accept leases (`start_monitoring` → `Ok`) in benchmarks —
 //! `SlaMonitor::prepare_for_lease` registers what it needs (the witness pool: enough witnesses)
@@ -14,7 +16,8 @@ use crate::{
 	traits::{SlaVerdictHandler, Verdict},
 };
 use alloc::{vec, vec::Vec};
-use defaas_primitives::traits::AllowanceSpender;
+use crate::traits::BenchmarkHelper;
+use defaas_primitives::traits::PaymentAllowances;
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{
@@ -45,10 +48,29 @@ fn now<T: Config>() -> BlockNumberFor<T> {
 
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	let amount = BalanceOf::<T>::max_value()
+	let _ = T::Currency::set_balance(&who, big_amount::<T>());
+	who
+}
+
+fn big_amount<T: Config>() -> BalanceOf<T> {
+	BalanceOf::<T>::max_value()
 		.checked_div(&BalanceOf::<T>::from(1_000_000u32))
-		.unwrap_or_default();
-	let _ = T::Currency::set_balance(&who, amount);
+		.unwrap_or_default()
+}
+
+/// A payment asset other than FST, accepted with a minimum prepay of 1.
+fn payment_asset<T: Config>() -> Result<T::AssetKind, BenchmarkError> {
+	let asset = T::BenchmarkHelper::create_asset();
+	if !crate::pallet::PaymentAssets::<T>::contains_key(&asset) {
+		Pallet::<T>::do_set_payment_asset(asset.clone(), Some(BalanceOf::<T>::from(1u32)))?;
+	}
+	Ok(asset)
+}
+
+/// `funded`, and `asset` minted to it as well.
+fn funded_in<T: Config>(asset: &T::AssetKind, name: &'static str, index: u32) -> T::AccountId {
+	let who = funded::<T>(name, index);
+	T::BenchmarkHelper::fund(asset, &who, big_amount::<T>());
 	who
 }
 
@@ -137,11 +159,13 @@ fn tally_of<T: Config>(order_id: OrderId) -> PeriodTally {
 fn new_order<T: Config>(periods: u32) -> Result<(OrderId, BlockNumberFor<T>), BenchmarkError> {
 	// The monitor must be able to seat the order's committee (`NotEnoughWitnesses`).
 	T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
-	let customer = funded::<T>("customer", 0);
+	let asset = payment_asset::<T>()?;
+	let customer = funded_in::<T>(&asset, "customer", 0);
 	let bid_window = Pallet::<T>::timings().min_bid_window;
 	let order_id = Pallet::<T>::do_create_order(
 		customer,
 		OrderTerms {
+			asset,
 			level: 0,
 			periods,
 			max_unit_price: unit_price::<T>(),
@@ -322,7 +346,8 @@ mod benchmarks {
 		set_block::<T>(1u32.into());
 		add_levels::<T>(1)?;
 		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
-		let customer = funded::<T>("customer", 0);
+		let asset = payment_asset::<T>()?;
+		let customer = funded_in::<T>(&asset, "customer", 0);
 		let periods = T::MaxPeriods::get();
 		let price = unit_price::<T>();
 		let prepay = Pallet::<T>::prepay_for(periods, price).ok_or("prepay overflows")?;
@@ -343,12 +368,14 @@ mod benchmarks {
 			[7u8; 32],
 			Permill::zero(),
 			sponsor,
+			asset.clone(),
 		);
 
 		assert_last_event::<T>(Event::OrderCreated {
 			order_id,
 			customer: customer.clone(),
 			payer: customer,
+			asset,
 			level: 0,
 			periods,
 			max_unit_price: price,
@@ -365,12 +392,13 @@ mod benchmarks {
 		// The sponsor path: the prepay comes from the sponsor's account after spending as much
 		// of the allowance it gave the customer.
 		T::SlaMonitor::prepare_for_lease(T::MaxCommittee::get());
+		let asset = payment_asset::<T>()?;
 		let customer: T::AccountId = account("customer", 0, 0);
-		let sponsor = funded::<T>("sponsor", 0);
+		let sponsor = funded_in::<T>(&asset, "sponsor", 0);
 		let periods = T::MaxPeriods::get();
 		let price = unit_price::<T>();
 		let prepay = Pallet::<T>::prepay_for(periods, price).ok_or("prepay overflows")?;
-		T::AllowanceSpender::set_allowance(&sponsor, &customer, prepay);
+		T::Allowances::set_allowance(&asset, &sponsor, &customer, prepay);
 		let bid_window = Pallet::<T>::timings().max_bid_window;
 		let committee_size = T::MaxCommittee::get();
 		let order_id = NextOrderId::<T>::get();
@@ -387,12 +415,14 @@ mod benchmarks {
 			[7u8; 32],
 			Permill::zero(),
 			Some(sponsor.clone()),
+			asset.clone(),
 		);
 
 		assert_last_event::<T>(Event::OrderCreated {
 			order_id,
 			customer,
 			payer: sponsor,
+			asset,
 			level: 0,
 			periods,
 			max_unit_price: price,
@@ -467,6 +497,7 @@ mod benchmarks {
 		add_levels::<T>(1)?;
 		RecentPrices::<T>::insert(
 			0,
+			payment_asset::<T>()?,
 			BoundedVec::truncate_from(vec![unit_price::<T>(); T::MaxRecentPrices::get() as usize]),
 		);
 		let (order_id, bids) = auction_due::<T>(1, b, b)?;
@@ -681,6 +712,20 @@ mod benchmarks {
 		_(origin as T::RuntimeOrigin, timings);
 
 		assert_last_event::<T>(Event::TimingsSet { timings });
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_payment_asset() -> Result<(), BenchmarkError> {
+		let origin =
+			T::LevelAdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let asset = T::BenchmarkHelper::create_asset();
+		let min_prepay = unit_price::<T>();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, asset.clone(), Some(min_prepay));
+
+		assert_last_event::<T>(Event::PaymentAssetSet { asset, min_prepay });
 		Ok(())
 	}
 

@@ -10,6 +10,7 @@ pub use pallet::*;
 mod api;
 pub mod heartbeat_crypto;
 mod impls;
+pub mod migrations;
 pub mod traits;
 pub mod types;
 pub mod weights;
@@ -41,10 +42,10 @@ pub(crate) const LOG_TARGET: &str = "runtime::market";
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use defaas_primitives::traits::{AllowanceSpender, SlashSink};
+	use defaas_primitives::traits::{PaymentAllowances, SlashSink};
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{fungible, BuildGenesisConfig, EnsureOrigin},
+		traits::{fungible, fungibles, BuildGenesisConfig, EnsureOrigin},
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_core::sr25519;
@@ -54,7 +55,10 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	///
+	/// 1: orders name their payment asset; recent prices are kept per level and asset
+	/// (`migrations::v1`).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -69,11 +73,27 @@ pub mod pallet {
 	pub trait Config:
 		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
 	{
-		/// The native token (FST): holds for stakes, prepays and bid deposits.
+		/// The native token (FST): holds for provider stakes and bid deposits.
 		type Currency: fungible::Inspect<Self::AccountId>
 			+ fungible::Mutate<Self::AccountId>
 			+ fungible::InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
 			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// What an order pays in: FST or another asset (`NativeOrWithId<u32>` in the runtime).
+		type AssetKind: Parameter + Member + MaxEncodedLen + Ord + Clone + MaybeSerializeDeserialize;
+
+		/// FST among the asset kinds: always a payment asset.
+		#[pallet::constant]
+		type NativeAsset: Get<Self::AssetKind>;
+
+		/// Every payment asset, FST included (FST through the same holds as `Currency`): the
+		/// order prepays are held, paid and released through it.
+		type PaymentFunds: fungibles::Inspect<
+				Self::AccountId,
+				AssetId = Self::AssetKind,
+				Balance = BalanceOf<Self>,
+			> + fungibles::InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ fungibles::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
@@ -87,8 +107,20 @@ pub mod pallet {
 		/// Where forfeited bid deposits and the stake of badly reputed leaving providers go.
 		type SlashSink: SlashSink<Self::AccountId, BalanceOf<Self>, Self::RuntimeHoldReason>;
 
-		/// Allowances through which a sponsor funds someone else's order.
-		type AllowanceSpender: AllowanceSpender<Self::AccountId, BalanceOf<Self>>;
+		/// Allowances, per payment asset, through which a sponsor funds someone else's order.
+		type Allowances: PaymentAllowances<Self::AccountId, Self::AssetKind, BalanceOf<Self>>;
+
+		/// Maximum number of payment assets besides FST.
+		#[pallet::constant]
+		type MaxPaymentAssets: Get<u32>;
+
+		/// Creates and funds a payment asset for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::traits::BenchmarkHelper<
+			Self::AccountId,
+			Self::AssetKind,
+			BalanceOf<Self>,
+		>;
 
 		/// Maximum length of a level tag in bytes.
 		#[pallet::constant]
@@ -242,10 +274,23 @@ pub mod pallet {
 	pub type OpenOrders<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, LevelId, Twox64Concat, OrderId, (), OptionQuery>;
 
-	/// Recent clearing unit prices per level (ring buffer, oldest first).
+	/// Recent clearing unit prices per level and payment asset (ring buffer, oldest first).
 	#[pallet::storage]
-	pub type RecentPrices<T: Config> =
-		StorageMap<_, Twox64Concat, LevelId, RecentPricesOf<T>, ValueQuery>;
+	pub type RecentPrices<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		LevelId,
+		Blake2_128Concat,
+		T::AssetKind,
+		RecentPricesOf<T>,
+		ValueQuery,
+	>;
+
+	/// The payment assets besides FST (which is always one), with the least prepay an order
+	/// in each must hold. Root-controlled, at most `MaxPaymentAssets`.
+	#[pallet::storage]
+	pub type PaymentAssets<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, T::AssetKind, BalanceOf<T>, OptionQuery>;
 
 	/// Deadline index: orders with a deadline due at a block (bucket full → next block).
 	#[pallet::storage]
@@ -307,6 +352,8 @@ pub mod pallet {
 			customer: T::AccountId,
 			/// Whose funds are held (customer or sponsor).
 			payer: T::AccountId,
+			/// What it pays in; every amount of the order is in this asset.
+			asset: T::AssetKind,
 			/// Requested level.
 			level: LevelId,
 			/// Billing periods.
@@ -491,6 +538,18 @@ pub mod pallet {
 			/// The new time parameters.
 			timings: MarketTimingsOf<T>,
 		},
+		/// An asset was accepted for payment, or its minimum prepay changed.
+		PaymentAssetSet {
+			/// The asset.
+			asset: T::AssetKind,
+			/// The least prepay of an order in it.
+			min_prepay: BalanceOf<T>,
+		},
+		/// An asset is no longer accepted for new orders (running orders keep it).
+		PaymentAssetRemoved {
+			/// The asset.
+			asset: T::AssetKind,
+		},
 	}
 
 	#[pallet::error]
@@ -613,6 +672,19 @@ pub mod pallet {
 		PublishWindowClosed,
 		/// The package URL is not an `http://` or `https://` URL.
 		InvalidPackageUrl,
+		/// No asset with this id exists.
+		UnknownAsset,
+		/// The asset exists but is not accepted for payment.
+		AssetNotAccepted,
+		/// The prepay is below the payment asset's minimum.
+		PrepayBelowMinimum,
+		/// There are already `MaxPaymentAssets` payment assets.
+		TooManyPaymentAssets,
+		/// FST is always a payment asset, without a minimum of its own.
+		NativeAlwaysAccepted,
+		/// A unit price below the payment asset's minimum balance (a period's payment could not
+		/// open the provider's account of the asset).
+		PriceBelowAssetMinimum,
 	}
 
 	/// Genesis: the initial FaaS level table and, optionally, time parameters.
@@ -625,6 +697,9 @@ pub mod pallet {
 		/// them); `None` keeps the defaults.
 		#[serde(default)]
 		pub timings: Option<MarketTimingsOf<T>>,
+		/// Payment assets besides FST, with their minimum prepays; each must exist.
+		#[serde(default)]
+		pub payment_assets: Vec<(T::AssetKind, BalanceOf<T>)>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -648,6 +723,19 @@ pub mod pallet {
 					 least one block and minBidWindow <= maxBidWindow"
 				);
 				Timings::<T>::put(timings);
+			}
+			// The asset pallet's genesis may run after this one (genesis runs in pallet-index
+			// order): the assets' existence is checked by `try_state`, not here.
+			for (asset, min_prepay) in &self.payment_assets {
+				assert!(
+					*asset != T::NativeAsset::get(),
+					"FST is always a payment asset: leave it out of the genesis payment assets"
+				);
+				assert!(
+					PaymentAssets::<T>::count() < T::MaxPaymentAssets::get(),
+					"more genesis payment assets than MaxPaymentAssets"
+				);
+				PaymentAssets::<T>::insert(asset, *min_prepay);
 			}
 		}
 	}
@@ -729,8 +817,9 @@ pub mod pallet {
 
 		/// Create an order and open its sealed-bid auction for `bid_window` blocks.
 		///
-		/// Holds `PrepayFactor × periods × max_unit_price` from the signer, or from `sponsor`
-		/// after spending that much of the sponsor's allowance to the signer.
+		/// Every amount is in `asset` (FST or an accepted payment asset). Holds
+		/// `PrepayFactor × periods × max_unit_price` from the signer, or from `sponsor` after
+		/// spending that much of the sponsor's allowance (in that asset) to the signer.
 		#[pallet::call_index(5)]
 		#[pallet::weight(if sponsor.is_some() {
 			<T as Config>::WeightInfo::create_order_sponsored()
@@ -748,9 +837,11 @@ pub mod pallet {
 			package_hash: [u8; 32],
 			min_reputation: Permill,
 			sponsor: Option<T::AccountId>,
+			asset: T::AssetKind,
 		) -> DispatchResult {
 			let customer = ensure_signed(origin)?;
 			let terms = OrderTerms {
+				asset,
 				level,
 				periods,
 				max_unit_price,
@@ -893,6 +984,19 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_publish_package(who, order_id, url)
+		}
+
+		/// Accept `asset` for payment with `min_prepay` as the least prepay of an order in it
+		/// (`Some`), or stop accepting it for new orders (`None`; running orders keep it).
+		/// Only `LevelAdminOrigin`.
+		#[pallet::call_index(17)]
+		pub fn set_payment_asset(
+			origin: OriginFor<T>,
+			asset: T::AssetKind,
+			min_prepay: Option<BalanceOf<T>>,
+		) -> DispatchResult {
+			T::LevelAdminOrigin::ensure_origin(origin)?;
+			Self::do_set_payment_asset(asset, min_prepay)
 		}
 	}
 }

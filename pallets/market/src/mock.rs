@@ -2,8 +2,13 @@
 //!
 //! The token-pallet traits are implemented by small local structs so that the market's tests
 //! do not depend on `pallet-faas-token`'s implementation: [`BurningSink`] burns slashed holds
-//! and counts them, [`TestAllowances`] keeps allowances in a thread-local map, and
+//! and counts them, [`TestAllowances`] keeps allowances per asset in a thread-local map, and
 //! [`MockMonitor`] records `start_monitoring` / `stop_monitoring` calls.
+//!
+//! Payment assets are the runtime's: `pallet-assets` with `pallet-assets-holder`, FST and the
+//! assets joined by `UnionOf` over `NativeOrWithId<u32>`. Genesis creates [`STABLE`] (sufficient,
+//! accepted for payment with a minimum prepay of [`STABLE_MIN_PREPAY`], minted to every test
+//! account) and [`OTHER`] (exists, not accepted).
 //!
 //! Heartbeat keys stay `u64` accounts: [`MockWorkerPublic`] maps an sr25519 key to the account
 //! [`worker_account`] (its first 8 bytes with the top bit set, so never one of the small test
@@ -13,17 +18,19 @@
 use crate::{self as pallet_market, traits::SlaMonitor, types::*};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::cell::RefCell;
-use defaas_primitives::traits::{AllowanceSpender, SlashSink};
+use defaas_primitives::traits::{PaymentAllowances, SlashSink};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
-		fungible::{Inspect, MutateHold},
+		fungible::{Inspect, MutateHold, NativeFromLeft, UnionOf},
+		fungibles,
 		tokens::{Fortitude, Precision},
-		ConstU128, ConstU32, ConstU64, Hooks,
+		AsEnsureOriginWithArg, ConstU128, ConstU32, ConstU64, Hooks,
 	},
 	weights::Weight,
 	BoundedVec,
 };
+pub use frame_support::traits::fungible::NativeOrWithId;
 use frame_system::EnsureRoot;
 use scale_info::TypeInfo;
 use sp_core::sr25519;
@@ -45,6 +52,8 @@ frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
 		Balances: pallet_balances,
+		Assets: pallet_assets,
+		AssetsHolder: pallet_assets_holder,
 		Market: pallet_market,
 	}
 );
@@ -63,7 +72,49 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
+#[derive_impl(pallet_assets::config_preludes::TestDefaultConfig as pallet_assets::DefaultConfig)]
+impl pallet_assets::Config for Test {
+	type Balance = Balance;
+	type AssetId = u32;
+	type AssetIdParameter = u32;
+	type CreateOrigin = AsEnsureOriginWithArg<frame_system::EnsureSigned<AccountId>>;
+	type ForceOrigin = EnsureRoot<AccountId>;
+	type Currency = Balances;
+	type Holder = AssetsHolder;
+}
+
+impl pallet_assets_holder::Config for Test {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeEvent = RuntimeEvent;
+}
+
+/// The mock's payment asset kinds: FST (`Native`) or an asset of `pallet-assets`.
+pub type AssetKind = NativeOrWithId<u32>;
+/// FST and the assets as one `fungibles` (the runtime's `PaymentFunds`).
+pub type NativeAndAssets =
+	UnionOf<Balances, AssetsHolder, NativeFromLeft, AssetKind, AccountId>;
+
+/// The stable test asset: sufficient, accepted for payment.
+pub const STABLE: u32 = 7;
+/// An asset that exists but is not accepted for payment.
+pub const OTHER: u32 = 8;
+/// An asset id that does not exist.
+pub const MISSING: u32 = 9;
+/// The least prepay of an order in [`STABLE`].
+pub const STABLE_MIN_PREPAY: Balance = 100;
+
+/// [`STABLE`] as a payment asset kind.
+pub fn stable() -> AssetKind {
+	NativeOrWithId::WithId(STABLE)
+}
+
+/// FST as a payment asset kind.
+pub fn native() -> AssetKind {
+	NativeOrWithId::Native
+}
+
 parameter_types! {
+	pub const NativeAsset: AssetKind = NativeOrWithId::Native;
 	pub const MinProviderStake: Balance = 1_000;
 	pub const ReputationDecay: Perbill = Perbill::from_percent(5);
 	pub const MinReputationForRefund: Permill = Permill::from_percent(40);
@@ -87,11 +138,17 @@ parameter_types! {
 
 impl pallet_market::Config for Test {
 	type Currency = Balances;
+	type AssetKind = AssetKind;
+	type NativeAsset = NativeAsset;
+	type PaymentFunds = NativeAndAssets;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type LevelAdminOrigin = EnsureRoot<AccountId>;
 	type SlaMonitor = MockMonitor;
 	type SlashSink = BurningSink;
-	type AllowanceSpender = TestAllowances;
+	type Allowances = TestAllowances;
+	type MaxPaymentAssets = ConstU32<2>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = MockAssets;
 	type MaxTagLen = ConstU32<16>;
 	type MaxEndpointLen = ConstU32<64>;
 	type MaxLevelsPerProvider = ConstU32<4>;
@@ -211,15 +268,15 @@ pub enum MonitorCall {
 thread_local! {
 	/// Everything the slash sink burned.
 	pub static BURNED: RefCell<Balance> = const { RefCell::new(0) };
-	/// Allowances `(owner, spender) -> amount`.
-	pub static ALLOWANCES: RefCell<BTreeMap<(AccountId, AccountId), Balance>> =
+	/// Allowances `(asset, owner, spender) -> amount`.
+	pub static ALLOWANCES: RefCell<BTreeMap<(AssetKind, AccountId, AccountId), Balance>> =
 		const { RefCell::new(BTreeMap::new()) };
 	/// Calls on the monitor, in order.
 	pub static MONITOR_CALLS: RefCell<Vec<MonitorCall>> = const { RefCell::new(Vec::new()) };
 	/// Whether `start_monitoring` fails.
 	pub static MONITOR_REFUSES: RefCell<bool> = const { RefCell::new(false) };
-	/// Total issuance right after genesis and setup.
-	pub static INITIAL_ISSUANCE: RefCell<Balance> = const { RefCell::new(0) };
+	/// Total issuance (of FST, of [`STABLE`]) right after genesis and setup.
+	pub static INITIAL_ISSUANCE: RefCell<(Balance, Balance)> = const { RefCell::new((0, 0)) };
 	/// sr25519 heartbeat keys by account ([`MockWorkerPublic::into_account`]); never cleared,
 	/// the mapping is fixed.
 	/// What [`MockMonitor::committee_capacity`] answers (witnesses that could serve).
@@ -245,28 +302,51 @@ impl SlashSink<AccountId, Balance, RuntimeHoldReason> for BurningSink {
 	}
 }
 
-/// Allowances kept in [`ALLOWANCES`].
+/// Allowances kept in [`ALLOWANCES`], per asset.
 pub struct TestAllowances;
-impl AllowanceSpender<AccountId, Balance> for TestAllowances {
-	fn spend_allowance(owner: &AccountId, spender: &AccountId, amount: Balance) -> DispatchResult {
+impl PaymentAllowances<AccountId, AssetKind, Balance> for TestAllowances {
+	fn spend_allowance(
+		asset: &AssetKind,
+		owner: &AccountId,
+		spender: &AccountId,
+		amount: Balance,
+	) -> DispatchResult {
 		ALLOWANCES.with(|a| {
 			let mut a = a.borrow_mut();
-			let left = a.get(&(*owner, *spender)).copied().unwrap_or(0);
+			let key = (asset.clone(), *owner, *spender);
+			let left = a.get(&key).copied().unwrap_or(0);
 			if amount == 0 || left < amount {
 				return Err(DispatchError::Other("insufficient allowance"));
 			}
-			a.insert((*owner, *spender), left - amount);
+			a.insert(key, left - amount);
 			Ok(())
 		})
 	}
 
-	fn allowance(owner: &AccountId, spender: &AccountId) -> Balance {
-		ALLOWANCES.with(|a| a.borrow().get(&(*owner, *spender)).copied().unwrap_or(0))
+	fn allowance(asset: &AssetKind, owner: &AccountId, spender: &AccountId) -> Balance {
+		ALLOWANCES
+			.with(|a| a.borrow().get(&(asset.clone(), *owner, *spender)).copied().unwrap_or(0))
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn set_allowance(owner: &AccountId, spender: &AccountId, amount: Balance) {
-		ALLOWANCES.with(|a| a.borrow_mut().insert((*owner, *spender), amount));
+	fn set_allowance(asset: &AssetKind, owner: &AccountId, spender: &AccountId, amount: Balance) {
+		ALLOWANCES.with(|a| a.borrow_mut().insert((asset.clone(), *owner, *spender), amount));
+	}
+}
+
+/// The benchmarks' payment asset: [`OTHER`] (exists, not yet accepted), minted on demand.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct MockAssets;
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::traits::BenchmarkHelper<AccountId, AssetKind, Balance> for MockAssets {
+	fn create_asset() -> AssetKind {
+		NativeOrWithId::WithId(OTHER)
+	}
+
+	fn fund(asset: &AssetKind, who: &AccountId, amount: Balance) {
+		if let NativeOrWithId::WithId(id) = asset {
+			let _ = <Assets as fungibles::Mutate<AccountId>>::mint_into(*id, who, amount);
+		}
 	}
 }
 
@@ -365,9 +445,23 @@ impl ExtBuilder {
 		}
 		.assimilate_storage(&mut t)
 		.unwrap();
+		pallet_assets::GenesisConfig::<Test> {
+			// (id, owner, is_sufficient, min_balance)
+			assets: vec![(STABLE, NOBODY, true, 1), (OTHER, NOBODY, true, 1)],
+			metadata: vec![(STABLE, b"Test Dollar".to_vec(), b"TUSD".to_vec(), 6)],
+			accounts: (1..=5)
+				.chain(11..=15)
+				.flat_map(|who| [(STABLE, who, INITIAL_BALANCE), (OTHER, who, INITIAL_BALANCE)])
+				.collect(),
+			next_asset_id: None,
+			reserves: vec![],
+		}
+		.assimilate_storage(&mut t)
+		.unwrap();
 		pallet_market::GenesisConfig::<Test> {
 			levels: paper_levels(),
 			timings: self.timings,
+			payment_assets: vec![(stable(), STABLE_MIN_PREPAY)],
 			..Default::default()
 		}
 		.assimilate_storage(&mut t)
@@ -376,6 +470,8 @@ impl ExtBuilder {
 		let mut ext = sp_io::TestExternalities::new(t);
 		ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
 		ext.execute_with(|| {
+			// What a runtime's genesis does besides the pallets' configs: the storage versions.
+			<AllPalletsWithSystem as frame_support::traits::OnGenesis>::on_genesis();
 			System::set_block_number(1);
 			for (who, levels) in self.providers {
 				Market::register_provider(
@@ -388,7 +484,7 @@ impl ExtBuilder {
 				.unwrap();
 				Market::heartbeat(RuntimeOrigin::signed(hb(who)), BoundedVec::new()).unwrap();
 			}
-			INITIAL_ISSUANCE.with(|i| *i.borrow_mut() = issuance());
+			INITIAL_ISSUANCE.with(|i| *i.borrow_mut() = (issuance(), issuance_of(STABLE)));
 			System::reset_events();
 		});
 		ext
@@ -403,13 +499,23 @@ impl ExtBuilder {
 	}
 }
 
-/// `try_state` plus conservation: the market never changes total issuance; only the
-/// (test) slash sink burns.
+/// `try_state` (the market's and the asset holder's) plus conservation: the market never
+/// changes total issuance, of FST or of an asset; only the (test) slash sink burns FST.
 pub fn check_invariants() {
 	Market::do_try_state().expect("try_state");
-	let initial = INITIAL_ISSUANCE.with(|i| *i.borrow());
+	{
+		use frame_support::traits::{TryState, TryStateSelect};
+		// The asset pallets' own checks: balances on hold == holds, supply ≥ balances.
+		<(Assets, AssetsHolder) as TryState<BlockNumber>>::try_state(
+			System::block_number(),
+			TryStateSelect::All,
+		)
+		.expect("assets try_state");
+	}
+	let (initial, initial_stable) = INITIAL_ISSUANCE.with(|i| *i.borrow());
 	let burned = BURNED.with(|b| *b.borrow());
 	assert_eq!(issuance() + burned, initial, "FST created or destroyed");
+	assert_eq!(issuance_of(STABLE), initial_stable, "stable asset created or destroyed");
 }
 
 /// A valid endpoint.
@@ -449,9 +555,14 @@ pub fn burned() -> Balance {
 	BURNED.with(|b| *b.borrow())
 }
 
-/// Set an allowance in the test allowance map.
+/// Set an FST allowance in the test allowance map.
 pub fn approve(owner: AccountId, spender: AccountId, amount: Balance) {
-	ALLOWANCES.with(|a| a.borrow_mut().insert((owner, spender), amount));
+	approve_in(native(), owner, spender, amount);
+}
+
+/// Set an allowance of `asset` in the test allowance map.
+pub fn approve_in(asset: AssetKind, owner: AccountId, spender: AccountId, amount: Balance) {
+	ALLOWANCES.with(|a| a.borrow_mut().insert((asset, owner, spender), amount));
 }
 
 /// Make the monitor refuse (or accept) leases.
@@ -467,4 +578,23 @@ pub fn free(who: AccountId) -> Balance {
 /// Total issuance of FST.
 pub fn issuance() -> Balance {
 	<Balances as Inspect<AccountId>>::total_issuance()
+}
+
+/// Total issuance of asset `id`.
+pub fn issuance_of(id: u32) -> Balance {
+	<Assets as fungibles::Inspect<AccountId>>::total_issuance(id)
+}
+
+/// Balance of `who` in `asset` (FST or an asset), holds excluded.
+pub fn free_in(asset: AssetKind, who: AccountId) -> Balance {
+	<NativeAndAssets as fungibles::Inspect<AccountId>>::balance(asset, &who)
+}
+
+/// What `who` holds in `asset` as order prepays.
+pub fn prepay_held_in(asset: AssetKind, who: AccountId) -> Balance {
+	<NativeAndAssets as fungibles::InspectHold<AccountId>>::balance_on_hold(
+		asset,
+		&pallet_market::HoldReason::OrderPrepay.into(),
+		&who,
+	)
 }

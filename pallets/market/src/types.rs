@@ -18,12 +18,16 @@ use sp_runtime::{
 pub use defaas_primitives::{
 	LeaseInfo, LevelId, MonitorTarget, OrderId, PackageCheck, PackageUrl, PeriodTally,
 };
+/// FST or a numbered asset: the payment asset kind of the DeFaaS runtime.
+pub use frame_support::traits::fungible::NativeOrWithId;
 
 /// The balance type of the market's currency.
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 /// The account id type of the runtime.
 pub type AccountIdOf<T> = <T as frame_system::Config>::AccountId;
+/// The payment asset type of the market.
+pub type AssetKindOf<T> = <T as Config>::AssetKind;
 
 /// Fixed-point scale of the decayed reputation counters: one billing period counts as
 /// `REPUTATION_SCALE` units (so the counters keep six decimals under decay).
@@ -499,11 +503,13 @@ pub struct LeaseRecord<AccountId, Balance, BlockNumber> {
 
 /// An order and its escrow.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, TypeInfo, MaxEncodedLen)]
-pub struct OrderRecord<AccountId, Balance, BlockNumber> {
+pub struct OrderRecord<AccountId, Asset, Balance, BlockNumber> {
 	/// Account that created the order and controls it.
 	pub customer: AccountId,
 	/// Account whose funds are held for the order: the customer or its sponsor.
 	pub payer: AccountId,
+	/// The payment asset: prepay, prices, payments and refunds are all in it.
+	pub asset: Asset,
 	/// Requested FaaS level.
 	pub level: LevelId,
 	/// Number of billing periods.
@@ -533,14 +539,15 @@ pub struct OrderRecord<AccountId, Balance, BlockNumber> {
 	pub created_at: BlockNumber,
 }
 /// [`OrderRecord`] of a runtime.
-pub type OrderRecordOf<T> = OrderRecord<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
+pub type OrderRecordOf<T> =
+	OrderRecord<AccountIdOf<T>, AssetKindOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 /// [`OrderState`] of a runtime.
 pub type OrderStateOf<T> = OrderState<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 /// [`LeaseRecord`] of a runtime.
 pub type LeaseRecordOf<T> = LeaseRecord<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 
-impl<AccountId, Balance: Saturating + Copy, BlockNumber>
-	OrderRecord<AccountId, Balance, BlockNumber>
+impl<AccountId, Asset, Balance: Saturating + Copy, BlockNumber>
+	OrderRecord<AccountId, Asset, Balance, BlockNumber>
 {
 	/// What is still held from the payer for this order: `prepay - paid - refunded`.
 	pub fn outstanding(&self) -> Balance {
@@ -603,18 +610,21 @@ pub type DeadlineBucketOf<T> = BoundedVec<OrderId, <T as Config>::MaxDeadlinesPe
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
 #[serde(bound(
-	serialize = "AccountId: frame_support::Serialize, Balance: core::fmt::Display, \
-	             BlockNumber: frame_support::Serialize",
-	deserialize = "AccountId: frame_support::Deserialize<'de>, Balance: core::str::FromStr, \
+	serialize = "AccountId: frame_support::Serialize, Asset: frame_support::Serialize, \
+	             Balance: core::fmt::Display, BlockNumber: frame_support::Serialize",
+	deserialize = "AccountId: frame_support::Deserialize<'de>, \
+	               Asset: frame_support::Deserialize<'de>, Balance: core::str::FromStr, \
 	               BlockNumber: frame_support::Deserialize<'de>"
 ))]
-pub struct OrderView<AccountId, Balance, BlockNumber> {
+pub struct OrderView<AccountId, Asset, Balance, BlockNumber> {
 	/// Order id.
 	pub order_id: OrderId,
 	/// Customer.
 	pub customer: AccountId,
 	/// Account whose funds are held (customer or sponsor).
 	pub payer: AccountId,
+	/// The payment asset of every amount below (`"Native"` for FST, `{"WithId": id}`).
+	pub asset: Asset,
 	/// FaaS level.
 	pub level: LevelId,
 	/// Billing periods.
@@ -723,10 +733,12 @@ pub struct ProviderView<AccountId, Balance, BlockNumber> {
 )]
 #[serde(crate = "frame_support::__private::serde", rename_all = "camelCase")]
 #[serde(bound(
-	serialize = "Balance: core::fmt::Display",
-	deserialize = "Balance: core::str::FromStr"
+	serialize = "Asset: frame_support::Serialize, Balance: core::fmt::Display",
+	deserialize = "Asset: frame_support::Deserialize<'de>, Balance: core::str::FromStr"
 ))]
-pub struct Quote<Balance> {
+pub struct Quote<Asset, Balance> {
+	/// The payment asset of the prices.
+	pub asset: Asset,
 	/// Recent clearing unit prices of the level, oldest first (decimal strings in JSON, as
 	/// every balance).
 	#[serde(with = "defaas_primitives::json::string_vec")]
@@ -748,7 +760,9 @@ pub struct Quote<Balance> {
 
 /// The customer's terms of a new order (the arguments of `create_order` but the sponsor).
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct OrderTerms<Balance, BlockNumber> {
+pub struct OrderTerms<Asset, Balance, BlockNumber> {
+	/// The payment asset.
+	pub asset: Asset,
 	/// Requested FaaS level.
 	pub level: LevelId,
 	/// Number of billing periods.
@@ -765,4 +779,4 @@ pub struct OrderTerms<Balance, BlockNumber> {
 	pub min_reputation: Permill,
 }
 /// [`OrderTerms`] of a runtime.
-pub type OrderTermsOf<T> = OrderTerms<BalanceOf<T>, BlockNumberFor<T>>;
+pub type OrderTermsOf<T> = OrderTerms<AssetKindOf<T>, BalanceOf<T>, BlockNumberFor<T>>;

@@ -53,6 +53,7 @@ pub trait WeightInfo {
 	fn on_verdict() -> Weight;
 	fn on_verdict_continue() -> Weight;
 	fn set_timings() -> Weight;
+	fn set_payment_asset() -> Weight;
 	fn worker_heartbeat() -> Weight;
 	fn authorize_worker_heartbeat() -> Weight;
 }
@@ -512,6 +513,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(6_539_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Not yet measured: the reads and writes of `set_payment_asset` (the asset's details,
+	/// the payment asset and its counter) over `set_timings`' time, until the next run of the
+	/// benchmarks.
+	fn set_payment_asset() -> Weight {
+		Weight::from_parts(20_000_000, 4000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 	/// Storage: `Market::HeartbeatKeys` (r:1 w:0)
 	/// Proof: `Market::HeartbeatKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `Market::Providers` (r:1 w:1)
@@ -646,6 +655,11 @@ impl WeightInfo for () {
 	fn set_timings() -> Weight {
 		Weight::from_parts(6_539_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_payment_asset() -> Weight {
+		Weight::from_parts(20_000_000, 4000)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn worker_heartbeat() -> Weight {
 		Weight::from_parts(30_195_000, 4046)

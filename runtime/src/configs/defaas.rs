@@ -69,9 +69,25 @@ parameter_types! {
 	};
 }
 
+parameter_types! {
+	/// The market's genesis asset: FST is always a payment asset.
+	pub const NativeAsset: super::assets::AssetKind = super::assets::AssetKind::Native;
+}
+
 impl pallet_market::Config for Runtime {
-	/// Escrow, deposits and stakes are holds on FST balances.
+	/// Provider stakes and bid deposits are holds on FST balances.
 	type Currency = Balances;
+	/// Orders pay in FST or an asset of `pallet-assets`.
+	type AssetKind = super::assets::AssetKind;
+	/// FST.
+	type NativeAsset = NativeAsset;
+	/// Prepays are holds on FST or on the asset (through `pallet-assets-holder`).
+	type PaymentFunds = super::assets::NativeAndAssetsWithHolds;
+	/// Up to 16 payment assets besides FST.
+	type MaxPaymentAssets = ConstU32<16>;
+	/// Creates and mints the benchmarks' payment asset.
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = super::assets::benchmarks::MarketAssets;
 	/// The runtime's hold reasons (`Market(OrderPrepay | BidDeposit | ProviderStake)`).
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// Root (sudo) appends FaaS levels and sets the market's time parameters.
@@ -80,8 +96,8 @@ impl pallet_market::Config for Runtime {
 	type SlaMonitor = WitnessPool;
 	/// Forfeited deposits and slashed stake go to the token pallet's slash sink (burn).
 	type SlashSink = FaasToken;
-	/// Sponsors fund other customers' orders through FST allowances.
-	type AllowanceSpender = FaasToken;
+	/// Sponsors fund other customers' orders through FST allowances or the asset's approvals.
+	type Allowances = super::assets::SponsorAllowances;
 	/// Level tags like "normal", "graphics", "ai".
 	type MaxTagLen = ConstU32<32>;
 	/// Provider endpoint URLs.
@@ -247,18 +263,6 @@ where
 	/// The runtime's extension pipeline for a transaction without signer: `AuthorizeCall`
 	/// validates the call's own proof; nonce and fee checks skip unsigned origins; immortal.
 	fn create_extension() -> TxExtension {
-		(
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
-			frame_system::CheckNonce::<Runtime>::from(0),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		)
+		crate::tx_extension(sp_runtime::generic::Era::Immortal, 0, 0)
 	}
 }

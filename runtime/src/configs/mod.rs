@@ -1,6 +1,9 @@
 //! One `impl Config` block per pallet. Every associated type says why it has its value.
 
+mod assets;
 mod defaas;
+
+pub use assets::{AssetId, AssetKind, NativeAndAssets, NativeAndAssetsWithHolds};
 
 use crate::weights::{
 	block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight,

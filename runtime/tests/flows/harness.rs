@@ -17,6 +17,7 @@
 //! `try-runtime`; with that feature `AllPalletsWithSystem::try_state` runs as well).
 
 use codec::Encode;
+pub use defaas_runtime::configs::AssetKind;
 use defaas_runtime::{
 	genesis_config_presets::DEV_ENDOWMENT, AccountId, Balance, Balances, BlockNumber, Executive,
 	Header, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeHoldReason,
@@ -217,6 +218,7 @@ pub fn next_block() {
 /// state decoded. Run twice: the second run must pass as well and change no storage (a
 /// migration that is not idempotent, or storage left undecodable, fails the test).
 pub fn next_block_checking_runtime_upgrade() {
+	use frame_support::migrations::MultiStepMigrator;
 	use frame_try_runtime::UpgradeCheckSelect;
 	let header = finish_block();
 	let state_version = sp_runtime::StateVersion::V1;
@@ -225,6 +227,17 @@ pub fn next_block_checking_runtime_upgrade() {
 		let weight = Executive::try_runtime_upgrade(UpgradeCheckSelect::All)
 			.unwrap_or_else(|e| panic!("runtime upgrade checks, run {run}: {e:?}"));
 		assert!(weight.all_lte(defaas_runtime::configs::RuntimeBlockWeights::get().max_block));
+		// The stepped migrations the upgrade started run to their end, as the next blocks
+		// would run them (with their try-runtime pre/post checks); a completed one is recorded
+		// and not run again.
+		let mut steps = 0;
+		while <defaas_runtime::MultiBlockMigrations as MultiStepMigrator>::ongoing() {
+			<defaas_runtime::MultiBlockMigrations as MultiStepMigrator>::step();
+			steps += 1;
+			assert!(steps < 100, "run {run}: the stepped migrations end");
+		}
+		// (The upgrade's events go with the block; the next block starts without them.)
+		System::reset_events();
 		roots.push(sp_io::storage::root(state_version));
 	}
 	assert_eq!(roots[0], roots[1], "a second upgrade run changed storage");
@@ -274,9 +287,9 @@ fn tally(c: &mut Context, event: &RuntimeEvent) {
 		RuntimeEvent::FaasToken(pallet_faas_token::Event::Slashed {
 			amount, burned: true, ..
 		}) => c.burned += amount,
-		RuntimeEvent::TransactionPayment(
-			pallet_transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
-		) => c.fees += actual_fee,
+		// Fees (paid in FST, or in an asset and swapped to FST through its pool) are burned:
+		// their credit is dropped, which lowers the issuance.
+		RuntimeEvent::Balances(pallet_balances::Event::Rescinded { amount }) => c.fees += amount,
 		// Burned by `Balances::burn`, or dust lost when a transfer reaps an account.
 		RuntimeEvent::Balances(
 			pallet_balances::Event::Burned { amount, .. }
@@ -464,19 +477,8 @@ pub fn submit(who: Who, call: impl Into<RuntimeCall>) -> (DispatchResult, Balanc
 	let call: RuntimeCall = call.into();
 	let account = acc(who);
 	let nonce = System::account_nonce(&account);
-	let extension: TxExtension = (
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	);
+	let extension: TxExtension =
+		defaas_runtime::tx_extension(sp_runtime::generic::Era::Immortal, nonce, 0);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
 	let signature = payload.using_encoded(|bytes| who.sign(bytes));
 	let xt = UncheckedExtrinsic::new_signed(
@@ -513,6 +515,85 @@ pub fn submit(who: Who, call: impl Into<RuntimeCall>) -> (DispatchResult, Balanc
 		assert_eq!(free(who) + total_held(who), total_before - fee, "only the fee was taken");
 	}
 	(result, fee)
+}
+
+/// [`submit`] paying the fee in `asset` (swapped to FST through its pool): returns the dispatch
+/// result and the fee paid in the asset, checked against the `AssetTxFeePaid` event, the
+/// pool's quote of the FST fee and `who`'s balance of the asset; `who`'s FST is untouched.
+pub fn submit_paying_in(
+	who: Who,
+	call: impl Into<RuntimeCall>,
+	asset: AssetKind,
+) -> (DispatchResult, Balance) {
+	let call: RuntimeCall = call.into();
+	let account = acc(who);
+	let nonce = System::account_nonce(&account);
+	let extension: TxExtension = defaas_runtime::tx_extension_paying_in(
+		sp_runtime::generic::Era::Immortal,
+		nonce,
+		0,
+		Some(asset.clone()),
+	);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
+	let signature = payload.using_encoded(|bytes| who.sign(bytes));
+	let xt = UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(account.clone()),
+		MultiSignature::Sr25519(signature),
+		extension,
+	);
+	let len = xt.encoded_size() as u32;
+	let quoted_fst =
+		pallet_transaction_payment::Pallet::<Runtime>::query_info(xt.clone(), len).partial_fee;
+	let quoted = pallet_asset_conversion::Pallet::<Runtime>::quote_price_tokens_for_exact_tokens(
+		asset.clone(),
+		AssetKind::Native,
+		quoted_fst,
+		true,
+	)
+	.expect("the asset has an FST pool");
+	let events_before = System::events().len();
+	let fst_before = free(who) + total_held(who);
+	let asset_before = asset_total(&asset, who);
+	let result = Executive::apply_extrinsic(xt).expect("the transaction is valid");
+	assert_eq!(System::account_nonce(&account), nonce + 1, "the nonce moved on");
+	let fee = System::events()[events_before..]
+		.iter()
+		.find_map(|r| match &r.event {
+			RuntimeEvent::AssetConversionTxPayment(
+				pallet_asset_conversion_tx_payment::Event::AssetTxFeePaid {
+					who: payer,
+					actual_fee,
+					tip,
+					asset_id,
+				},
+			) if *payer == account => {
+				assert_eq!((*tip, asset_id), (0, &asset));
+				Some(*actual_fee)
+			},
+			_ => None,
+		})
+		.expect("AssetTxFeePaid");
+	assert!(fee > 0 && fee <= quoted, "fee {fee} charged, {quoted} quoted");
+	assert_eq!(free(who) + total_held(who), fst_before, "no FST moved for the fee");
+	if result.is_err() {
+		assert_eq!(asset_total(&asset, who), asset_before - fee, "only the fee was taken");
+	}
+	(result, fee)
+}
+
+/// What `who` has of `asset`, held or not.
+pub fn asset_total(asset: &AssetKind, who: Who) -> Balance {
+	<defaas_runtime::configs::NativeAndAssets as frame_support::traits::fungibles::Inspect<
+		AccountId,
+	>>::total_balance(asset.clone(), &acc(who))
+}
+
+/// What `who` has of `asset`, holds excluded.
+pub fn asset_free(asset: &AssetKind, who: Who) -> Balance {
+	<defaas_runtime::configs::NativeAndAssets as frame_support::traits::fungibles::Inspect<
+		AccountId,
+	>>::balance(asset.clone(), &acc(who))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,7 +647,23 @@ pub fn create_order_call(
 		package_hash: PACKAGE,
 		min_reputation: sp_runtime::Permill::zero(),
 		sponsor: sponsor.map(acc),
+		asset: pallet_market::NativeOrWithId::Native,
 	}
+}
+
+/// [`create_order_call`] without sponsor, paying in `asset`.
+pub fn create_order_call_in(
+	asset: AssetKind,
+	periods: u32,
+	max_unit_price: Balance,
+	committee_size: u32,
+	bid_window: BlockNumber,
+) -> pallet_market::Call<Runtime> {
+	let mut call = create_order_call(periods, max_unit_price, committee_size, bid_window, None);
+	if let MarketCall::create_order { asset: order_asset, .. } = &mut call {
+		*order_asset = asset;
+	}
+	call
 }
 
 /// `customer` creates an order (dispatched, no fee) and its id is returned.
@@ -922,7 +1019,7 @@ pub fn check_invariants(n: BlockNumber) {
 
 	// Invariant 1 (market): per account and reason, currency hold == records.
 	let mut stakes: BTreeMap<AccountId, Balance> = BTreeMap::new();
-	let mut prepays: BTreeMap<AccountId, Balance> = BTreeMap::new();
+	let mut prepays: BTreeMap<(AssetKind, AccountId), Balance> = BTreeMap::new();
 	let mut deposits: BTreeMap<AccountId, Balance> = BTreeMap::new();
 	let mut open_bids: BTreeMap<AccountId, u32> = BTreeMap::new();
 	let mut active_leases: BTreeMap<AccountId, u32> = BTreeMap::new();
@@ -931,7 +1028,8 @@ pub fn check_invariants(n: BlockNumber) {
 	}
 	for (id, order) in pallet_market::Orders::<Runtime>::iter() {
 		assert!(order.paid + order.refunded <= order.prepay, "{}", context("paid + refunded"));
-		*prepays.entry(order.payer.clone()).or_default() += order.outstanding();
+		*prepays.entry((order.asset.clone(), order.payer.clone())).or_default() +=
+			order.outstanding();
 		let bids = pallet_market::Bids::<Runtime>::get(id);
 		if order.state.is_terminal() {
 			assert_eq!(order.outstanding(), 0, "{}", context("an ended order holds nothing"));
@@ -961,14 +1059,25 @@ pub fn check_invariants(n: BlockNumber) {
 		);
 	}
 	for who in frame_system::Account::<Runtime>::iter_keys() {
-		for (reason, records) in [
-			(MarketHold::ProviderStake, &stakes),
-			(MarketHold::OrderPrepay, &prepays),
-			(MarketHold::BidDeposit, &deposits),
-		] {
+		for (reason, records) in
+			[(MarketHold::ProviderStake, &stakes), (MarketHold::BidDeposit, &deposits)]
+		{
 			let record = records.get(&who).copied().unwrap_or(0);
 			let hold = held_for(&who, reason.into());
 			assert_eq!(hold, record, "{}", context(&format!("{reason:?}")));
+		}
+		// Prepays per payment asset (FST, the stable test asset).
+		for asset in [
+			AssetKind::Native,
+			AssetKind::WithId(defaas_runtime::genesis_config_presets::DEV_STABLE_ASSET),
+		] {
+			let record = prepays.get(&(asset.clone(), who.clone())).copied().unwrap_or(0);
+			let hold = <defaas_runtime::configs::NativeAndAssetsWithHolds as frame_support::traits::fungibles::InspectHold<AccountId>>::balance_on_hold(
+				asset.clone(),
+				&RuntimeHoldReason::from(MarketHold::OrderPrepay),
+				&who,
+			);
+			assert_eq!(hold, record, "{}", context(&format!("prepay in {asset:?}")));
 		}
 		if let Some(provider) = pallet_market::Providers::<Runtime>::get(&who) {
 			assert_eq!(provider.open_bids, open_bids.get(&who).copied().unwrap_or(0));

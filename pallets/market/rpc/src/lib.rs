@@ -9,7 +9,8 @@
 use jsonrpsee::core::RpcResult;
 use jsonrpsee::proc_macros::rpc;
 pub use pallet_market_runtime_api::{
-	CloseReason, LevelId, LevelInfo, OrderId, OrderState, OrderView, ProviderView, Quote,
+	CloseReason, LevelId, LevelInfo, NativeOrWithId, OrderId, OrderState, OrderView, ProviderView,
+	Quote,
 };
 
 /// Most open orders one `defaas_openOrders` call returns.
@@ -36,12 +37,14 @@ pub struct LevelEntry {
 		client_bounds(
 			BlockHash: serde::Serialize + Clone + Send + Sync + 'static,
 			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			AssetKind: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
 			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
 			BlockNumber: serde::de::DeserializeOwned + Clone + Send + Sync + 'static
 		),
 		server_bounds(
 			BlockHash: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
 			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			AssetKind: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
 			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
 			BlockNumber: serde::Serialize + Clone + Send + Sync + 'static
 		)
@@ -54,12 +57,13 @@ pub struct LevelEntry {
 		client_bounds(
 			BlockHash: serde::Serialize + Clone + Send + Sync + 'static,
 			AccountId: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+			AssetKind: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
 			Balance: core::fmt::Display + core::str::FromStr + Clone + Send + Sync + 'static,
 			BlockNumber: serde::de::DeserializeOwned + Clone + Send + Sync + 'static
 		)
 	)
 )]
-pub trait MarketApi<BlockHash, AccountId, Balance, BlockNumber> {
+pub trait MarketApi<BlockHash, AccountId, AssetKind, Balance, BlockNumber> {
 	/// Every FaaS level, in id order.
 	#[method(name = "defaas_levels")]
 	fn levels(&self, at: Option<BlockHash>) -> RpcResult<Vec<LevelEntry>>;
@@ -70,7 +74,7 @@ pub trait MarketApi<BlockHash, AccountId, Balance, BlockNumber> {
 		&self,
 		order_id: OrderId,
 		at: Option<BlockHash>,
-	) -> RpcResult<Option<OrderView<AccountId, Balance, BlockNumber>>>;
+	) -> RpcResult<Option<OrderView<AccountId, AssetKind, Balance, BlockNumber>>>;
 
 	/// Orders whose auction is running (bidding or revealing), optionally of one level.
 	#[method(name = "defaas_openOrders")]
@@ -79,7 +83,7 @@ pub trait MarketApi<BlockHash, AccountId, Balance, BlockNumber> {
 		level: Option<LevelId>,
 		max: Option<u32>,
 		at: Option<BlockHash>,
-	) -> RpcResult<Vec<OrderView<AccountId, Balance, BlockNumber>>>;
+	) -> RpcResult<Vec<OrderView<AccountId, AssetKind, Balance, BlockNumber>>>;
 
 	/// A provider: stake, endpoint, levels, online status, reputation.
 	#[method(name = "defaas_provider")]
@@ -89,14 +93,16 @@ pub trait MarketApi<BlockHash, AccountId, Balance, BlockNumber> {
 		at: Option<BlockHash>,
 	) -> RpcResult<Option<ProviderView<AccountId, Balance, BlockNumber>>>;
 
-	/// A price quote for `periods` billing periods of `level` from recent clearing prices.
+	/// A price quote for `periods` billing periods of `level` in `asset` (FST when `null`)
+	/// from recent clearing prices in that asset.
 	#[method(name = "defaas_quote")]
 	fn quote(
 		&self,
 		level: LevelId,
 		periods: u32,
+		asset: Option<AssetKind>,
 		at: Option<BlockHash>,
-	) -> RpcResult<Option<Quote<Balance>>>;
+	) -> RpcResult<Option<Quote<AssetKind, Balance>>>;
 }
 
 #[cfg(feature = "server")]
@@ -134,13 +140,15 @@ mod server {
 		ErrorObject::owned(RUNTIME_ERROR, "market runtime API call failed", Some(error.to_string()))
 	}
 
-	impl<C, Block, AccountId, Balance, BlockNumber>
-		MarketApiServer<<Block as BlockT>::Hash, AccountId, Balance, BlockNumber> for Market<C, Block>
+	impl<C, Block, AccountId, AssetKind, Balance, BlockNumber>
+		MarketApiServer<<Block as BlockT>::Hash, AccountId, AssetKind, Balance, BlockNumber>
+		for Market<C, Block>
 	where
 		Block: BlockT,
 		C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-		C::Api: MarketRuntimeApi<Block, AccountId, Balance, BlockNumber>,
+		C::Api: MarketRuntimeApi<Block, AccountId, AssetKind, Balance, BlockNumber>,
 		AccountId: Codec + Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+		AssetKind: Codec + Clone + Default + Send + Sync + Serialize + DeserializeOwned + 'static,
 		Balance: Codec + Send + Sync + core::fmt::Display + core::str::FromStr + 'static,
 		BlockNumber: Codec + Send + Sync + Serialize + DeserializeOwned + 'static,
 	{
@@ -154,7 +162,7 @@ mod server {
 			&self,
 			order_id: OrderId,
 			at: Option<Block::Hash>,
-		) -> RpcResult<Option<OrderView<AccountId, Balance, BlockNumber>>> {
+		) -> RpcResult<Option<OrderView<AccountId, AssetKind, Balance, BlockNumber>>> {
 			let at = at.unwrap_or_else(|| self.client.info().best_hash);
 			self.client.runtime_api().order(at, order_id).map_err(runtime_error)
 		}
@@ -164,7 +172,7 @@ mod server {
 			level: Option<LevelId>,
 			max: Option<u32>,
 			at: Option<Block::Hash>,
-		) -> RpcResult<Vec<OrderView<AccountId, Balance, BlockNumber>>> {
+		) -> RpcResult<Vec<OrderView<AccountId, AssetKind, Balance, BlockNumber>>> {
 			let at = at.unwrap_or_else(|| self.client.info().best_hash);
 			let max = max.unwrap_or(MAX_OPEN_ORDERS).min(MAX_OPEN_ORDERS);
 			self.client.runtime_api().open_orders(at, level, max).map_err(runtime_error)
@@ -183,10 +191,13 @@ mod server {
 			&self,
 			level: LevelId,
 			periods: u32,
+			asset: Option<AssetKind>,
 			at: Option<Block::Hash>,
-		) -> RpcResult<Option<Quote<Balance>>> {
+		) -> RpcResult<Option<Quote<AssetKind, Balance>>> {
 			let at = at.unwrap_or_else(|| self.client.info().best_hash);
-			self.client.runtime_api().quote(at, level, periods).map_err(runtime_error)
+			// The default asset kind is FST (`NativeOrWithId::Native`).
+			let asset = asset.unwrap_or_default();
+			self.client.runtime_api().quote(at, level, asset, periods).map_err(runtime_error)
 		}
 	}
 }

@@ -98,6 +98,10 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
 		ensure!(price <= order.max_unit_price, Error::<T>::PriceAboveMax);
+		ensure!(
+			price >= Self::least_unit_price(&order.asset),
+			Error::<T>::PriceBelowAssetMinimum
+		);
 
 		bid.price = Some(price);
 		Bids::<T>::insert(order_id, bids);
@@ -251,9 +255,13 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Remember a clearing price of `level` (oldest dropped when full).
-	pub(crate) fn record_clearing_price(level: LevelId, price: BalanceOf<T>) {
-		RecentPrices::<T>::mutate(level, |prices| {
+	/// Remember a clearing price of `level` in `asset` (oldest dropped when full).
+	pub(crate) fn record_clearing_price(
+		level: LevelId,
+		asset: &AssetKindOf<T>,
+		price: BalanceOf<T>,
+	) {
+		RecentPrices::<T>::mutate(level, asset, |prices| {
 			if prices.is_full() && !prices.is_empty() {
 				prices.remove(0);
 			}

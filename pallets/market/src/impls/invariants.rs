@@ -1,30 +1,38 @@
 //! `try_state`: the invariants of docs/architecture.md §10 that concern the market.
 //!
-//! 1. Per account and hold reason: currency hold == sum of records (provider stakes, order
-//!    prepays still outstanding, bid deposits); an account the system knows holds nothing for
-//!    a market reason without records (a hold the market forgot to release shows up here).
+//! 1. Per account and hold reason: currency hold == sum of records (provider stakes and bid
+//!    deposits in FST; order prepays still outstanding per payment asset); an account the
+//!    system knows holds nothing for a market reason without records (a hold the market
+//!    forgot to release shows up here). Per payment asset, the held escrow equals the open
+//!    orders' remaining prepay.
 //! 3. Every order is in exactly one state (by construction: one enum); a Deploying or
 //!    Fulfilling order has a lease whose provider is registered; a Fulfilling lease has
 //!    started; `paid + refunded ≤ prepay`; an ended order holds nothing and has no bids.
 //! 5. Bids, open-order index entries and provider counters agree with the orders.
 //!
-//! Besides: the time parameters in force are valid and every order has a positive billing
-//! period.
+//! Besides: the time parameters in force are valid, every order has a positive billing
+//! period, and there are at most `MaxPaymentAssets` payment assets, each existing and none
+//! of them FST.
 
 use crate::{
 	pallet::{
-		Bids, Config, HeartbeatKeys, HoldReason, NextOrderId, OpenOrders, Orders, Pallet, Providers,
+		Bids, Config, HeartbeatKeys, HoldReason, NextOrderId, OpenOrders, Orders, Pallet,
+		PaymentAssets, Providers,
 	},
 	types::*,
 };
-use alloc::collections::BTreeMap;
-use frame_support::{ensure, traits::fungible::InspectHold};
+use alloc::collections::{BTreeMap, BTreeSet};
+use frame_support::{
+	ensure,
+	traits::{fungible::InspectHold, fungibles, Get},
+};
 use sp_runtime::{
 	traits::{CheckedAdd, Saturating, Zero},
 	TryRuntimeError,
 };
 
 type Ledger<T> = BTreeMap<AccountIdOf<T>, BalanceOf<T>>;
+type AssetLedger<T> = BTreeMap<AssetKindOf<T>, Ledger<T>>;
 type Counters<T> = BTreeMap<AccountIdOf<T>, u32>;
 
 fn add<T: Config>(map: &mut Ledger<T>, who: &AccountIdOf<T>, amount: BalanceOf<T>) {
@@ -41,12 +49,27 @@ impl<T: Config> Pallet<T> {
 	/// Check the market's invariants.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut stakes = Ledger::<T>::new();
-		let mut prepays = Ledger::<T>::new();
+		let mut prepays = AssetLedger::<T>::new();
 		let mut deposits = Ledger::<T>::new();
 		let mut open_bids = Counters::<T>::new();
 		let mut active_leases = Counters::<T>::new();
 
 		ensure!(Self::timings().validate(), "invalid time parameters in force");
+		ensure!(
+			PaymentAssets::<T>::count() <= T::MaxPaymentAssets::get(),
+			"more payment assets than MaxPaymentAssets"
+		);
+		ensure!(
+			PaymentAssets::<T>::count() as usize == PaymentAssets::<T>::iter_keys().count(),
+			"payment asset counter is wrong"
+		);
+		for asset in PaymentAssets::<T>::iter_keys() {
+			ensure!(asset != T::NativeAsset::get(), "FST stored as a payment asset");
+			ensure!(
+				<T::PaymentFunds as fungibles::Inspect<_>>::asset_exists(asset),
+				"payment asset does not exist"
+			);
+		}
 
 		for (who, provider) in Providers::<T>::iter() {
 			add::<T>(&mut stakes, &who, provider.stake);
@@ -66,7 +89,11 @@ impl<T: Config> Pallet<T> {
 			let settled =
 				order.paid.checked_add(&order.refunded).ok_or("paid + refunded overflows")?;
 			ensure!(settled <= order.prepay, "paid + refunded exceeds prepay");
-			add::<T>(&mut prepays, &order.payer, order.outstanding());
+			add::<T>(
+				prepays.entry(order.asset.clone()).or_default(),
+				&order.payer,
+				order.outstanding(),
+			);
 			let bids = Bids::<T>::decode_len(order_id).unwrap_or(0);
 			let open = OpenOrders::<T>::contains_key(order.level, order_id);
 			match &order.state {
@@ -137,7 +164,7 @@ impl<T: Config> Pallet<T> {
 		}
 
 		Self::check_holds(HoldReason::ProviderStake, &stakes)?;
-		Self::check_holds(HoldReason::OrderPrepay, &prepays)?;
+		Self::check_prepays(&prepays)?;
 		Self::check_holds(HoldReason::BidDeposit, &deposits)?;
 		Ok(())
 	}
@@ -153,6 +180,36 @@ impl<T: Config> Pallet<T> {
 		for who in frame_system::Account::<T>::iter_keys() {
 			if !records.contains_key(&who) {
 				ensure!(held(&who).is_zero(), "currency hold without records");
+			}
+		}
+		Ok(())
+	}
+
+	/// Per payment asset (FST, the accepted assets and any asset an order still pays in):
+	/// prepay holds == the orders' outstanding prepays, and no prepay held without an order.
+	fn check_prepays(prepays: &AssetLedger<T>) -> Result<(), TryRuntimeError> {
+		let assets: BTreeSet<AssetKindOf<T>> = core::iter::once(T::NativeAsset::get())
+			.chain(PaymentAssets::<T>::iter_keys())
+			.chain(prepays.keys().cloned())
+			.collect();
+		let reason: T::RuntimeHoldReason = HoldReason::OrderPrepay.into();
+		let empty = Ledger::<T>::new();
+		for asset in assets {
+			let records = prepays.get(&asset).unwrap_or(&empty);
+			let held = |who: &AccountIdOf<T>| {
+				<T::PaymentFunds as fungibles::InspectHold<_>>::balance_on_hold(
+					asset.clone(),
+					&reason,
+					who,
+				)
+			};
+			for (who, recorded) in records.iter() {
+				ensure!(held(who) == *recorded, "prepay hold differs from the orders");
+			}
+			for who in frame_system::Account::<T>::iter_keys() {
+				if !records.contains_key(&who) {
+					ensure!(held(&who).is_zero(), "prepay held without an order");
+				}
 			}
 		}
 		Ok(())

@@ -22,7 +22,7 @@ pub(crate) mod providers;
 mod settlement;
 
 use crate::{
-	pallet::{Config, Error, Event, HoldReason, Levels, NextLevelId, Pallet, Timings},
+	pallet::{Config, Error, Event, HoldReason, Levels, NextLevelId, Pallet, PaymentAssets, Timings},
 	types::*,
 	WeightInfo, LOG_TARGET,
 };
@@ -31,11 +31,12 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{
 		fungible::{InspectHold, MutateHold},
+		fungibles,
 		tokens::{Fortitude, Precision, Restriction},
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// The current block number.
@@ -141,6 +142,147 @@ impl<T: Config> Pallet<T> {
 		let slashed = Self::slash(reason, who, amount);
 		let released = Self::release(reason, who, amount.saturating_sub(slashed));
 		(slashed, released)
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Prepays: held in the order's payment asset (`PaymentFunds`)
+	// -----------------------------------------------------------------------------------------
+
+	/// Whether `payer` can afford to have `amount` of `asset` held as a prepay.
+	pub(crate) fn can_hold_prepay(
+		asset: &AssetKindOf<T>,
+		payer: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> bool {
+		amount.is_zero() ||
+			<T::PaymentFunds as fungibles::InspectHold<_>>::can_hold(
+				asset.clone(),
+				&HoldReason::OrderPrepay.into(),
+				payer,
+				amount,
+			)
+	}
+
+	/// Hold `amount` of `asset` from `payer` as a prepay.
+	pub(crate) fn hold_prepay(
+		asset: &AssetKindOf<T>,
+		payer: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
+		if amount.is_zero() {
+			return Ok(());
+		}
+		<T::PaymentFunds as fungibles::MutateHold<_>>::hold(
+			asset.clone(),
+			&HoldReason::OrderPrepay.into(),
+			payer,
+			amount,
+		)
+	}
+
+	/// Release up to `amount` of the prepay `payer` holds in `asset`; returns what was released.
+	pub(crate) fn release_prepay(
+		asset: &AssetKindOf<T>,
+		payer: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return Zero::zero();
+		}
+		match <T::PaymentFunds as fungibles::MutateHold<_>>::release(
+			asset.clone(),
+			&HoldReason::OrderPrepay.into(),
+			payer,
+			amount,
+			Precision::BestEffort,
+		) {
+			Ok(released) => released,
+			Err(e) => {
+				log::error!(target: LOG_TARGET, "release of prepay {:?} in {:?} failed: {:?}", amount, asset, e);
+				Zero::zero()
+			},
+		}
+	}
+
+	/// Pay up to `amount` (exactly `amount` with [`Precision::Exact`]) of the prepay `payer`
+	/// holds in `asset` to the free balance of `to`; returns what was paid.
+	pub(crate) fn pay_from_prepay(
+		asset: &AssetKindOf<T>,
+		payer: &T::AccountId,
+		to: &T::AccountId,
+		amount: BalanceOf<T>,
+		precision: Precision,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		if amount.is_zero() {
+			return Ok(Zero::zero());
+		}
+		<T::PaymentFunds as fungibles::MutateHold<_>>::transfer_on_hold(
+			asset.clone(),
+			&HoldReason::OrderPrepay.into(),
+			payer,
+			to,
+			amount,
+			precision,
+			Restriction::Free,
+			Fortitude::Force,
+		)
+	}
+
+	// -----------------------------------------------------------------------------------------
+	// Payment assets
+	// -----------------------------------------------------------------------------------------
+
+	/// The least prepay of an order in `asset`: `Some(1)` for FST, the stored minimum for an
+	/// accepted asset; `Err` names why the asset cannot pay.
+	pub(crate) fn min_prepay(asset: &AssetKindOf<T>) -> Result<BalanceOf<T>, Error<T>> {
+		if *asset == T::NativeAsset::get() {
+			return Ok(One::one());
+		}
+		ensure!(
+			<T::PaymentFunds as fungibles::Inspect<_>>::asset_exists(asset.clone()),
+			Error::<T>::UnknownAsset
+		);
+		PaymentAssets::<T>::get(asset).ok_or(Error::<T>::AssetNotAccepted)
+	}
+
+	/// The least unit price of an order in `asset`: 1 in FST (a provider holds FST, its
+	/// stake), the asset's minimum balance otherwise (a period's payment must be able to open
+	/// the provider's account of the asset).
+	pub(crate) fn least_unit_price(asset: &AssetKindOf<T>) -> BalanceOf<T> {
+		if *asset == T::NativeAsset::get() {
+			return One::one();
+		}
+		<T::PaymentFunds as fungibles::Inspect<_>>::minimum_balance(asset.clone()).max(One::one())
+	}
+
+	/// `set_payment_asset`: accept an existing asset (or change its minimum), or stop
+	/// accepting it.
+	pub(crate) fn do_set_payment_asset(
+		asset: AssetKindOf<T>,
+		min_prepay: Option<BalanceOf<T>>,
+	) -> DispatchResult {
+		ensure!(asset != T::NativeAsset::get(), Error::<T>::NativeAlwaysAccepted);
+		match min_prepay {
+			Some(min_prepay) => {
+				ensure!(
+					<T::PaymentFunds as fungibles::Inspect<_>>::asset_exists(asset.clone()),
+					Error::<T>::UnknownAsset
+				);
+				ensure!(
+					PaymentAssets::<T>::contains_key(&asset) ||
+						PaymentAssets::<T>::count() < T::MaxPaymentAssets::get(),
+					Error::<T>::TooManyPaymentAssets
+				);
+				PaymentAssets::<T>::insert(&asset, min_prepay);
+				Self::deposit_event(Event::PaymentAssetSet { asset, min_prepay });
+			},
+			None => {
+				ensure!(PaymentAssets::<T>::contains_key(&asset), Error::<T>::AssetNotAccepted);
+				PaymentAssets::<T>::remove(&asset);
+				Self::deposit_event(Event::PaymentAssetRemoved { asset });
+			},
+		}
+		Ok(())
 	}
 
 	// -----------------------------------------------------------------------------------------

@@ -2,14 +2,14 @@
 
 use crate::{
 	pallet::{
-		Bids, Config, Error, Event, HoldReason, Levels, NextOrderId, OpenOrders, Orders, Pallet,
+		Bids, Config, Error, Event, Levels, NextOrderId, OpenOrders, Orders, Pallet,
 		Providers,
 	},
 	traits::{SlaMonitor, Verdict},
 	types::*,
 	LOG_TARGET,
 };
-use defaas_primitives::traits::AllowanceSpender;
+use defaas_primitives::traits::PaymentAllowances;
 use frame_support::{
 	pallet_prelude::*, storage::with_storage_layer, traits::tokens::Precision, BoundedVec,
 };
@@ -45,8 +45,14 @@ impl<T: Config> Pallet<T> {
 		ensure!(terms.bid_window >= timings.min_bid_window, Error::<T>::BidWindowTooShort);
 		ensure!(terms.bid_window <= timings.max_bid_window, Error::<T>::BidWindowTooLong);
 		ensure!(!terms.max_unit_price.is_zero(), Error::<T>::ZeroPrice);
+		let min_prepay = Self::min_prepay(&terms.asset)?;
+		ensure!(
+			terms.max_unit_price >= Self::least_unit_price(&terms.asset),
+			Error::<T>::PriceBelowAssetMinimum
+		);
 		let prepay =
 			Self::prepay_for(terms.periods, terms.max_unit_price).ok_or(Error::<T>::Overflow)?;
+		ensure!(prepay >= min_prepay, Error::<T>::PrepayBelowMinimum);
 		let payer = match sponsor {
 			Some(sponsor) if sponsor != customer => sponsor,
 			_ => customer.clone(),
@@ -54,12 +60,12 @@ impl<T: Config> Pallet<T> {
 		let sponsored = payer != customer;
 		if sponsored {
 			ensure!(
-				T::AllowanceSpender::allowance(&payer, &customer) >= prepay,
+				T::Allowances::allowance(&terms.asset, &payer, &customer) >= prepay,
 				Error::<T>::InsufficientAllowance
 			);
 		}
 		ensure!(
-			Self::can_hold(HoldReason::OrderPrepay, &payer, prepay),
+			Self::can_hold_prepay(&terms.asset, &payer, prepay),
 			Error::<T>::InsufficientBalance
 		);
 		let order_id = NextOrderId::<T>::get();
@@ -68,15 +74,16 @@ impl<T: Config> Pallet<T> {
 		let slot = Self::find_deadline_slot(bidding_ends).ok_or(Error::<T>::DeadlineIndexFull)?;
 
 		if sponsored {
-			T::AllowanceSpender::spend_allowance(&payer, &customer, prepay)?;
+			T::Allowances::spend_allowance(&terms.asset, &payer, &customer, prepay)?;
 		}
-		Self::hold(HoldReason::OrderPrepay, &payer, prepay)?;
+		Self::hold_prepay(&terms.asset, &payer, prepay)?;
 		NextOrderId::<T>::put(next_order_id);
 		Orders::<T>::insert(
 			order_id,
 			OrderRecord {
 				customer: customer.clone(),
 				payer: payer.clone(),
+				asset: terms.asset.clone(),
 				level: terms.level,
 				periods: terms.periods,
 				period_length: timings.billing_period,
@@ -98,6 +105,7 @@ impl<T: Config> Pallet<T> {
 			order_id,
 			customer,
 			payer,
+			asset: terms.asset,
 			level: terms.level,
 			periods: terms.periods,
 			max_unit_price: terms.max_unit_price,
@@ -164,7 +172,7 @@ impl<T: Config> Pallet<T> {
 			compensation: Zero::zero(),
 		});
 		order.state = OrderState::Deploying { deploy_until };
-		Self::record_clearing_price(order.level, price);
+		Self::record_clearing_price(order.level, &order.asset, price);
 		Orders::<T>::insert(order_id, order);
 		Self::schedule_or_log(order_id, deploy_until);
 		Self::deposit_event(Event::OrderConfirmed {
@@ -328,8 +336,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let lease = order.lease.clone().ok_or(Error::<T>::Inconsistent)?;
 		let fee = lease.unit_price.min(order.outstanding());
-		let paid = Self::transfer_held(
-			HoldReason::OrderPrepay,
+		let paid = Self::pay_from_prepay(
+			&order.asset,
 			&order.payer,
 			&lease.provider,
 			fee,
@@ -394,7 +402,7 @@ impl<T: Config> Pallet<T> {
 				T::SlaMonitor::stop_monitoring(order_id);
 			}
 		}
-		let released = Self::release(HoldReason::OrderPrepay, &order.payer, order.outstanding());
+		let released = Self::release_prepay(&order.asset, &order.payer, order.outstanding());
 		order.refunded = order.refunded.saturating_add(released);
 
 		let prune_at = now.saturating_add(Self::timings().retention_period);

@@ -69,8 +69,8 @@ impl<T: Config> Pallet<T> {
 		let (paid, compensation) = match verdict {
 			Verdict::NoViolation => {
 				ensure!(lease.unit_price <= order.outstanding(), Error::<T>::Inconsistent);
-				let paid = Self::transfer_held(
-					HoldReason::OrderPrepay,
+				let paid = Self::pay_from_prepay(
+					&order.asset,
 					&order.payer,
 					&lease.provider,
 					lease.unit_price,

@@ -51,6 +51,7 @@ fn commit_errors() {
 				HASH,
 				Permill::from_percent(60),
 				None,
+				native(),
 			));
 			assert_noop!(c(P1, picky), Error::<Test>::ReputationTooLow);
 
@@ -108,6 +109,7 @@ fn offline_or_poor_providers_cannot_bid() {
 				HASH,
 				Permill::zero(),
 				None,
+				native(),
 			));
 			assert_noop!(
 				Market::commit_bid(RuntimeOrigin::signed(P1), late, commitment(P1, late, 80)),
@@ -315,20 +317,20 @@ fn when_every_candidate_fails_to_confirm_the_order_fails() {
 #[test]
 fn clearing_prices_feed_the_quote() {
 	ExtBuilder::default().with_provider(P1, &[0]).build_and_execute(|| {
-		assert_eq!(Market::api_quote(0, 3), None);
-		assert_eq!(Market::api_quote(9, 3), None);
+		assert_eq!(Market::api_quote(0, native(), 3), None);
+		assert_eq!(Market::api_quote(9, native(), 3), None);
 		for price in [50, 10, 40, 20, 30, 60] {
-			Market::record_clearing_price(0, price);
+			Market::record_clearing_price(0, &native(), price);
 		}
 		// The ring buffer keeps the last 5 (oldest first).
-		assert_eq!(RecentPrices::<Test>::get(0).to_vec(), vec![10, 40, 20, 30, 60]);
-		let quote = Market::api_quote(0, 3).unwrap();
+		assert_eq!(RecentPrices::<Test>::get(0, native()).to_vec(), vec![10, 40, 20, 30, 60]);
+		let quote = Market::api_quote(0, native(), 3).unwrap();
 		assert_eq!(quote.median_unit_price, 30);
 		assert_eq!(quote.estimated_fee, 90);
 		assert_eq!(quote.prepay, 180);
-		Market::record_clearing_price(0, 70);
+		Market::record_clearing_price(0, &native(), 70);
 		// [40, 20, 30, 60, 70]: the median is 40.
-		assert_eq!(Market::api_quote(0, 1).unwrap().median_unit_price, 40);
+		assert_eq!(Market::api_quote(0, native(), 1).unwrap().median_unit_price, 40);
 		// An even count takes the mean of the two middle prices.
 		assert_eq!(crate::api::median::<Balance>(&[10, 20, 40, 30]), Some(25));
 		assert_eq!(crate::api::median::<Balance>(&[]), None);

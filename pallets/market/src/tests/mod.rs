@@ -11,6 +11,7 @@ mod deadlines;
 mod handoff;
 mod levels;
 mod orders;
+mod payment_assets;
 mod proptest;
 mod providers;
 mod settlement;
@@ -90,6 +91,26 @@ pub fn create_order_with(
 		HASH,
 		Permill::zero(),
 		sponsor,
+		native(),
+	));
+	id
+}
+
+/// Create a default order (level 0, 3 periods, max price 100) paying in `asset`, funded by
+/// `sponsor` if given, and return its id.
+pub fn create_order_in(asset: AssetKind, customer: AccountId, sponsor: Option<AccountId>) -> OrderId {
+	let id = NextOrderId::<Test>::get();
+	assert_ok!(Market::create_order(
+		RuntimeOrigin::signed(customer),
+		0,
+		PERIODS,
+		PRICE,
+		COMMITTEE,
+		BID_WINDOW,
+		HASH,
+		Permill::zero(),
+		sponsor,
+		asset,
 	));
 	id
 }

@@ -1,7 +1,7 @@
 //! Orders: creation, sponsorship, cancellation, confirmation, deployment and abort.
 
 use super::*;
-use defaas_primitives::traits::AllowanceSpender;
+use defaas_primitives::traits::PaymentAllowances;
 
 fn create(
 	who: AccountId,
@@ -22,6 +22,7 @@ fn create(
 		HASH,
 		Permill::zero(),
 		sponsor,
+		native(),
 	)
 }
 
@@ -36,6 +37,7 @@ fn creating_an_order_holds_the_prepay_and_opens_the_auction() {
 				order_id: 0,
 				customer: ALICE,
 				payer: ALICE,
+				asset: native(),
 				level: 0,
 				periods: PERIODS,
 				max_unit_price: PRICE,
@@ -63,11 +65,11 @@ fn a_committee_larger_than_the_witnesses_that_could_serve_is_refused_at_creation
 		assert_noop!(create(ALICE, 0, 3, 100, 3, 5, None), Error::<Test>::NotEnoughWitnesses);
 		assert_ok!(create(ALICE, 0, 3, 100, 2, 5, None));
 		// The quote tells the largest committee an order may ask for now.
-		Market::record_clearing_price(0, 10);
-		assert_eq!(Market::api_quote(0, 3).unwrap().max_committee, 2);
+		Market::record_clearing_price(0, &native(), 10);
+		assert_eq!(Market::api_quote(0, native(), 3).unwrap().max_committee, 2);
 		MONITOR_CAPACITY.with(|c| *c.borrow_mut() = 100);
 		// Capped by `MaxCommittee`.
-		assert_eq!(Market::api_quote(0, 3).unwrap().max_committee, 7);
+		assert_eq!(Market::api_quote(0, native(), 3).unwrap().max_committee, 7);
 	});
 }
 
@@ -125,7 +127,7 @@ fn a_sponsor_pays_through_its_allowance() {
 		assert_eq!((o.customer, o.payer), (ALICE, BOB));
 		assert_eq!(held(BOB, HoldReason::OrderPrepay), PREPAY);
 		assert_eq!(held(ALICE, HoldReason::OrderPrepay), 0);
-		assert_eq!(TestAllowances::allowance(&BOB, &ALICE), 1_000 - PREPAY);
+		assert_eq!(TestAllowances::allowance(&native(), &BOB, &ALICE), 1_000 - PREPAY);
 		// Naming oneself as sponsor is paying oneself.
 		let own = create_order_with(ALICE, 0, PERIODS, PRICE, Some(ALICE));
 		assert_eq!(order(own).payer, ALICE);
@@ -252,7 +254,7 @@ fn the_candidate_confirms_and_the_lease_is_created() {
 			assert_eq!((lease.provider, lease.unit_price, lease.start), (P1, 80, None));
 			assert_eq!(state(id), OrderState::Deploying { deploy_until: 14 });
 			assert_eq!(provider(P1).active_leases, 1);
-			assert_eq!(RecentPrices::<Test>::get(0).to_vec(), vec![80]);
+			assert_eq!(RecentPrices::<Test>::get(0, native()).to_vec(), vec![80]);
 			assert_noop!(
 				Market::confirm_order(RuntimeOrigin::signed(P1), id),
 				Error::<Test>::NotConfirming

@@ -1,5 +1,7 @@
-//! Property test: random sequences of market calls from several accounts never break FST
-//! conservation, the hold ledger or the state machine (`try_state` after every step), and a
+//! Property test: random sequences of market calls from several accounts, with orders paying
+//! in FST, in the stable asset, in an asset not accepted and in one that does not exist, never
+//! break conservation (of FST and of the asset), the hold ledgers per asset or the state
+//! machine (`try_state` after every step), and a
 //! failing call never changes storage (the `do_*` functions are called directly, without the
 //! storage layer a dispatch adds, so this checks "validate before mutating").
 
@@ -16,7 +18,7 @@ enum Op {
 	Register { provider: u8, level: u8 },
 	Heartbeat { provider: u8 },
 	Unregister { provider: u8 },
-	Create { customer: u8, level: u8, periods: u32, price: u8, sponsored: bool },
+	Create { customer: u8, level: u8, periods: u32, price: u8, sponsored: bool, asset: u8 },
 	Cancel { customer: u8, order: u8 },
 	Commit { provider: u8, order: u8, price: u8 },
 	Reveal { provider: u8, order: u8, price: u8, honest: bool },
@@ -34,13 +36,14 @@ fn op() -> impl Strategy<Value = Op> {
 		1 => (any::<u8>(), 0u8..5).prop_map(|(provider, level)| Op::Register { provider, level }),
 		1 => any::<u8>().prop_map(|provider| Op::Heartbeat { provider }),
 		1 => any::<u8>().prop_map(|provider| Op::Unregister { provider }),
-		2 => (any::<u8>(), 0u8..5, 0u32..4, 0u8..60, any::<bool>()).prop_map(
-			|(customer, level, periods, price, sponsored)| Op::Create {
+		2 => (any::<u8>(), 0u8..5, 0u32..4, 0u8..60, any::<bool>(), any::<u8>()).prop_map(
+			|(customer, level, periods, price, sponsored, asset)| Op::Create {
 				customer,
 				level,
 				periods,
 				price,
 				sponsored,
+				asset,
 			}
 		),
 		1 => (any::<u8>(), any::<u8>()).prop_map(|(customer, order)| Op::Cancel { customer, order }),
@@ -100,9 +103,19 @@ fn apply(op: Op, committed: &mut BTreeMap<(OrderId, AccountId), Balance>) {
 			Market::do_heartbeat(hb(pick(&PROVIDERS, provider)), BoundedVec::new())
 		},
 		Op::Unregister { provider } => Market::do_unregister_provider(pick(&PROVIDERS, provider)),
-		Op::Create { customer, level, periods, price, sponsored } => {
+		Op::Create { customer, level, periods, price, sponsored, asset } => {
 			let customer = pick(&CUSTOMERS, customer);
+			// Mostly FST and the stable asset; sometimes an asset the market refuses.
+			let assets = [
+				native(),
+				stable(),
+				native(),
+				stable(),
+				NativeOrWithId::WithId(OTHER),
+				NativeOrWithId::WithId(MISSING),
+			];
 			let terms = OrderTerms {
+				asset: assets[usize::from(asset) % assets.len()].clone(),
 				level: LevelId::from(level),
 				periods,
 				max_unit_price: Balance::from(price),
@@ -196,6 +209,8 @@ proptest! {
 			.execute_with(|| {
 				approve(SPONSOR, ALICE, 5_000);
 				approve(SPONSOR, BOB, 5_000);
+				approve_in(stable(), SPONSOR, ALICE, 5_000);
+				approve_in(stable(), SPONSOR, BOB, 5_000);
 				let mut committed = BTreeMap::new();
 				for op in ops {
 					apply(op, &mut committed);

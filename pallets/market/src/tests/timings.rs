@@ -30,6 +30,7 @@ fn create_with_bid_window(customer: AccountId, bid_window: BlockNumber) -> Order
 		HASH,
 		Permill::zero(),
 		None,
+		native(),
 	));
 	id
 }
@@ -83,6 +84,7 @@ fn the_level_admin_sets_timings() {
 				HASH,
 				Permill::zero(),
 				None,
+				native(),
 			),
 			Error::<Test>::BidWindowTooShort
 		);
@@ -153,6 +155,7 @@ fn genesis_timings_override_the_defaults() {
 				HASH,
 				Permill::zero(),
 				None,
+				native(),
 			),
 			Error::<Test>::BidWindowTooShort
 		);
