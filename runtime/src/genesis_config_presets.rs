@@ -117,7 +117,7 @@ fn testnet_genesis(
 				.map(|(_, grandpa)| (grandpa.clone(), 1))
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: Some(root.clone()) },
 		faas_token: FaasTokenConfig { yearly_inflation: DEV_YEARLY_INFLATION },
 		market: MarketConfig {
 			levels: paper_levels(),

@@ -365,7 +365,6 @@ fn every_pallet_has_its_storage_version_on_chain_from_genesis() {
 		check::<pallet_witness_pool::Pallet<Runtime>>();
 		check::<pallet_balances::Pallet<Runtime>>();
 		check::<pallet_assets::Pallet<Runtime>>();
-		check::<pallet_asset_conversion::Pallet<Runtime>>();
 		assert_eq!(
 			<pallet_market::Pallet<Runtime> as GetStorageVersion>::in_code_storage_version(),
 			StorageVersion::new(1),
@@ -522,6 +521,7 @@ fn sealed_bid_auction_fallback_candidate_confirms_and_serves() {
 			order_id: id,
 			customer: acc(customer),
 			payer: acc(customer),
+			asset: AssetKind::Native,
 			level: 0,
 			periods: 3,
 			max_unit_price: 10 * FST,
@@ -1236,6 +1236,7 @@ fn sponsor_funds_an_order_through_an_allowance_and_gets_the_refund() {
 			order_id: id,
 			customer: acc(dave),
 			payer: acc(sponsor),
+			asset: AssetKind::Native,
 			level: 0,
 			periods: 1,
 			max_unit_price: 10 * FST,
@@ -1289,7 +1290,7 @@ fn sponsor_funds_an_order_through_an_allowance_and_gets_the_refund() {
 		assert_eq!(total_held(sponsor), 0, "the sponsor got the rest back");
 		assert_eq!(free(sponsor), ENDOWMENT - approve_fee - price);
 		assert_eq!((free(dave), total_held(dave)), (ENDOWMENT, 0));
-		assert_eq!(free(Who::Alice), ENDOWMENT - WITNESS_STAKE + REWARD_UNIT);
+		assert_eq!(free(Who::Alice), ALICE_ENDOWMENT - WITNESS_STAKE + REWARD_UNIT);
 	});
 }
 
@@ -1706,7 +1707,7 @@ fn repeated_violations_end_the_lease_and_slash_the_departing_provider() {
 		assert_eq!((free(dave), total_held(dave)), (ENDOWMENT + 3 * VIOLATION_SLASH, 0));
 		assert_eq!(total_held(bob), PROVIDER_STAKE - 3 * VIOLATION_SLASH);
 		assert_eq!(free(bob), ENDOWMENT - PROVIDER_STAKE);
-		assert_eq!(free(Who::Alice), ENDOWMENT - WITNESS_STAKE + 30 * REWARD_UNIT);
+		assert_eq!(free(Who::Alice), ALICE_ENDOWMENT - WITNESS_STAKE + 30 * REWARD_UNIT);
 		assert_eq!(provider_view(bob).reputation, reputation);
 
 		// Below `MinReputationForRefund` (30 %): the remaining stake goes to the slash sink.

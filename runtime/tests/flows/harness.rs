@@ -289,7 +289,7 @@ fn tally(c: &mut Context, event: &RuntimeEvent) {
 		}) => c.burned += amount,
 		// Fees (paid in FST, or in an asset and swapped to FST through its pool) are burned:
 		// their credit is dropped, which lowers the issuance.
-		RuntimeEvent::Balances(pallet_balances::Event::Rescinded { amount }) => c.fees += amount,
+		RuntimeEvent::Balances(pallet_balances::Event::BurnedDebt { amount }) => c.fees += amount,
 		// Burned by `Balances::burn`, or dust lost when a transfer reaps an account.
 		RuntimeEvent::Balances(
 			pallet_balances::Event::Burned { amount, .. }
@@ -441,6 +441,11 @@ pub fn genesis_issuance() -> Balance {
 
 /// What every dev account had at genesis.
 pub const ENDOWMENT: Balance = DEV_ENDOWMENT;
+
+/// What Alice (the sudo account) had free after genesis: the endowment less the FST she put
+/// into the genesis FST/TUSD pool.
+pub const ALICE_ENDOWMENT: Balance =
+	DEV_ENDOWMENT - defaas_runtime::genesis_config_presets::DEV_POOL_FST;
 
 // ---------------------------------------------------------------------------------------------
 // Transactions
