@@ -8,7 +8,7 @@ use crate::{
 use anyhow::{bail, Context, Result};
 use defaas_client::{
 	accounts,
-	amount::{format_fst, format_permill, parse_fst, parse_percent},
+	amount::{format_fst, format_permill, parse_percent},
 	chain::{find_event, find_u128, AssetInfo},
 	market::{create_order_args, parse_asset, OrderTerms},
 	views::{self, OrderState, OrderView, PaymentAsset},

@@ -10,7 +10,7 @@ use defaas_testkit::{
 	client::{
 		accounts::{account_id, keypair},
 		subxt::{dynamic::Value as DynValue, rpcs::rpc_params},
-		views::OrderState,
+		views::{self, OrderState},
 	},
 	steps::{self, Terms, BID_DEPOSIT, FST, PROVIDER_STAKE},
 };
@@ -122,7 +122,7 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	// A quote from the clearing price, with the largest committee allowed now (the witnesses
 	// registered on this node so far).
 	let quote = chain
-		.quote(0, 10, &defaas_client::views::PaymentAsset::Native)
+		.quote(0, 10, &views::PaymentAsset::Native)
 		.await?
 		.context("a quote after a clearing price")?;
 	ensure!(quote.median_unit_price == 5 * FST, "{quote:?}");

@@ -6,6 +6,8 @@
 //! FST stays the token of security (stakes, witness rewards, slashes); orders may pay in FST or
 //! in an asset the market accepts (`Market::set_payment_asset`).
 
+// `ord_parameter_types!` expands to `vec!` (no_std: from `alloc`).
+use alloc::vec;
 use frame_support::{
 	instances::Instance2,
 	ord_parameter_types, parameter_types,
