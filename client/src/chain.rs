@@ -108,9 +108,13 @@ impl Chain {
 
 	/// `defaas_order` at `at`, `None` if there is no such order (never created or pruned).
 	pub async fn order_at(&self, order_id: OrderId, at: Option<H256>) -> Result<Option<OrderView>> {
-		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::order(&self.defaas, order_id, at)
-			.await
-			.context("RPC defaas_order failed")
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::order(
+			&self.defaas,
+			order_id,
+			at,
+		)
+		.await
+		.context("RPC defaas_order failed")
 	}
 
 	/// `defaas_order` at the best block; an error if there is no such order.
@@ -127,9 +131,14 @@ impl Chain {
 		max: Option<u32>,
 		at: Option<H256>,
 	) -> Result<Vec<OrderView>> {
-		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::open_orders(&self.defaas, level, max, at)
-			.await
-			.context("RPC defaas_openOrders failed")
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::open_orders(
+			&self.defaas,
+			level,
+			max,
+			at,
+		)
+		.await
+		.context("RPC defaas_openOrders failed")
 	}
 
 	/// `defaas_provider` at `at`.
@@ -138,9 +147,13 @@ impl Chain {
 		who: &AccountId32,
 		at: Option<H256>,
 	) -> Result<Option<ProviderView>> {
-		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::provider(&self.defaas, *who, at)
-			.await
-			.context("RPC defaas_provider failed")
+		MarketApiClient::<H256, AccountId32, PaymentAsset, u128, u32>::provider(
+			&self.defaas,
+			*who,
+			at,
+		)
+		.await
+		.context("RPC defaas_provider failed")
 	}
 
 	/// `defaas_provider` at the best block.

@@ -32,7 +32,9 @@ pub struct OrderTerms {
 pub fn asset_value(asset: &PaymentAsset) -> Value {
 	match asset {
 		PaymentAsset::Native => Value::unnamed_variant("Native", []),
-		PaymentAsset::WithId(id) => Value::unnamed_variant("WithId", [Value::u128(u128::from(*id))]),
+		PaymentAsset::WithId(id) => {
+			Value::unnamed_variant("WithId", [Value::u128(u128::from(*id))])
+		},
 	}
 }
 

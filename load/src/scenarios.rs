@@ -17,10 +17,10 @@ use crate::{
 use anyhow::{ensure, Context, Result};
 use defaas_client::{
 	accounts::{account_id, keypair},
+	market::{create_order_args, OrderTerms},
 	subxt::rpcs::rpc_params,
 	subxt::{dynamic::Value, utils::H256},
 	subxt_signer::sr25519::Keypair,
-	market::{create_order_args, OrderTerms},
 	views::{OrderState, OrderView, PaymentAsset},
 	Chain,
 };

@@ -34,8 +34,8 @@
 //! ```
 
 use anyhow::{bail, Context};
-use serde::Deserialize;
 use defaas_client::views::PaymentAsset;
+use serde::Deserialize;
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// FST has 12 decimals: 1 FST = 10^12 plancks.
@@ -241,8 +241,9 @@ impl Config {
 				asset.parse::<u32>().with_context(|| {
 					format!("level {}: asset_prices key {asset:?} is not an asset id", level.id)
 				})?;
-				// The asset's decimals are known once connected; the syntax is checked here.
-				defaas_client::amount::parse_amount(price, 38).with_context(|| {
+				// The asset's decimals are known once connected; the syntax is checked here
+				// (a decimal number with at most 18 fraction digits).
+				defaas_client::amount::parse_amount(price, 18).with_context(|| {
 					format!("level {}: price {price:?} in asset {asset}", level.id)
 				})?;
 			}

@@ -15,10 +15,10 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	configs::AssetKind, opaque::SessionKeys, AccountId, AssetConversion, Babe, Balance, Block, BlockNumber, Executive, Grandpa,
-	InherentDataExt, Market, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
-	TransactionPayment, WitnessPool, BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS,
-	SLOT_DURATION, VERSION,
+	configs::AssetKind, opaque::SessionKeys, AccountId, AssetConversion, Babe, Balance, Block,
+	BlockNumber, Executive, Grandpa, InherentDataExt, Market, Nonce, Runtime, RuntimeCall,
+	RuntimeGenesisConfig, System, TransactionPayment, WitnessPool, BABE_GENESIS_EPOCH_CONFIG,
+	EPOCH_DURATION_IN_SLOTS, SLOT_DURATION, VERSION,
 };
 
 impl_runtime_apis! {

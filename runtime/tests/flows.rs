@@ -129,14 +129,18 @@ fn levels() -> Vec<(pallet_market::LevelId, pallet_market::LevelInfo)> {
 }
 
 fn order_view(id: u64) -> pallet_market::OrderView<AccountId, AssetKind, Balance, BlockNumber> {
-	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::order(id).expect("an order")
+	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::order(id)
+		.expect("an order")
 }
 
 fn open_orders() -> Vec<u64> {
-	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::open_orders(Some(0), 10)
-		.into_iter()
-		.map(|o| o.order_id)
-		.collect()
+	<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::open_orders(
+		Some(0),
+		10,
+	)
+	.into_iter()
+	.map(|o| o.order_id)
+	.collect()
 }
 
 fn provider_view(who: Who) -> pallet_market::ProviderView<AccountId, Balance, BlockNumber> {
@@ -413,7 +417,10 @@ fn the_payment_asset_migration_runs_through_pallet_migrations() {
 				},
 			);
 		}
-		v0::RecentPrices::<Runtime>::insert(0, frame_support::BoundedVec::truncate_from(vec![5 * FST]));
+		v0::RecentPrices::<Runtime>::insert(
+			0,
+			frame_support::BoundedVec::truncate_from(vec![5 * FST]),
+		);
 		StorageVersion::new(0).put::<pallet_market::Pallet<Runtime>>();
 
 		<defaas_runtime::MultiBlockMigrations as OnRuntimeUpgrade>::on_runtime_upgrade();
@@ -1151,8 +1158,11 @@ fn an_account_holding_only_the_stable_asset_orders_pays_fees_and_is_refunded_in_
 		heartbeat(bob);
 		let id = pallet_market::NextOrderId::<Runtime>::get();
 		let max = 50 * DEV_STABLE_UNIT;
-		let (result, create_fee) =
-			submit_paying_in(customer, create_order_call_in(tusd.clone(), 2, max, 1, 5), tusd.clone());
+		let (result, create_fee) = submit_paying_in(
+			customer,
+			create_order_call_in(tusd.clone(), 2, max, 1, 5),
+			tusd.clone(),
+		);
 		assert_eq!(result, Ok(()));
 		let prepay = 2 * 2 * max;
 		assert_eq!(order(id).asset, tusd);
@@ -1169,12 +1179,13 @@ fn an_account_holding_only_the_stable_asset_orders_pays_fees_and_is_refunded_in_
 		ok(bob, MarketCall::fulfill { order_id: id });
 		let (bob_fst, bob_tusd) = (free(bob), asset_free(&tusd, bob));
 		// The clearing price is quoted in TUSD, not in FST.
-		let in_tusd = <Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::quote(
-			0,
-			tusd.clone(),
-			2,
-		)
-		.expect("a TUSD quote");
+		let in_tusd =
+			<Runtime as MarketApiV2<Block, AccountId, AssetKind, Balance, BlockNumber>>::quote(
+				0,
+				tusd.clone(),
+				2,
+			)
+			.expect("a TUSD quote");
 		assert_eq!((in_tusd.asset, in_tusd.median_unit_price), (tusd.clone(), unit));
 		assert_eq!(quote(2), None, "no FST trade yet");
 

@@ -88,7 +88,10 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 	const PERIODS: u32 = 4;
 	let url = shared.url("alice").await;
 	let chain = Chain::connect(&url).await?;
-	ensure!(chain.spec_version_at(None).await? == SPEC_BEFORE, "the network starts on {SPEC_BEFORE}");
+	ensure!(
+		chain.spec_version_at(None).await? == SPEC_BEFORE,
+		"the network starts on {SPEC_BEFORE}"
+	);
 	let level = add_level(&chain, "upgrade").await?;
 	let dir = shared.network.read().await.dir.join("upgrade");
 	let hello = shared.hello.to_str().context("utf-8 path")?.to_string();

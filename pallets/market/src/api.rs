@@ -86,7 +86,14 @@ impl<T: Config> Pallet<T> {
 			estimated_fee.saturating_mul(BalanceOf::<T>::from(T::PrepayFactor::get()))
 		});
 		let max_committee = T::SlaMonitor::committee_capacity().min(T::MaxCommittee::get());
-		Some(Quote { asset, recent_prices, median_unit_price, estimated_fee, prepay, max_committee })
+		Some(Quote {
+			asset,
+			recent_prices,
+			median_unit_price,
+			estimated_fee,
+			prepay,
+			max_committee,
+		})
 	}
 
 	fn order_view(order_id: OrderId, order: OrderRecordOf<T>) -> OrderViewOf<T> {

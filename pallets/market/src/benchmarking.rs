@@ -10,13 +10,13 @@
 //! assertions fail.
 
 use super::*;
+use crate::traits::BenchmarkHelper;
 use crate::{
 	heartbeat_crypto::{signing_payload, KEY_TYPE},
 	pallet::{Call, Event, NextLevelId, NextOrderId, Orders, Pallet, Providers, RecentPrices},
 	traits::{SlaVerdictHandler, Verdict},
 };
 use alloc::{vec, vec::Vec};
-use crate::traits::BenchmarkHelper;
 use defaas_primitives::traits::PaymentAllowances;
 use frame_benchmarking::v2::*;
 use frame_support::{
@@ -53,9 +53,7 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 }
 
 fn big_amount<T: Config>() -> BalanceOf<T> {
-	BalanceOf::<T>::max_value()
-		.checked_div(&BalanceOf::<T>::from(1_000_000u32))
-		.unwrap_or_default()
+	BalanceOf::<T>::max_value().checked_div(&BalanceOf::<T>::from(1_000_000u32)).unwrap_or_default()
 }
 
 /// A payment asset other than FST, accepted with a minimum prepay of 1.

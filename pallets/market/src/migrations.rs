@@ -63,8 +63,7 @@ pub mod v1 {
 		}
 
 		/// A version-0 order of a runtime.
-		pub type OrderRecordOf<T> =
-			OrderRecord<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
+		pub type OrderRecordOf<T> = OrderRecord<AccountIdOf<T>, BalanceOf<T>, BlockNumberFor<T>>;
 
 		impl<AccountId, Balance, BlockNumber> OrderRecord<AccountId, Balance, BlockNumber> {
 			/// The version-1 order paying in `asset`.
@@ -124,7 +123,9 @@ pub mod v1 {
 		pub fn order_weight() -> Weight {
 			let bytes = u64::try_from(crate::OrderRecordOf::<T>::max_encoded_len())
 				.unwrap_or(u64::MAX)
-				.saturating_add(u64::try_from(v0::OrderRecordOf::<T>::max_encoded_len()).unwrap_or(u64::MAX));
+				.saturating_add(
+					u64::try_from(v0::OrderRecordOf::<T>::max_encoded_len()).unwrap_or(u64::MAX),
+				);
 			T::DbWeight::get().reads_writes(1, 1).saturating_add(Weight::from_parts(0, bytes))
 		}
 
@@ -199,7 +200,8 @@ pub mod v1 {
 		#[cfg(feature = "try-runtime")]
 		fn pre_upgrade() -> Result<alloc::vec::Vec<u8>, sp_runtime::TryRuntimeError> {
 			let orders = u64::try_from(v0::Orders::<T>::iter_keys().count()).unwrap_or(u64::MAX);
-			let prices = u64::try_from(v0::RecentPrices::<T>::iter_keys().count()).unwrap_or(u64::MAX);
+			let prices =
+				u64::try_from(v0::RecentPrices::<T>::iter_keys().count()).unwrap_or(u64::MAX);
 			let version = Pallet::<T>::on_chain_storage_version() == StorageVersion::new(0);
 			Ok((version, orders, prices).encode())
 		}

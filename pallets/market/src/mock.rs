@@ -19,6 +19,7 @@ use crate::{self as pallet_market, traits::SlaMonitor, types::*};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::cell::RefCell;
 use defaas_primitives::traits::{PaymentAllowances, SlashSink};
+pub use frame_support::traits::fungible::NativeOrWithId;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
@@ -30,7 +31,6 @@ use frame_support::{
 	weights::Weight,
 	BoundedVec,
 };
-pub use frame_support::traits::fungible::NativeOrWithId;
 use frame_system::EnsureRoot;
 use scale_info::TypeInfo;
 use sp_core::sr25519;
@@ -91,8 +91,7 @@ impl pallet_assets_holder::Config for Test {
 /// The mock's payment asset kinds: FST (`Native`) or an asset of `pallet-assets`.
 pub type AssetKind = NativeOrWithId<u32>;
 /// FST and the assets as one `fungibles` (the runtime's `PaymentFunds`).
-pub type NativeAndAssets =
-	UnionOf<Balances, AssetsHolder, NativeFromLeft, AssetKind, AccountId>;
+pub type NativeAndAssets = UnionOf<Balances, AssetsHolder, NativeFromLeft, AssetKind, AccountId>;
 
 /// The stable test asset: sufficient, accepted for payment.
 pub const STABLE: u32 = 7;

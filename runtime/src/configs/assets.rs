@@ -325,12 +325,8 @@ pub mod benchmarks {
 		fn create_asset() -> AssetKind {
 			if !<Assets as fungibles::Inspect<AccountId>>::asset_exists(BENCH_ASSET) {
 				let owner: AccountId = AccountId::new([0xbe; 32]);
-				let _ = <Assets as fungibles::Create<AccountId>>::create(
-					BENCH_ASSET,
-					owner,
-					true,
-					1,
-				);
+				let _ =
+					<Assets as fungibles::Create<AccountId>>::create(BENCH_ASSET, owner, true, 1);
 			}
 			NativeOrWithId::WithId(BENCH_ASSET)
 		}
@@ -345,8 +341,7 @@ pub mod benchmarks {
 	/// Creates an asset and its FST pool for the fee-payment benchmarks.
 	pub struct AssetConversionTxHelper;
 
-	impl
-		pallet_asset_conversion_tx_payment::BenchmarkHelperTrait<AccountId, AssetKind, AssetKind>
+	impl pallet_asset_conversion_tx_payment::BenchmarkHelperTrait<AccountId, AssetKind, AssetKind>
 		for AssetConversionTxHelper
 	{
 		fn create_asset_id_parameter(seed: u32) -> (AssetKind, AssetKind) {

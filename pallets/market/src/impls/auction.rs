@@ -98,10 +98,7 @@ impl<T: Config> Pallet<T> {
 		);
 		ensure!(!price.is_zero(), Error::<T>::ZeroPrice);
 		ensure!(price <= order.max_unit_price, Error::<T>::PriceAboveMax);
-		ensure!(
-			price >= Self::least_unit_price(&order.asset),
-			Error::<T>::PriceBelowAssetMinimum
-		);
+		ensure!(price >= Self::least_unit_price(&order.asset), Error::<T>::PriceBelowAssetMinimum);
 
 		bid.price = Some(price);
 		Bids::<T>::insert(order_id, bids);

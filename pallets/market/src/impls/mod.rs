@@ -22,7 +22,9 @@ pub(crate) mod providers;
 mod settlement;
 
 use crate::{
-	pallet::{Config, Error, Event, HoldReason, Levels, NextLevelId, Pallet, PaymentAssets, Timings},
+	pallet::{
+		Config, Error, Event, HoldReason, Levels, NextLevelId, Pallet, PaymentAssets, Timings,
+	},
 	types::*,
 	WeightInfo, LOG_TARGET,
 };
@@ -154,8 +156,8 @@ impl<T: Config> Pallet<T> {
 		payer: &T::AccountId,
 		amount: BalanceOf<T>,
 	) -> bool {
-		amount.is_zero() ||
-			<T::PaymentFunds as fungibles::InspectHold<_>>::can_hold(
+		amount.is_zero()
+			|| <T::PaymentFunds as fungibles::InspectHold<_>>::can_hold(
 				asset.clone(),
 				&HoldReason::OrderPrepay.into(),
 				payer,
@@ -269,8 +271,8 @@ impl<T: Config> Pallet<T> {
 					Error::<T>::UnknownAsset
 				);
 				ensure!(
-					PaymentAssets::<T>::contains_key(&asset) ||
-						PaymentAssets::<T>::count() < T::MaxPaymentAssets::get(),
+					PaymentAssets::<T>::contains_key(&asset)
+						|| PaymentAssets::<T>::count() < T::MaxPaymentAssets::get(),
 					Error::<T>::TooManyPaymentAssets
 				);
 				PaymentAssets::<T>::insert(&asset, min_prepay);

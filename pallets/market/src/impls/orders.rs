@@ -2,8 +2,7 @@
 
 use crate::{
 	pallet::{
-		Bids, Config, Error, Event, Levels, NextOrderId, OpenOrders, Orders, Pallet,
-		Providers,
+		Bids, Config, Error, Event, Levels, NextOrderId, OpenOrders, Orders, Pallet, Providers,
 	},
 	traits::{SlaMonitor, Verdict},
 	types::*,

@@ -98,7 +98,11 @@ pub fn create_order_with(
 
 /// Create a default order (level 0, 3 periods, max price 100) paying in `asset`, funded by
 /// `sponsor` if given, and return its id.
-pub fn create_order_in(asset: AssetKind, customer: AccountId, sponsor: Option<AccountId>) -> OrderId {
+pub fn create_order_in(
+	asset: AssetKind,
+	customer: AccountId,
+	sponsor: Option<AccountId>,
+) -> OrderId {
 	let id = NextOrderId::<Test>::get();
 	assert_ok!(Market::create_order(
 		RuntimeOrigin::signed(customer),
