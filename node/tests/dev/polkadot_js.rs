@@ -1,7 +1,9 @@
 //! polkadot.js compatibility: `@polkadot/api` (the library polkadot.js Apps is built on),
-//! connected to the real dev node, decodes the metadata, reports FST with 12 decimals, and
-//! reads a 128-bit value of the `defaas_*` RPC exactly (a decimal string → `BigInt`; a JSON
-//! number would lose the last digits above 2^53).
+//! connected to the real dev node, decodes the metadata, reports FST with 12 decimals, reads a
+//! 128-bit value of the `defaas_*` RPC exactly (a decimal string → `BigInt`; a JSON number
+//! would lose the last digits above 2^53), shows the stable test asset with its metadata, and
+//! pays a transaction's fee in it with the `assetId` signer option from an account that holds
+//! no FST.
 //!
 //! Needs Node.js and npm; installs `tests/js`'s locked dependencies when missing (`.ci/run`
 //! does it up front).
@@ -54,6 +56,8 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 		.arg(js_dir().join("check_chain.mjs"))
 		.arg(&shared.node.ws_url)
 		.arg(account_id(&witness).to_string())
+		// A fresh account that will hold only TUSD.
+		.arg("//DefaasJsFeeInAsset")
 		.output()
 		.await
 		.context("node (Node.js) runs")?;
@@ -87,5 +91,20 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	// JavaScript saw a string and read it exactly as a BigInt.
 	ensure!(report["witnessStakeType"] == "string", "{report}");
 	ensure!(report["witnessStake"] == stake.to_string(), "{report}");
+	// The stable test asset with its metadata, and orders naming their payment asset.
+	ensure!(
+		report["asset"]
+			== serde_json::json!({
+				"name": "DeFaaS Test Dollar", "symbol": "TUSD", "decimals": 6, "sufficient": true
+			}),
+		"{report}"
+	);
+	ensure!(report["createOrderArgs"].as_array().and_then(|a| a.last()) == Some(&"asset".into()));
+	// polkadot.js's asset-fee option: the fee was paid in TUSD by an account without FST.
+	let fee_in_asset = &report["feeInAsset"];
+	let fee: u128 = fee_in_asset["fee"].as_str().context("AssetTxFeePaid")?.parse()?;
+	let spent: u128 = fee_in_asset["spent"].as_str().context("spent")?.parse()?;
+	ensure!(fee > 0 && spent == 1_000_000 + fee, "{report}");
+	ensure!(fee_in_asset["fstFree"] == "0", "{report}");
 	Ok(())
 }
