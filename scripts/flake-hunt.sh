@@ -38,9 +38,9 @@ done
 echo "flake-hunt: $LOAD busy loops running"
 
 # Tests without a node: every unit test and the integration tests that need none.
-unit=(cargo test --workspace --release --lib --test serving --test deployment_api --test malicious
-	--test restart --test shutdown --test module_graph --test modes --test probes_over_tcp
-	--test binary --test flows --test genesis_presets --test chain_spec --test offline)
+unit=(cargo test --workspace --release --lib --test daemon --test modes --test probes_over_tcp
+	--test binary --test flows --test weights --test genesis_presets --test chain_spec
+	--test offline)
 # Tests with a node: the shared dev node (with the CLI's end-to-end tests) and the shared network.
 node=(cargo test --workspace --release --test dev --test network)
 
