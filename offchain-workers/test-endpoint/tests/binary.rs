@@ -20,8 +20,9 @@ impl Drop for Server {
 	}
 }
 
-/// Starts the binary with `args` and returns it with the address it printed.
-fn spawn(args: &[&str]) -> (Server, SocketAddr) {
+/// Starts the binary with `args` and returns it with the address it printed, or `None` if it
+/// exited without listening (e.g. its port was taken).
+fn try_spawn(args: &[&str]) -> Option<(Server, SocketAddr)> {
 	let mut child = Command::new(env!("CARGO_BIN_EXE_defaas-test-endpoint"))
 		.args(args)
 		.stdout(Stdio::piped())
@@ -31,11 +32,19 @@ fn spawn(args: &[&str]) -> (Server, SocketAddr) {
 	let server = Server(child);
 	let mut line = String::new();
 	BufReader::new(stdout).read_line(&mut line).expect("first line");
+	if line.is_empty() {
+		return None;
+	}
 	let url = line
 		.strip_prefix("listening on http://")
 		.and_then(|rest| rest.split_whitespace().next())
 		.unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-	(server, url.parse().expect("address"))
+	Some((server, url.parse().expect("address")))
+}
+
+/// [`try_spawn`] that must listen.
+fn spawn(args: &[&str]) -> (Server, SocketAddr) {
+	try_spawn(args).expect("the binary listens")
 }
 
 #[test]
@@ -49,11 +58,19 @@ fn binary_serves_in_the_requested_mode() {
 
 #[test]
 fn binary_listens_on_the_given_port() {
-	// Find a free port, release it, and ask the binary for it.
-	let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-	let (_server, addr) = spawn(&["--port", &port.to_string()]);
-	assert_eq!(addr.port(), port);
-	assert_eq!(get(addr, "/healthz").unwrap().status, 200);
+	// A port that was free a moment ago may be taken by another process before the binary
+	// binds it (the machine runs other tests): then the binary exits with "address already in
+	// use" and the test asks for another port.
+	for _ in 0..20 {
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let Some((_server, addr)) = try_spawn(&["--port", &port.to_string()]) else {
+			continue;
+		};
+		assert_eq!(addr.port(), port);
+		assert_eq!(get(addr, "/healthz").unwrap().status, 200);
+		return;
+	}
+	panic!("twenty free ports were taken before the binary could listen on them");
 }
 
 #[test]
