@@ -474,24 +474,39 @@ pub fn fails(who: Who, c: impl Into<RuntimeCall>, error: impl Into<DispatchError
 	assert_eq!(root, sp_io::storage::root(sp_runtime::StateVersion::V1), "a failed call wrote");
 }
 
+/// `call` signed by `who` with its next nonce, immortal, paying its fee in `fee_asset` (`None`:
+/// FST).
+fn signed_extrinsic(
+	who: Who,
+	call: RuntimeCall,
+	fee_asset: Option<AssetKind>,
+) -> UncheckedExtrinsic {
+	let account = acc(who);
+	let nonce = System::account_nonce(&account);
+	let extension: TxExtension = defaas_runtime::tx_extension_paying_in(
+		sp_runtime::generic::Era::Immortal,
+		nonce,
+		0,
+		fee_asset,
+	);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
+	let signature = payload.using_encoded(|bytes| who.sign(bytes));
+	UncheckedExtrinsic::new_signed(
+		call,
+		MultiAddress::Id(account),
+		MultiSignature::Sr25519(signature),
+		extension,
+	)
+}
+
 /// Sign `call` as `who` (next nonce, immortal) and apply it as a real transaction through
 /// `Executive::apply_extrinsic`: signature, nonce and weight checks, fee withdrawal. Returns
 /// the dispatch result and the fee paid, which is checked against the `TransactionFeePaid`
 /// event, the quoted fee and `who`'s balance.
 pub fn submit(who: Who, call: impl Into<RuntimeCall>) -> (DispatchResult, Balance) {
-	let call: RuntimeCall = call.into();
 	let account = acc(who);
 	let nonce = System::account_nonce(&account);
-	let extension: TxExtension =
-		defaas_runtime::tx_extension(sp_runtime::generic::Era::Immortal, nonce, 0);
-	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
-	let signature = payload.using_encoded(|bytes| who.sign(bytes));
-	let xt = UncheckedExtrinsic::new_signed(
-		call,
-		MultiAddress::Id(account.clone()),
-		MultiSignature::Sr25519(signature),
-		extension,
-	);
+	let xt = signed_extrinsic(who, call.into(), None);
 	let len = xt.encoded_size() as u32;
 	let quoted =
 		pallet_transaction_payment::Pallet::<Runtime>::query_info(xt.clone(), len).partial_fee;
@@ -530,23 +545,9 @@ pub fn submit_paying_in(
 	call: impl Into<RuntimeCall>,
 	asset: AssetKind,
 ) -> (DispatchResult, Balance) {
-	let call: RuntimeCall = call.into();
 	let account = acc(who);
 	let nonce = System::account_nonce(&account);
-	let extension: TxExtension = defaas_runtime::tx_extension_paying_in(
-		sp_runtime::generic::Era::Immortal,
-		nonce,
-		0,
-		Some(asset.clone()),
-	);
-	let payload = SignedPayload::new(call.clone(), extension.clone()).expect("implicit data");
-	let signature = payload.using_encoded(|bytes| who.sign(bytes));
-	let xt = UncheckedExtrinsic::new_signed(
-		call,
-		MultiAddress::Id(account.clone()),
-		MultiSignature::Sr25519(signature),
-		extension,
-	);
+	let xt = signed_extrinsic(who, call.into(), Some(asset.clone()));
 	let len = xt.encoded_size() as u32;
 	let quoted_fst =
 		pallet_transaction_payment::Pallet::<Runtime>::query_info(xt.clone(), len).partial_fee;
