@@ -16,6 +16,11 @@ pub struct Cli {
 	#[arg(long, global = true)]
 	pub json: bool,
 
+	/// The asset signed transactions pay their fees in: `fst`, or the id of a payment asset
+	/// with an FST pool (the runtime swaps it to FST; the account needs no FST at all).
+	#[arg(long, global = true, env = "DEFAAS_FEE_ASSET", default_value = "fst")]
+	pub fee_asset: String,
+
 	/// What to do.
 	#[command(subcommand)]
 	pub command: Command,
@@ -30,6 +35,13 @@ pub struct Signer {
 	pub suri: String,
 }
 
+/// `defaas asset ...`.
+#[derive(Debug, Subcommand)]
+pub enum AssetCommand {
+	/// FST and the payment assets: symbol, name, decimals, least prepay of an order.
+	List,
+}
+
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -39,6 +51,14 @@ pub enum Command {
 	/// Create, watch and cancel orders.
 	#[command(subcommand)]
 	Order(OrderCommand),
+	/// The payment assets orders may be priced in (besides FST), with their minimum prepay.
+	#[command(subcommand)]
+	Asset(AssetCommand),
+	/// An account's balance in FST and in every payment asset: free and on hold.
+	Balance {
+		/// The account (SS58 address or 0x public key).
+		account: String,
+	},
 	/// Upload a function package to the provider matched to an order.
 	Deploy(DeployArgs),
 	/// Send an HTTP request to a deployed function.

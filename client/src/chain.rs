@@ -3,6 +3,7 @@
 
 use crate::{
 	accounts::address,
+	config::AssetKind,
 	rpc::{DefaasRpc, MarketApiClient, WitnessPoolApiClient},
 	views::{
 		LevelEntry, OpenRound, OrderId, OrderView, PaymentAsset, ProviderView, Quote, RoundView,
@@ -23,12 +24,12 @@ use subxt::{
 	},
 	transactions::{SubmittableTransaction, TransactionProgress, TransactionStatus},
 	utils::{AccountId32, H256},
-	OnlineClient, PolkadotConfig,
+	OnlineClient,
 };
 use subxt_signer::sr25519::Keypair;
 
-/// The subxt configuration of the DeFaaS chain (polkadot-sdk defaults).
-pub type Config = PolkadotConfig;
+/// The subxt configuration of the DeFaaS chain.
+pub type Config = crate::config::DefaasConfig;
 
 /// The events of one included extrinsic.
 pub type Events = ExtrinsicEvents<Config>;
@@ -53,6 +54,8 @@ pub struct Chain {
 	/// Per signer, the nonce after the last transaction [`Self::send`] handed to the pool
 	/// (shared by clones; see [`Self::send`]).
 	sent_nonces: SentNonces,
+	/// The asset the transactions this client signs pay their fees in (`None`: FST).
+	fee_asset: Option<AssetKind>,
 }
 
 /// Next nonces per signer account, after the transactions this client sent.
@@ -92,7 +95,23 @@ impl Chain {
 			api,
 			url: url.to_string(),
 			sent_nonces: SentNonces::default(),
+			fee_asset: None,
 		})
+	}
+
+	/// This client, signing every transaction with its fee paid in `asset` (the runtime swaps
+	/// it to FST in its FST/asset pool; `Native` is FST). Clones share the nonces.
+	pub fn paying_fees_in(&self, asset: PaymentAsset) -> Chain {
+		let fee_asset = match asset {
+			PaymentAsset::Native => None,
+			asset => Some(AssetKind::from(asset)),
+		};
+		Chain { fee_asset, ..self.clone() }
+	}
+
+	/// The asset this client's transactions pay their fees in.
+	pub fn fee_asset(&self) -> PaymentAsset {
+		self.fee_asset.map_or(PaymentAsset::Native, PaymentAsset::from)
 	}
 
 	// -----------------------------------------------------------------------------------------
@@ -205,6 +224,80 @@ impl Chain {
 			symbol: if symbol.is_empty() { format!("asset {id}") } else { symbol },
 			decimals: u32::from(raw.decimals),
 		}))
+	}
+
+	/// The payment assets besides FST at the finalized block, with the least prepay of an
+	/// order in each (`Market.PaymentAssets`, at most the runtime's `MaxPaymentAssets`).
+	pub async fn payment_assets(&self) -> Result<Vec<(PaymentAsset, u128)>> {
+		let at = self.api.at_current_block().await.context("cannot read the finalized block")?;
+		let address = subxt::dynamic::storage::<(AssetKind,), u128>("Market", "PaymentAssets");
+		let mut entries =
+			at.storage().iter(address, ()).await.context("reading Market.PaymentAssets")?;
+		let mut assets = Vec::new();
+		while let Some(entry) = entries.next().await {
+			let entry = entry.context("reading Market.PaymentAssets")?;
+			let (asset,) = entry
+				.key()
+				.and_then(|key| key.decode())
+				.context("decoding a Market.PaymentAssets key")?;
+			let minimum = entry.value().decode().context("decoding Market.PaymentAssets")?;
+			assets.push((PaymentAsset::from(asset), minimum));
+		}
+		assets.sort_by_key(|(asset, _)| match asset {
+			PaymentAsset::Native => None,
+			PaymentAsset::WithId(id) => Some(*id),
+		});
+		Ok(assets)
+	}
+
+	/// The balance of `who` in `asset` at block `at` (the finalized block if `None`): FST from
+	/// `System.Account` (held = reserved, which holds are part of), an asset from
+	/// `Assets.Account` and `AssetsHolder.BalancesOnHold`. Zero for an account without it.
+	pub async fn balance_at(
+		&self,
+		asset: &PaymentAsset,
+		who: &AccountId32,
+		at: Option<H256>,
+	) -> Result<Balance> {
+		let at = match at {
+			Some(hash) => self.api.at_block(hash).await,
+			None => self.api.at_current_block().await,
+		}
+		.context("cannot read the block")?;
+		let storage = at.storage();
+		match asset {
+			PaymentAsset::Native => {
+				let address =
+					subxt::dynamic::storage::<([u8; 32],), RawAccountInfo>("System", "Account");
+				let info = storage
+					.fetch(address, (who.0,))
+					.await
+					.context("reading System.Account")?
+					.decode()
+					.context("decoding System.Account")?;
+				Ok(Balance { free: info.data.free, held: info.data.reserved })
+			},
+			PaymentAsset::WithId(id) => {
+				let account = subxt::dynamic::storage::<(u32, [u8; 32]), RawAssetAccount>(
+					"Assets", "Account",
+				);
+				let free = match storage.try_fetch(account, (*id, who.0)).await {
+					Ok(Some(value)) => value.decode().context("decoding Assets.Account")?.balance,
+					Ok(None) => 0,
+					Err(e) => return Err(e).context("reading Assets.Account"),
+				};
+				let holds = subxt::dynamic::storage::<(u32, [u8; 32]), u128>(
+					"AssetsHolder",
+					"BalancesOnHold",
+				);
+				let held = match storage.try_fetch(holds, (*id, who.0)).await {
+					Ok(Some(value)) => value.decode().context("decoding BalancesOnHold")?,
+					Ok(None) => 0,
+					Err(e) => return Err(e).context("reading AssetsHolder.BalancesOnHold"),
+				};
+				Ok(Balance { free, held })
+			},
+		}
 	}
 
 	/// `defaas_witness` at `at` (the best block if `None`).
@@ -387,7 +480,11 @@ impl Chain {
 	) -> Result<Pending> {
 		let what = format!("{pallet}.{call}");
 		let tx = subxt::dynamic::transaction(pallet, call, args);
-		let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+		let mut params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce);
+		if let Some(asset) = self.fee_asset {
+			params = params.tip_of(0, asset);
+		}
+		let params = params.build();
 		let at = self.signing_block().await?;
 		let signed = at
 			.transactions()
@@ -741,6 +838,37 @@ impl AssetInfo {
 	pub fn format(&self, amount: u128) -> String {
 		crate::amount::format_amount(amount, self.decimals, &self.symbol)
 	}
+}
+
+/// An account's balance in one asset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Balance {
+	/// Spendable (and transferable, less what the asset keeps alive).
+	pub free: u128,
+	/// On hold: order prepays, bid deposits and stakes (FST only), per the runtime's reasons.
+	pub held: u128,
+}
+
+/// `System.Account` (the fields read here).
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct RawAccountInfo {
+	data: RawAccountData,
+}
+
+/// `pallet-balances`' account data (the fields read here).
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct RawAccountData {
+	free: u128,
+	reserved: u128,
+}
+
+/// `pallet-assets`' account of a holder (the fields read here).
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct RawAssetAccount {
+	balance: u128,
 }
 
 /// `pallet-assets`' metadata of an asset (the fields read here).

@@ -11,6 +11,7 @@
 //! - [`views`]: the order, provider, witness and round views (the pallets' own types with
 //!   SS58 accounts) and helpers to describe them.
 //! - [`market`]: the arguments of the market's calls (one builder for every caller).
+//! - [`config`]: the chain's subxt configuration (fees payable in a payment asset).
 //! - [`amount`]: FST amounts; [`accounts`]: secret URIs, SS58 addresses.
 //!
 //! The protocol behind these calls is described in `docs/architecture.md`.
@@ -20,10 +21,12 @@
 pub mod accounts;
 pub mod amount;
 pub mod chain;
+pub mod config;
 pub mod market;
 pub mod rpc;
 pub mod views;
 
 pub use chain::{Chain, Events, Pending};
+pub use config::{AssetKind, DefaasConfig};
 pub use subxt;
 pub use subxt_signer;

@@ -45,6 +45,12 @@ impl Chain {
 		Ok(Self { client, signer, suri: suri.to_string() })
 	}
 
+	/// This connection, paying the fees of its transactions in `asset` (see
+	/// [`defaas_client::Chain::paying_fees_in`]).
+	pub fn paying_fees_in(self, asset: views::PaymentAsset) -> Self {
+		Self { client: self.client.paying_fees_in(asset), ..self }
+	}
+
 	/// The provider's account.
 	pub fn account(&self) -> [u8; 32] {
 		self.signer.public_key().0

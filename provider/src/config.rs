@@ -7,6 +7,7 @@
 //! public_url = "http://127.0.0.1:8080" # the endpoint registered on chain
 //! data_dir = "/var/lib/defaas-provider"
 //! min_free_mb = 256                  # refuse to start with less free space in data_dir
+//! fee_asset = "fst"                  # what transaction fees are paid in: fst or an asset id
 //!
 //! [[level]]
 //! id = 0
@@ -64,6 +65,10 @@ pub struct Config {
 	/// daemon refuses to start rather than fail deployments it has bid for.
 	#[serde(default = "default_min_free_mb")]
 	pub min_free_mb: u64,
+	/// The asset the daemon's transactions (bids, reveals, deployment confirmations) pay their
+	/// fees in: `fst` (the default) or the id of a payment asset with an FST pool.
+	#[serde(default = "default_fee_asset")]
+	pub fee_asset: String,
 	/// Levels this provider serves, with their prices and capacities.
 	#[serde(rename = "level", default)]
 	pub levels: Vec<LevelPolicy>,
@@ -76,6 +81,11 @@ pub struct Config {
 	/// Limits of the HTTP server against clients that hold connections or bodies open.
 	#[serde(default)]
 	pub http: HttpLimits,
+}
+
+/// The default of [`Config::fee_asset`]: FST.
+fn default_fee_asset() -> String {
+	"fst".into()
 }
 
 /// The default of [`Config::min_free_mb`]: room for a few deployments (packages, compiled
@@ -251,6 +261,8 @@ impl Config {
 				bail!("level {} is configured twice", level.id);
 			}
 		}
+		defaas_client::market::parse_asset(&self.fee_asset)
+			.with_context(|| format!("fee_asset {:?}", self.fee_asset))?;
 		if let Some(url) = &self.public_url {
 			if !url.starts_with("http://") && !url.starts_with("https://") {
 				bail!("public_url must be an http:// or https:// URL, got {url:?}");

@@ -103,6 +103,7 @@ async fn main() -> anyhow::Result<()> {
 			return Ok(());
 		},
 	};
+	let chain = chain.paying_fees_in(defaas_client::market::parse_asset(&config.fee_asset)?);
 	log::info!("provider account {}", chain.account_ss58());
 	if args.insert_heartbeat_key {
 		chain.insert_heartbeat_key().await?;

@@ -8,14 +8,14 @@ use defaas_client::{
 	chain::{find_event, find_u128},
 	market::{create_order_args, OrderTerms},
 	subxt::{
-		dynamic::{self, Value},
+		dynamic::Value,
 		ext::scale_decode::DecodeAsType,
 		rpcs::rpc_params,
 		utils::{AccountId32, H256},
 	},
 	subxt_signer::sr25519::Keypair,
 	views::{OrderView, PaymentAsset, ProviderView},
-	Chain,
+	AssetKind, Chain,
 };
 use defaas_primitives::{commitments::bid_commitment, json::to_hex};
 
@@ -58,34 +58,35 @@ pub async fn wait_finalized(chain: &Chain, n: u32) -> Result<H256> {
 	.await
 }
 
-/// `System.Account` as far as the tests need it.
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "defaas_client::subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-/// The FST balances of an account.
-#[derive(Debug, DecodeAsType)]
-#[decode_as_type(crate_path = "defaas_client::subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-	reserved: u128,
-}
-
 /// (free, held) FST of `who` at block `at`.
 pub async fn balances_at(chain: &Chain, who: &AccountId32, at: H256) -> Result<(u128, u128)> {
-	let at = chain.api.at_block(at).await.context("block")?;
-	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	let value = at.storage().fetch(address, (who.0,)).await.context("System.Account")?;
-	let info = value.decode().context("AccountInfo")?;
-	Ok((info.data.free, info.data.reserved))
+	balances_in_at(chain, &PaymentAsset::Native, who, at).await
+}
+
+/// (free, held) of `who` in `asset` at block `at`.
+pub async fn balances_in_at(
+	chain: &Chain,
+	asset: &PaymentAsset,
+	who: &AccountId32,
+	at: H256,
+) -> Result<(u128, u128)> {
+	let balance = chain.balance_at(asset, who, Some(at)).await?;
+	Ok((balance.free, balance.held))
 }
 
 /// (free, held) FST of `who` once the best block of now is finalized.
 pub async fn balances(chain: &Chain, who: &AccountId32) -> Result<(u128, u128)> {
+	balances_in(chain, &PaymentAsset::Native, who).await
+}
+
+/// (free, held) of `who` in `asset` once the best block of now is finalized.
+pub async fn balances_in(
+	chain: &Chain,
+	asset: &PaymentAsset,
+	who: &AccountId32,
+) -> Result<(u128, u128)> {
 	let at = wait_finalized(chain, chain.best_number().await?).await?;
-	balances_at(chain, who, at).await
+	balances_in_at(chain, asset, who, at).await
 }
 
 /// Transfers `amount` from `from` to each of `to` (one transaction each).
@@ -355,6 +356,44 @@ pub async fn events_between(
 		}
 	}
 	Ok(all)
+}
+
+/// `AssetConversionTxPayment.AssetTxFeePaid`: a fee (and tip) paid in an asset.
+#[derive(Debug, DecodeAsType)]
+#[decode_as_type(crate_path = "defaas_client::subxt::ext::scale_decode")]
+struct AssetTxFeePaid {
+	who: AccountId32,
+	actual_fee: u128,
+	asset_id: AssetKind,
+}
+
+/// The transaction fees `who` paid in blocks `from..=to`, per `AssetTxFeePaid` event: (block,
+/// fee including the tip, the asset it was paid in). FST fees paid the plain way
+/// (`TransactionFeePaid`) are not among them.
+pub async fn asset_fees_paid(
+	chain: &Chain,
+	who: &AccountId32,
+	from: u32,
+	to: u32,
+) -> Result<Vec<(u32, u128, PaymentAsset)>> {
+	let mut fees = Vec::new();
+	for n in from..=to {
+		let at = chain.api.at_block(u64::from(n)).await.context("block")?;
+		let events = at.events().fetch().await.context("events")?;
+		for event in events.iter().filter_map(Result::ok) {
+			if event.pallet_name() != "AssetConversionTxPayment"
+				|| event.event_name() != "AssetTxFeePaid"
+			{
+				continue;
+			}
+			let paid: AssetTxFeePaid =
+				event.decode_fields_unchecked_as().context("AssetTxFeePaid")?;
+			if paid.who == *who {
+				fees.push((n, paid.actual_fee, paid.asset_id.into()));
+			}
+		}
+	}
+	Ok(fees)
 }
 
 /// The SS58 address of a dev account (`//Alice`, ...).

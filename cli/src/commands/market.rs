@@ -1,4 +1,4 @@
-//! `level list`, `provider register|show`, `witness register|show`.
+//! `level list`, `asset list`, `balance`, `provider register|show`, `witness register|show`.
 
 use super::{progress, Output};
 use crate::{
@@ -9,7 +9,8 @@ use anyhow::{bail, Context, Result};
 use defaas_client::{
 	accounts,
 	amount::{format_fst, format_permill, parse_fst},
-	views::{AccountId, ProviderView, WitnessView},
+	chain::AssetInfo,
+	views::{AccountId, PaymentAsset, ProviderView, WitnessView},
 	Chain,
 };
 use defaas_primitives::json::to_hex;
@@ -36,6 +37,111 @@ pub async fn level_list(chain: &Chain, out: Output) -> Result<()> {
 		.collect();
 	let header = ["id", "cpu (millicores)", "gpu", "memory MiB", "package MiB", "tag"];
 	println!("{}", table::render(&header, &rows));
+	Ok(())
+}
+
+/// One asset's line of `asset list` (JSON: amounts as decimal strings).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AssetLine {
+	asset: PaymentAsset,
+	symbol: String,
+	name: String,
+	decimals: u32,
+	/// The least prepay of an order in the asset; `None` for FST (no minimum besides its
+	/// existential deposit).
+	min_prepay: Option<String>,
+}
+
+/// FST and the payment assets, with their metadata.
+async fn assets_with_info(chain: &Chain) -> Result<Vec<(AssetInfo, Option<u128>)>> {
+	let mut assets = vec![(AssetInfo::fst(), None)];
+	for (asset, minimum) in chain.payment_assets().await? {
+		let info = chain.asset_info(&asset).await?.unwrap_or_else(|| AssetInfo::raw(&asset));
+		assets.push((info, Some(minimum)));
+	}
+	Ok(assets)
+}
+
+/// `defaas asset list`.
+pub async fn asset_list(chain: &Chain, out: Output) -> Result<()> {
+	let assets = assets_with_info(chain).await?;
+	if out.json {
+		let lines: Vec<AssetLine> = assets
+			.into_iter()
+			.map(|(info, minimum)| AssetLine {
+				min_prepay: minimum.map(|m| m.to_string()),
+				asset: info.asset,
+				symbol: info.symbol,
+				name: info.name,
+				decimals: info.decimals,
+			})
+			.collect();
+		return out.json(&lines);
+	}
+	let rows: Vec<Vec<String>> = assets
+		.iter()
+		.map(|(info, minimum)| {
+			vec![
+				asset_name(&info.asset),
+				info.symbol.clone(),
+				info.name.clone(),
+				info.decimals.to_string(),
+				minimum.map_or_else(|| "-".into(), |m| info.format(m)),
+			]
+		})
+		.collect();
+	println!("{}", table::render(&["asset", "symbol", "name", "decimals", "min prepay"], &rows));
+	Ok(())
+}
+
+/// `fst` or the asset id: what `--asset` takes.
+fn asset_name(asset: &PaymentAsset) -> String {
+	match asset {
+		PaymentAsset::Native => "fst".into(),
+		PaymentAsset::WithId(id) => id.to_string(),
+	}
+}
+
+/// One asset's line of `balance` (JSON: amounts as decimal strings in the smallest unit).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BalanceLine {
+	asset: PaymentAsset,
+	symbol: String,
+	decimals: u32,
+	free: String,
+	held: String,
+}
+
+/// `defaas balance`.
+pub async fn balance(chain: &Chain, out: Output, account: &str) -> Result<()> {
+	let who = AccountId(accounts::parse_account(account)?);
+	let mut lines = Vec::new();
+	for (info, _) in assets_with_info(chain).await? {
+		let balance = chain.balance_at(&info.asset, &who, None).await?;
+		lines.push((info, balance));
+	}
+	if out.json {
+		let lines: Vec<BalanceLine> = lines
+			.into_iter()
+			.map(|(info, balance)| BalanceLine {
+				asset: info.asset,
+				symbol: info.symbol,
+				decimals: info.decimals,
+				free: balance.free.to_string(),
+				held: balance.held.to_string(),
+			})
+			.collect();
+		return out.json(&lines);
+	}
+	let rows: Vec<Vec<String>> = lines
+		.iter()
+		.map(|(info, balance)| {
+			vec![asset_name(&info.asset), info.format(balance.free), info.format(balance.held)]
+		})
+		.collect();
+	println!("{}", table::render(&["asset", "free", "on hold"], &rows));
 	Ok(())
 }
 

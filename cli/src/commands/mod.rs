@@ -4,7 +4,9 @@ mod function;
 mod market;
 mod order;
 
-use crate::cli::{Cli, Command, LevelCommand, OrderCommand, ProviderCommand, WitnessCommand};
+use crate::cli::{
+	AssetCommand, Cli, Command, LevelCommand, OrderCommand, ProviderCommand, WitnessCommand,
+};
 use anyhow::Result;
 use defaas_client::Chain;
 use serde::Serialize;
@@ -51,13 +53,16 @@ pub fn progress(line: &str) {
 pub async fn run(cli: Cli) -> Result<()> {
 	let out = Output { json: cli.json };
 	// Every command reads the chain; connect once, with one clear line if it is unreachable.
-	let chain = Chain::connect(&cli.url).await?;
+	let fee_asset = defaas_client::market::parse_asset(&cli.fee_asset)?;
+	let chain = Chain::connect(&cli.url).await?.paying_fees_in(fee_asset);
 	match cli.command {
 		Command::Level(LevelCommand::List) => market::level_list(&chain, out).await,
 		Command::Order(OrderCommand::Create(args)) => order::create(&chain, out, args).await,
 		Command::Order(OrderCommand::Status(args)) => order::status(&chain, out, args).await,
 		Command::Order(OrderCommand::Cancel(args)) => order::cancel(&chain, out, args).await,
 		Command::Order(OrderCommand::Publish(args)) => order::publish(&chain, out, args).await,
+		Command::Asset(AssetCommand::List) => market::asset_list(&chain, out).await,
+		Command::Balance { account } => market::balance(&chain, out, &account).await,
 		Command::Deploy(args) => function::deploy(&chain, out, args).await,
 		Command::Invoke(args) => function::invoke(&chain, args).await,
 		Command::Provider(ProviderCommand::Register(args)) => {

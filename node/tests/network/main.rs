@@ -20,6 +20,7 @@
 mod faults;
 mod load;
 mod scenarios;
+mod stable;
 mod upgrade;
 
 use anyhow::{Context, Result};
@@ -111,7 +112,7 @@ pub fn account_suri(scenario: &str, role: &str) -> String {
 }
 
 /// Accounts the scenarios use: (scenario, role).
-const ACCOUNTS: [(&str, &str); 19] = [
+const ACCOUNTS: [(&str, &str); 20] = [
 	("upgrade", "provider"),
 	("upgrade", "customer"),
 	("offline", "provider"),
@@ -131,6 +132,7 @@ const ACCOUNTS: [(&str, &str); 19] = [
 	("rpc", "customer"),
 	("load", "funder"),
 	("rpc", "provider"),
+	("stable", "provider"),
 ];
 
 /// Starts the network, registers and activates the witnesses, funds the scenario accounts.

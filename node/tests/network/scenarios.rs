@@ -19,7 +19,7 @@ use futures::FutureExt;
 use std::sync::Arc;
 
 /// Every scenario, by name.
-pub const ALL: [(&str, Scenario); 8] = [
+pub const ALL: [(&str, Scenario); 9] = [
 	("witnesses_see_a_daemon_whose_connections_are_exhausted_as_violated", |s| {
 		exhaustion(s).boxed()
 	}),
@@ -31,6 +31,9 @@ pub const ALL: [(&str, Scenario); 8] = [
 	}),
 	("a_daemon_follows_its_node_through_a_restart", |s| node_restart(s).boxed()),
 	("the_load_generator_runs_each_scenario_at_tiny_scale", |s| crate::load::load_smoke(s).boxed()),
+	("a_customer_holding_only_the_stable_asset_pays_fees_prepay_and_periods_in_it", |s| {
+		crate::stable::stable_asset(s).boxed()
+	}),
 	("a_forkless_upgrade_keeps_the_lease_the_daemon_and_the_cli_working", |s| {
 		crate::upgrade::upgrade(s).boxed()
 	}),
