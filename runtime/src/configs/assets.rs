@@ -96,8 +96,8 @@ impl pallet_assets::Config for Runtime {
 	type CallbackHandle = ();
 	/// Any free id (the asset-conversion pallet picks its own).
 	type AssetIdAllocator = ();
-	/// Upstream weights.
-	type WeightInfo = pallet_assets::weights::SubstrateWeight<Runtime>;
+	/// Measured on this project's machine (docs/benchmarks.md).
+	type WeightInfo = crate::weights::pallet_assets::WeightInfo<Runtime>;
 	/// Upstream benchmark helper.
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
@@ -182,8 +182,8 @@ impl pallet_assets::Config<Instance2> for Runtime {
 	type CallbackHandle = ();
 	/// The asset-conversion pallet picks the ids.
 	type AssetIdAllocator = ();
-	/// Upstream weights.
-	type WeightInfo = pallet_assets::weights::SubstrateWeight<Runtime>;
+	/// Measured on this project's machine (docs/benchmarks.md).
+	type WeightInfo = crate::weights::pallet_assets::WeightInfo<Runtime>;
 	/// Upstream benchmark helper.
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
@@ -228,11 +228,11 @@ impl pallet_asset_conversion::Config for Runtime {
 	type MaxSwapPathLength = ConstU32<3>;
 	/// See [`AssetConversionPalletId`].
 	type PalletId = AssetConversionPalletId;
-	/// Upstream weights.
-	type WeightInfo = pallet_asset_conversion::weights::SubstrateWeight<Runtime>;
-	/// Pools of FST and numbered assets.
+	/// Measured on this project's machine (docs/benchmarks.md).
+	type WeightInfo = crate::weights::pallet_asset_conversion::WeightInfo<Runtime>;
+	/// Pools of FST and fresh numbered assets (not the presets' ones, which have pools).
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = pallet_asset_conversion::NativeOrWithIdFactory<AssetId>;
+	type BenchmarkHelper = benchmarks::AssetConversionPairs;
 }
 
 impl pallet_asset_conversion_tx_payment::Config for Runtime {
@@ -247,8 +247,8 @@ impl pallet_asset_conversion_tx_payment::Config for Runtime {
 		AssetConversion,
 		(),
 	>;
-	/// Upstream weights.
-	type WeightInfo = pallet_asset_conversion_tx_payment::weights::SubstrateWeight<Runtime>;
+	/// Measured on this project's machine (docs/benchmarks.md).
+	type WeightInfo = crate::weights::pallet_asset_conversion_tx_payment::WeightInfo<Runtime>;
 	/// Creates an asset and its pool for the benchmarks.
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmarks::AssetConversionTxHelper;
@@ -316,6 +316,25 @@ pub mod benchmarks {
 
 	/// The asset the market's benchmarks pay in.
 	pub const BENCH_ASSET: AssetId = 0xbe4c;
+
+	/// The first asset id the asset-conversion benchmarks use (above the presets' assets and
+	/// [`BENCH_ASSET`]: a genesis pool would make their `create_pool` fail with `PoolExists`).
+	pub const FIRST_POOL_BENCH_ASSET: AssetId = 0x0b00_0000;
+
+	/// FST paired with a fresh asset per seed, as upstream's `NativeOrWithIdFactory` pairs
+	/// them, from [`FIRST_POOL_BENCH_ASSET`] on.
+	pub struct AssetConversionPairs;
+
+	impl pallet_asset_conversion::BenchmarkHelper<AssetKind> for AssetConversionPairs {
+		fn create_pair(seed1: u32, seed2: u32) -> (AssetKind, AssetKind) {
+			let asset = NativeOrWithId::WithId(FIRST_POOL_BENCH_ASSET.saturating_add(seed2));
+			if seed1.is_multiple_of(2) {
+				(asset, NativeOrWithId::Native)
+			} else {
+				(NativeOrWithId::Native, asset)
+			}
+		}
+	}
 
 	/// Creates [`BENCH_ASSET`] (sufficient, minimum balance 1: the benchmarks' unit price
 	/// opens the provider's account) on first use and mints it.

@@ -7,6 +7,9 @@
 pub mod block_weights;
 pub mod extrinsic_weights;
 pub mod frame_system_extensions;
+pub mod pallet_asset_conversion;
+pub mod pallet_asset_conversion_tx_payment;
+pub mod pallet_assets;
 pub mod pallet_balances;
 pub mod pallet_migrations;
 pub mod pallet_transaction_payment;
