@@ -176,15 +176,21 @@ pub async fn stable_asset(shared: Arc<Shared>) -> Result<()> {
 	let body = cli(&url, &["invoke", &order_id.to_string(), "--path", "/paid-in-tusd"]).await?;
 	ensure!(body.starts_with("Hello from DeFaaS!"), "{body}");
 
-	// Round 0 served and paid in TUSD; the daemon down for round 1, back for round 2.
+	// The daemon down for round 1 (killed as soon as it opens: before its join window ends and
+	// the probes start — round 0's verdict may come later than that), back for round 2.
+	let round_1 = wait_round(&chain, order_id, 1, "opened", |_| true).await?;
+	daemon.kill();
+	ensure!(
+		chain.best_number().await? < round_1.join_end,
+		"the daemon is down before round 1's probes: {round_1:?}"
+	);
+	// Round 0 served and paid in TUSD.
 	let order = wait_settled(&chain, order_id, 1).await?;
 	ensure!(order.violated_periods == 0, "round 0 is served: {order:?}");
 	let (provider_tusd_1, provider_held_1) =
 		steps::balances_in(&chain, &tusd, &provider_id).await?;
 	ensure!(provider_tusd_1 == provider_tusd_0 + PRICE, "period 0 paid in TUSD");
 	ensure!(provider_held_1 == 0, "a provider holds no TUSD");
-	wait_round(&chain, order_id, 1, "opened", |_| true).await?;
-	daemon.kill();
 	let round_2 = wait_round(&chain, order_id, 2, "opened", |_| true).await?;
 	daemon.restart().await?;
 	ensure!(
