@@ -2,8 +2,12 @@
 //! `docs/performance.md` (run by `scripts/bench-host.sh`):
 //!
 //! ```text
-//! cargo run --release -p defaas-provider --example bench_host -- <component.wasm> <port> [millicores]
+//! cargo run --release -p defaas-provider --example bench_host -- <component.wasm> <port> [millicores] [nats_url [replicas]]
 //! ```
+//!
+//! With a NATS URL it is the gateway of the pool `bench` instead (its workers, started
+//! separately, run the function; `scripts/bench-pool.sh`): the cold start then includes
+//! publishing the package and waiting for `replicas` workers (default 1) to serve it.
 //!
 //! A fixed order source stands in for the chain: order 0 of a level with 512 MiB and 1000
 //! millicores (or `millicores`: the concurrency limit is one request per 250), customer `//Alice`, matched to this provider, package hash of the given file.
@@ -17,10 +21,11 @@ use defaas_primitives::deploy::{
 use defaas_provider::{
 	app::{AppState, LookupLimiter, UploadGate},
 	auth,
-	config::HttpLimits,
+	config::{HttpLimits, PoolConfig, PoolRole},
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
 	orders::{OrderFacts, OrderFuture, OrderSource},
+	pool::gateway::Gateway,
 	server::Server,
 	shutdown::Shutdown,
 	store::Store,
@@ -62,10 +67,25 @@ fn request(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)
 async fn main() -> anyhow::Result<()> {
 	let mut args = std::env::args().skip(1);
 	let (Some(path), Some(port)) = (args.next(), args.next()) else {
-		anyhow::bail!("usage: bench_host <component.wasm> <port>");
+		anyhow::bail!(
+			"usage: bench_host <component.wasm> <port> [millicores] [nats_url [replicas]]"
+		);
 	};
 	let port: u16 = port.parse()?;
 	let cpu_millicores: u32 = args.next().map(|m| m.parse()).transpose()?.unwrap_or(1000);
+	// Pool mode: the gateway of pool `bench` on this NATS server, confirming a deployment
+	// once `replicas` workers serve it (start the workers separately).
+	let pool = match (args.next(), args.next()) {
+		(Some(nats_url), replicas) => Some(PoolConfig {
+			nats_url,
+			name: "bench".into(),
+			role: PoolRole::Gateway,
+			replicas: replicas.map(|r| r.parse()).transpose()?.unwrap_or(1),
+			worker_name: None,
+			replica_wait_secs: 60,
+		}),
+		(None, _) => None,
+	};
 	let package = std::fs::read(&path)?;
 	let package_hash = package_hash(&package);
 	let alice = subxt_signer::sr25519::dev::alice();
@@ -84,9 +104,15 @@ async fn main() -> anyhow::Result<()> {
 	std::fs::create_dir_all(&data)?;
 	let metrics = Arc::new(Metrics::new()?);
 	let host = Arc::new(FunctionHost::new(HostLimits::default(), metrics.clone())?);
+	let wall_time = HostLimits::default().wall_time;
+	let pool = match pool {
+		None => None,
+		Some(pool) => Gateway::connect(&pool, "bench-gateway", wall_time, &Shutdown::new()).await?,
+	};
 	let (deployed, _deployed_rx) = tokio::sync::mpsc::unbounded_channel();
 	let state = Arc::new(AppState {
 		host,
+		pool,
 		store: Arc::new(Store::open(&data)?),
 		metrics,
 		orders: Arc::new(FixedOrder(facts)),

@@ -1,8 +1,9 @@
-//! The state the HTTP handlers share: the function host, the store, the metrics, the order
-//! source and this provider's identity.
+//! The state the HTTP handlers share: the function host (or the pool's gateway), the store,
+//! the metrics, the order source and this provider's identity.
 
 use crate::{
-	config::HttpLimits, host::FunctionHost, metrics::Metrics, orders::OrderSource, store::Store,
+	config::HttpLimits, host::FunctionHost, metrics::Metrics, orders::OrderSource,
+	pool::gateway::Gateway, store::Store,
 };
 use std::{
 	collections::{HashMap, HashSet},
@@ -14,8 +15,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 /// Everything the HTTP handlers share.
 pub struct AppState {
-	/// The function host.
+	/// The function host (a pool gateway only checks packages with it: its workers run them).
 	pub host: Arc<FunctionHost>,
+	/// The pool this daemon is the gateway of, if any (`[pool] role = "gateway"`).
+	pub pool: Option<Arc<Gateway>>,
 	/// The durable state.
 	pub store: Arc<Store>,
 	/// The metrics (the same as the host's).

@@ -15,6 +15,7 @@ use crate::{
 	chain::{self, Chain, Head},
 	config::Config,
 	host::FunctionHost,
+	pool::gateway::Gateway,
 	shutdown::Shutdown,
 	store::{BidRecord, Store},
 };
@@ -125,6 +126,8 @@ pub struct Bidder {
 	config: Arc<Config>,
 	store: Arc<Store>,
 	host: Arc<FunctionHost>,
+	/// The pool this provider is the gateway of: its workers run the deployments.
+	pool: Option<Arc<Gateway>>,
 	/// Steps submitted and not yet visible on chain, with the best block of submission.
 	pending: HashMap<(u64, Step), u64>,
 	/// Open orders already passed over for lack of capacity or price (logged once).
@@ -146,9 +149,25 @@ impl Bidder {
 			config,
 			store,
 			host,
+			pool: None,
 			pending: HashMap::new(),
 			passed: HashSet::new(),
 			decimals: HashMap::new(),
+		}
+	}
+
+	/// The engine of a pool's gateway: a deployment counts as deployed while a live worker
+	/// serves it, and a retired one is withdrawn from the pool.
+	pub fn with_pool(mut self, pool: Arc<Gateway>) -> Self {
+		self.pool = Some(pool);
+		self
+	}
+
+	/// Whether the function of `order_id` is deployed (here, or on the pool's workers).
+	fn is_deployed(&self, order_id: u64) -> bool {
+		match &self.pool {
+			Some(pool) => pool.serving(order_id) > 0,
+			None => self.host.is_deployed(order_id),
 		}
 	}
 
@@ -253,7 +272,7 @@ impl Bidder {
 		let me = self.chain.account();
 		for (order_id, record) in self.store.bids()? {
 			let order = self.chain.order(order_id, Some(head.hash)).await?;
-			let deployed = self.host.is_deployed(order_id);
+			let deployed = self.is_deployed(order_id);
 			let step = next_step(order.as_ref(), &record, &me, deployed, head.number);
 			match step {
 				Step::Wait => {},
@@ -284,6 +303,15 @@ impl Bidder {
 			let order = self.chain.order(order_id, Some(head.hash)).await?;
 			if order.as_ref().is_none_or(|order| retired(order, &me)) {
 				log::info!("order {order_id}: over for this provider; undeploying its function");
+				// Out of the pool first: a failure leaves the store's record for the next pass.
+				if let (Some(pool), Some(spec)) =
+					(&self.pool, self.store.deployment_spec(order_id)?)
+				{
+					let in_use = self.store.deployments()?.iter().any(|(other, record)| {
+						*other != order_id && record.spec.package_hash == spec.package_hash
+					});
+					pool.withdraw(order_id, &spec, in_use).await?;
+				}
 				self.host.undeploy(order_id);
 				self.store.remove_deployment(order_id)?;
 			}

@@ -32,7 +32,18 @@
 //! max_upload_mb_in_flight = 1024    # uploads in progress together; beyond, 503
 //! deploy_lookups_per_minute = 120   # deployment requests per client IP address (each costs
 //! deploy_lookup_burst = 20          #   an order lookup on the chain); beyond, 429
+//!
+//! [pool]                             # optional: a computing pool on NATS (crate::pool)
+//! nats_url = "nats://10.0.0.1:4222"
+//! name = "acme"                      # names the pool's buckets and subjects
+//! role = "gateway"                   # or "worker"
+//! replicas = 2                       # gateway: workers a deployment is confirmed on
+//! replica_wait_secs = 60             # gateway: how long a deployment waits for them
+//! worker_name = "rack1-a"            # worker: its name (default: host name and pid)
 //! ```
+//!
+//! A pool worker's file has only `[pool]` and `[limits]`: no `node_url`, `suri`, `listen`,
+//! `data_dir` or levels.
 
 use anyhow::{bail, Context};
 use defaas_client::views::PaymentAsset;
@@ -46,21 +57,24 @@ pub const PLANCKS_PER_FST: u128 = defaas_client::amount::FST;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-	/// WebSocket URL of the node.
-	pub node_url: String,
+	/// WebSocket URL of the node (not for a pool worker).
+	#[serde(default)]
+	pub node_url: Option<String>,
 	/// Secret URI of the provider account (`//Charlie`, a mnemonic, ...); the environment
 	/// variable `DEFAAS_PROVIDER_SURI` overrides it.
 	#[serde(default)]
 	pub suri: Option<String>,
-	/// Address the HTTP server listens on.
-	pub listen: SocketAddr,
+	/// Address the HTTP server listens on (not for a pool worker: it listens nowhere).
+	#[serde(default)]
+	pub listen: Option<SocketAddr>,
 	/// Public base URL of the server, as registered on chain (`register_provider` endpoint);
 	/// `http://<the address it listens on>` if omitted (with `listen` port 0, the port the
 	/// system picked — the daemon logs `listening on <address> (public URL <url>)`).
 	#[serde(default)]
 	pub public_url: Option<String>,
-	/// Directory of the embedded store.
-	pub data_dir: PathBuf,
+	/// Directory of the embedded store (not for a pool worker: it keeps nothing).
+	#[serde(default)]
+	pub data_dir: Option<PathBuf>,
 	/// Free space (MiB) the data directory's file system must have at start: below it the
 	/// daemon refuses to start rather than fail deployments it has bid for.
 	#[serde(default = "default_min_free_mb")]
@@ -81,6 +95,10 @@ pub struct Config {
 	/// Limits of the HTTP server against clients that hold connections or bodies open.
 	#[serde(default)]
 	pub http: HttpLimits,
+	/// The computing pool this daemon is the gateway or a worker of; without it, the daemon
+	/// runs every function itself (single-host mode).
+	#[serde(default)]
+	pub pool: Option<PoolConfig>,
 }
 
 /// The default of [`Config::fee_asset`]: FST.
@@ -241,6 +259,20 @@ impl Config {
 
 	/// Rejects configurations the daemon cannot run with.
 	pub fn check(&self) -> anyhow::Result<()> {
+		if let Some(pool) = &self.pool {
+			pool.check()?;
+		}
+		if self.is_worker() {
+			// A worker runs functions only: its limits count, and nothing chain-side may be
+			// configured by mistake as if it were used.
+			if self.node_url.is_some() || self.suri.is_some() || self.listen.is_some() {
+				bail!("a pool worker has no node_url, suri or listen: it only dials out to NATS");
+			}
+			return Ok(());
+		}
+		if self.node_url.is_none() || self.listen.is_none() || self.data_dir.is_none() {
+			bail!("node_url, listen and data_dir are required (all but a pool worker)");
+		}
 		if self.levels.is_empty() {
 			bail!("the config serves no level: add at least one [[level]] table");
 		}
@@ -278,6 +310,16 @@ impl Config {
 		Ok(())
 	}
 
+	/// Whether this daemon is a pool worker (`[pool] role = "worker"`).
+	pub fn is_worker(&self) -> bool {
+		self.pool.as_ref().is_some_and(|pool| pool.role == PoolRole::Worker)
+	}
+
+	/// The pool this daemon is the gateway of, if any.
+	pub fn gateway_of(&self) -> Option<&PoolConfig> {
+		self.pool.as_ref().filter(|pool| pool.role == PoolRole::Gateway)
+	}
+
 	/// The policy of `level`, if served.
 	pub fn level(&self, level: u32) -> Option<&LevelPolicy> {
 		self.levels.iter().find(|policy| policy.id == level)
@@ -289,6 +331,91 @@ impl Config {
 	}
 }
 
+/// The `[pool]` table of the configuration file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolConfig {
+	/// The NATS server (`nats://host:4222`).
+	pub nats_url: String,
+	/// The pool's name: its buckets and subjects are named after it. Letters, digits, `-` and
+	/// `_`.
+	pub name: String,
+	/// What this process is in the pool.
+	pub role: PoolRole,
+	/// Gateway: the workers that must serve a deployment before it is confirmed.
+	#[serde(default = "default_replicas")]
+	pub replicas: u32,
+	/// Worker: its name in the pool (default: the host name and the process id).
+	#[serde(default)]
+	pub worker_name: Option<String>,
+	/// Gateway: how long a deployment waits for `replicas` workers, in seconds.
+	#[serde(default = "default_replica_wait")]
+	pub replica_wait_secs: u64,
+}
+
+fn default_replicas() -> u32 {
+	2
+}
+
+fn default_replica_wait() -> u64 {
+	60
+}
+
+/// A process's part in a pool.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PoolRole {
+	/// The provider on chain, in front of the workers.
+	Gateway,
+	/// A function host behind the gateway.
+	Worker,
+}
+
+impl PoolConfig {
+	/// Rejects a pool configuration the daemon cannot run with.
+	pub fn check(&self) -> anyhow::Result<()> {
+		if self.name.is_empty()
+			|| !self.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+		{
+			bail!("[pool] name must be letters, digits, '-' and '_', got {:?}", self.name);
+		}
+		if self.replicas == 0 {
+			bail!("[pool] replicas must be at least 1");
+		}
+		if let Some(name) = &self.worker_name {
+			if !valid_worker_name(name) {
+				bail!("[pool] worker_name must be letters, digits, '-' and '_', got {name:?}");
+			}
+		}
+		if !self.nats_url.contains("://") && !self.nats_url.contains(':') {
+			bail!("[pool] nats_url must be a NATS URL such as nats://10.0.0.1:4222");
+		}
+		Ok(())
+	}
+
+	/// This worker's name: the configured one, else `<host name>-<process id>`.
+	pub fn worker_name(&self) -> String {
+		self.worker_name.clone().unwrap_or_else(|| {
+			let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+				.map(|h| h.trim().to_owned())
+				.unwrap_or_default();
+			let host: String = host
+				.chars()
+				.map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+				.collect();
+			let host = if host.is_empty() { "worker".to_owned() } else { host };
+			format!("{host}-{}", std::process::id())
+		})
+	}
+}
+
+/// A worker's name is a key of the worker bucket.
+fn valid_worker_name(name: &str) -> bool {
+	!name.is_empty()
+		&& name.len() <= 64
+		&& name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Parses a decimal FST amount (`"3"`, `"0.25"`) into plancks (the one parser of
 /// `defaas-client`).
 pub fn parse_fst(text: &str) -> anyhow::Result<u128> {
@@ -298,6 +425,68 @@ pub fn parse_fst(text: &str) -> anyhow::Result<u128> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	fn config(text: &str) -> PoolConfig {
+		toml::from_str(text).unwrap()
+	}
+
+	#[test]
+	fn pool_tables_parse_and_are_checked() {
+		let gateway =
+			config("nats_url = \"nats://10.0.0.1:4222\"\nname = \"acme\"\nrole = \"gateway\"");
+		gateway.check().unwrap();
+		assert_eq!(gateway.role, PoolRole::Gateway);
+		assert_eq!(gateway.replicas, 2);
+		let worker = config(
+			"nats_url = \"nats://10.0.0.1:4222\"\nname = \"acme\"\nrole = \"worker\"\nworker_name = \"w-1\"",
+		);
+		worker.check().unwrap();
+		assert_eq!(worker.worker_name(), "w-1");
+		let unnamed = config("nats_url = \"nats://n:4222\"\nname = \"a\"\nrole = \"worker\"");
+		assert!(valid_worker_name(&unnamed.worker_name()), "{}", unnamed.worker_name());
+		for bad in [
+			"nats_url = \"nats://n:4222\"\nname = \"a.b\"\nrole = \"worker\"",
+			"nats_url = \"nats://n:4222\"\nname = \"a\"\nrole = \"worker\"\nreplicas = 0",
+			"nats_url = \"nats://n:4222\"\nname = \"a\"\nrole = \"worker\"\nworker_name = \"a b\"",
+			"nats_url = \"n\"\nname = \"a\"\nrole = \"gateway\"",
+		] {
+			assert!(config(bad).check().is_err(), "{bad}");
+		}
+		assert!(toml::from_str::<PoolConfig>("nats_url = \"n:1\"\nname = \"a\"\nrole = \"boss\"")
+			.is_err());
+	}
+
+	#[test]
+	fn a_worker_file_has_only_the_pool_and_limits_and_a_gateway_file_everything() {
+		let worker =
+			"[pool]\nnats_url = \"nats://10.0.0.1:4222\"\nname = \"acme\"\nrole = \"worker\"\n\
+			[limits]\ncpu_ms = 500\n";
+		let config: Config = toml::from_str(worker).unwrap();
+		config.check().unwrap();
+		assert!(config.is_worker() && config.gateway_of().is_none());
+		assert_eq!(config.limits.cpu_ms, 500);
+		let chain_side = format!("node_url = \"ws://127.0.0.1:9944\"\n{worker}");
+		assert!(
+			toml::from_str::<Config>(&chain_side).unwrap().check().is_err(),
+			"a worker has no node"
+		);
+
+		let gateway =
+			"node_url = \"ws://127.0.0.1:9944\"\nlisten = \"127.0.0.1:0\"\ndata_dir = \"/tmp/g\"\n\
+			[[level]]\nid = 0\nprice = \"3\"\ncapacity = 4\n\
+			[pool]\nnats_url = \"nats://10.0.0.1:4222\"\nname = \"acme\"\nrole = \"gateway\"\n";
+		let config: Config = toml::from_str(gateway).unwrap();
+		config.check().unwrap();
+		assert_eq!(config.gateway_of().map(|pool| pool.replicas), Some(2));
+		let no_listen = gateway.replace("listen = \"127.0.0.1:0\"\n", "");
+		assert!(toml::from_str::<Config>(&no_listen).unwrap().check().is_err());
+		let single =
+			"node_url = \"ws://n:9944\"\nlisten = \"127.0.0.1:0\"\ndata_dir = \"/tmp/s\"\n\
+			[[level]]\nid = 0\nprice = \"3\"\ncapacity = 4\n";
+		let config: Config = toml::from_str(single).unwrap();
+		config.check().unwrap();
+		assert!(!config.is_worker() && config.gateway_of().is_none());
+	}
 
 	#[test]
 	fn fst_amounts_parse_to_plancks() {

@@ -23,6 +23,8 @@
 //! | 422 | `invalid_component` | the body is not a `wasi:http` component |
 //! | 503 | `chain_unavailable` | the order could not be looked up |
 //! | 500 | `internal` | the daemon could not store the deployment |
+//! | 503 | `pool_unavailable` | a pool gateway could not put the deployment into the pool |
+//! | 503 | `replicas_unavailable` | fewer of the pool's workers than `[pool] replicas` serve it after `replica_wait_secs` (or one cannot); the deployment stays: a retry waits again |
 //!
 //! The signature is checked against the order's `package_hash` before the body is read, so an
 //! unauthenticated client cannot make the daemon buffer, hash or compile a package. The unread
@@ -236,10 +238,31 @@ async fn deploy(
 	}
 
 	let spec = order.spec();
-	let already = state.host.spec(order_id) == Some(spec)
-		&& matches!(state.store.deployment_spec(order_id), Ok(Some(stored)) if stored == spec);
+	let stored =
+		matches!(state.store.deployment_spec(order_id), Ok(Some(stored)) if stored == spec);
+	let already = stored && (state.pool.is_some() || state.host.spec(order_id) == Some(spec));
 	if !already {
 		install(state, order_id, spec, package).await?;
+	} else if let Some(pool) = &state.pool {
+		// Again (it costs a lookup and a record): the pool may have lost it since.
+		pool.publish(order_id, spec, &package)
+			.await
+			.map_err(|e| fail(503, "pool_unavailable", format!("{e:#}")))?;
+	}
+	if let Some(pool) = &state.pool {
+		let serving = pool.wait_for_replicas(order_id).await;
+		if serving < pool.replicas() {
+			let why = pool.failure(order_id).map(|why| format!(" ({why})")).unwrap_or_default();
+			return Err(fail(
+				503,
+				"replicas_unavailable",
+				format!(
+					"{serving} of the pool's workers serve order {order_id}, {} needed{why}; \
+					 retry shortly",
+					pool.replicas()
+				),
+			));
+		}
 	}
 	// The bid engine dedups; a retry re-sends so that a lost `fulfill` is retried too.
 	let _ = state.deployed.send(order_id);
@@ -256,24 +279,39 @@ async fn deploy(
 }
 
 /// Compiles and serves the package, then stores it; on a storage failure nothing stays deployed.
+/// A pool gateway compiles it only to check it, stores it, then publishes it to the pool.
 async fn install(
 	state: &AppState,
 	order_id: OrderId,
 	spec: DeploymentSpec,
 	package: Vec<u8>,
 ) -> Result<(), Failure> {
-	let (host, store) = (state.host.clone(), state.store.clone());
+	let (host, store, pooled) = (state.host.clone(), state.store.clone(), state.pool.is_some());
 	let joined = tokio::task::spawn_blocking(move || {
-		let artifact = host.deploy(order_id, spec, &package)?;
+		let artifact = if pooled {
+			host.check(&package).map(|()| Vec::new())?
+		} else {
+			host.deploy(order_id, spec, &package)?
+		};
 		let record = DeploymentRecord { spec, deployed_at: now_secs(), package };
 		if let Err(e) = store.put_deployment(order_id, &record, &artifact) {
 			host.undeploy(order_id);
 			return Err(DeployError::Internal(format!("cannot store the deployment: {e}")));
 		}
-		Ok(())
+		Ok(record.package)
 	})
 	.await;
-	match joined {
+	let published = match (joined, &state.pool) {
+		(Ok(Ok(package)), Some(pool)) => match pool.publish(order_id, spec, &package).await {
+			Ok(()) => Ok(Ok(())),
+			Err(e) => {
+				let _ = state.store.remove_deployment(order_id);
+				return Err(fail(503, "pool_unavailable", format!("{e:#}")));
+			},
+		},
+		(joined, _) => joined.map(|result| result.map(drop)),
+	};
+	match published {
 		Ok(Ok(())) => Ok(()),
 		Ok(Err(DeployError::InvalidComponent(message))) => Err(fail(
 			422,

@@ -24,6 +24,7 @@ use defaas_provider::{
 	host::{FunctionHost, HostLimits},
 	logger::StderrLogger,
 	metrics::Metrics,
+	pool::{gateway::Gateway, worker},
 	restore::restore,
 	shutdown::Shutdown,
 	store::Store,
@@ -56,6 +57,14 @@ async fn main() -> anyhow::Result<()> {
 	let shutdown = Shutdown::new();
 	tokio::spawn(on_signals(shutdown.clone()));
 	let config = Arc::new(Config::load(&args.config)?);
+	if config.is_worker() {
+		return run_worker(&config, shutdown).await;
+	}
+	let (Some(data_dir), Some(node_url), Some(listen)) =
+		(config.data_dir.clone(), config.node_url.clone(), config.listen)
+	else {
+		anyhow::bail!("node_url, listen and data_dir are required");
+	};
 	let suri = args
 		.suri
 		.clone()
@@ -65,39 +74,59 @@ async fn main() -> anyhow::Result<()> {
 			"no provider key: pass --suri, set DEFAAS_PROVIDER_SURI or `suri` in the config",
 		)?;
 
-	std::fs::create_dir_all(&config.data_dir)
-		.with_context(|| format!("creating {}", config.data_dir.display()))?;
+	std::fs::create_dir_all(&data_dir)
+		.with_context(|| format!("creating {}", data_dir.display()))?;
 	// A full disk is said at start, not discovered by the first deployment after a won bid.
-	let free = defaas_provider::store::free_bytes(&config.data_dir)
-		.with_context(|| format!("reading the free space of {}", config.data_dir.display()))?;
+	let free = defaas_provider::store::free_bytes(&data_dir)
+		.with_context(|| format!("reading the free space of {}", data_dir.display()))?;
 	if free < config.min_free_mb.saturating_mul(1 << 20) {
 		anyhow::bail!(
 			"the data directory {} has {} MiB free, less than min_free_mb = {}: free some \
 			 space (the store is left as it is)",
-			config.data_dir.display(),
+			data_dir.display(),
 			free >> 20,
 			config.min_free_mb
 		);
 	}
-	let db_path = config.data_dir.join(defaas_provider::store::DB_FILE);
-	let store = Arc::new(Store::open(&config.data_dir).with_context(|| {
+	let db_path = data_dir.join(defaas_provider::store::DB_FILE);
+	let store = Arc::new(Store::open(&data_dir).with_context(|| {
 		format!("opening the store {} (the file is left as it is)", db_path.display())
 	})?);
 	let metrics = Arc::new(Metrics::new()?);
-	let limits = HostLimits {
-		cpu_budget: Duration::from_millis(config.limits.cpu_ms),
-		wall_time: Duration::from_millis(config.limits.wall_ms),
-		max_response_bytes: config.limits.max_response_mb.saturating_mul(1 << 20),
-		..HostLimits::default()
+	let host = Arc::new(FunctionHost::new(host_limits(&config), metrics.clone())?);
+	let pool = match config.gateway_of() {
+		None => {
+			let restored = restore(&host, &store).with_context(|| {
+				format!(
+					"restoring the deployments of {} (the file is left as it is)",
+					db_path.display()
+				)
+			})?;
+			log::info!("store: {restored}");
+			None
+		},
+		Some(pool_config) => {
+			let name = format!("{}-gateway", pool_config.name);
+			let wall_time = Duration::from_millis(config.limits.wall_ms);
+			let Some(gateway) = Gateway::connect(pool_config, &name, wall_time, &shutdown).await?
+			else {
+				log::info!("shut down before NATS answered; the store is closed, bye");
+				return Ok(());
+			};
+			let (published, failed) = gateway.republish(&store).await?;
+			log::info!(
+				"pool {}: gateway connected to {}; {published} stored deployment(s) published, \
+				 {} failed {failed:?}",
+				pool_config.name,
+				pool_config.nats_url,
+				failed.len()
+			);
+			Some(gateway)
+		},
 	};
-	let host = Arc::new(FunctionHost::new(limits, metrics.clone())?);
-	let restored = restore(&host, &store).with_context(|| {
-		format!("restoring the deployments of {} (the file is left as it is)", db_path.display())
-	})?;
-	log::info!("store: {restored}");
 
 	let chain = tokio::select! {
-		chain = connect(&config.node_url, &suri) => chain,
+		chain = connect(&node_url, &suri) => chain,
 		() = shutdown.triggered() => {
 			log::info!("shut down before the node answered; the store is closed, bye");
 			return Ok(());
@@ -110,9 +139,9 @@ async fn main() -> anyhow::Result<()> {
 		log::info!("heartbeat key inserted into the node's keystore");
 	}
 
-	let listener = tokio::net::TcpListener::bind(config.listen)
+	let listener = tokio::net::TcpListener::bind(listen)
 		.await
-		.with_context(|| format!("listening on {}", config.listen))?;
+		.with_context(|| format!("listening on {listen}"))?;
 	// The bound address (with `listen` port 0, the port the system picked).
 	let bound = listener.local_addr().context("the listener's address")?;
 	let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
@@ -124,6 +153,7 @@ async fn main() -> anyhow::Result<()> {
 		public_url,
 		capacity: config.capacity(),
 		host: host.clone(),
+		pool: pool.clone(),
 		store: store.clone(),
 		metrics,
 		http: config.http.clone(),
@@ -135,6 +165,10 @@ async fn main() -> anyhow::Result<()> {
 	// The bid engine and the state hold the only references to the store from here on: the
 	// daemon closes it when both are gone.
 	let bidder = Bidder::new(chain, config, store, host);
+	let bidder = match pool {
+		Some(pool) => bidder.with_pool(pool),
+		None => bidder,
+	};
 	let daemon =
 		Daemon::start(listener, state, Some((bidder, deployed_rx)), shutdown, drain_timeout)
 			.context("starting the HTTP server")?;
@@ -144,6 +178,26 @@ async fn main() -> anyhow::Result<()> {
 		if report.bidder_stopped { "stopped" } else { "aborted" },
 		if report.store_closed { "closed" } else { "still in use" },
 	);
+	Ok(())
+}
+
+/// The function host's limits from the configuration.
+fn host_limits(config: &Config) -> HostLimits {
+	HostLimits {
+		cpu_budget: Duration::from_millis(config.limits.cpu_ms),
+		wall_time: Duration::from_millis(config.limits.wall_ms),
+		max_response_bytes: config.limits.max_response_mb.saturating_mul(1 << 20),
+		..HostLimits::default()
+	}
+}
+
+/// A pool worker: the function host behind NATS until `shutdown`.
+async fn run_worker(config: &Config, shutdown: Shutdown) -> anyhow::Result<()> {
+	let pool = config.pool.as_ref().context("a worker needs [pool]")?;
+	let host = Arc::new(FunctionHost::new(host_limits(config), Arc::new(Metrics::new()?))?);
+	log::info!("pool {}: worker {} starting", pool.name, pool.worker_name());
+	worker::run(pool, host, shutdown, config.limits.drain_timeout()).await?;
+	log::info!("bye");
 	Ok(())
 }
 

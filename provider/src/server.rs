@@ -5,7 +5,7 @@
 //! | `/o/{order_id}`, `/o/{order_id}/...` (any method) | the order's function, given the request with its original path and query |
 //! | `GET /o/{order_id}/.well-known/defaas/health` | `200 {"orderId":N,"status":"serving"}` if deployed, else `404` |
 //! | `POST /.well-known/defaas/challenge` | the capacity challenge: `C = A·B` as `application/octet-stream` |
-//! | `GET /healthz` | `200 {"capacity":[[level,count],...]}` (the heartbeat worker's probe) |
+//! | `GET /healthz` | `200 {"capacity":[[level,count],...]}` (the heartbeat worker's probe); a pool gateway adds `"pool":{"workers":{"live":N,"total":M}}` and answers `503` with no live worker |
 //! | `GET /metrics` | Prometheus text |
 //! | `GET /openapi.json` | the OpenAPI document of this API (`provider/api/openapi.json`) |
 //! | `PUT /deployments/{order_id}` | the deployment API ([`crate::deploy`]) |
@@ -22,13 +22,13 @@
 
 use crate::{
 	app::AppState,
-	deploy,
+	challenge_answer, deploy,
 	host::{FunctionBody, Rejection},
 	http::{error, json, read_body, refuse_unread_body, response, text, ClientAddr},
 	metrics::RejectReason,
 	shutdown::Shutdown,
 };
-use defaas_offchain_workers::{challenge, freivalds};
+use defaas_offchain_workers::challenge;
 use hyper::{body::Incoming, server::conn::http1, service::service_fn, Method, Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::{
@@ -396,6 +396,15 @@ async fn function(
 	request: Request<Incoming>,
 ) -> Response<FunctionBody> {
 	let started = Instant::now();
+	if let Some(pool) = &state.pool {
+		let response = pool.forward(order_id, request, &state.http).await;
+		state.metrics.observe_request(
+			order_id,
+			response.status().as_u16(),
+			started.elapsed().as_secs_f64(),
+		);
+		return response;
+	}
 	match state.host.handle(order_id, request).await {
 		Ok(response) => {
 			let seconds = started.elapsed().as_secs_f64();
@@ -416,18 +425,36 @@ async fn function(
 
 /// The liveness probe of an order.
 fn health(state: &AppState, order_id: u64) -> Response<FunctionBody> {
-	if state.host.is_serving(order_id) {
+	let serving = match &state.pool {
+		Some(pool) => pool.serving(order_id) > 0,
+		None => state.host.is_serving(order_id),
+	};
+	if serving {
 		json(200, &serde_json::json!({ "orderId": order_id, "status": "serving" }))
 	} else {
 		error(404, "unknown_order", &format!("no function is deployed for order {order_id}"))
 	}
 }
 
-/// The heartbeat worker's probe: free capacity per level.
+/// The heartbeat worker's probe: capacity per level. A pool gateway adds its workers, live
+/// and known, and answers `503` while no worker is live (the pool serves nothing then).
 fn healthz(state: &AppState) -> Response<FunctionBody> {
 	let capacity: Vec<[u32; 2]> =
 		state.capacity.iter().map(|&(level, count)| [level, count]).collect();
-	json(200, &serde_json::json!({ "capacity": capacity }))
+	match &state.pool {
+		None => json(200, &serde_json::json!({ "capacity": capacity })),
+		Some(pool) => {
+			let health = pool.health();
+			let status = if health.live == 0 { 503 } else { 200 };
+			json(
+				status,
+				&serde_json::json!({
+					"capacity": capacity,
+					"pool": { "workers": { "live": health.live, "total": health.total } },
+				}),
+			)
+		},
+	}
 }
 
 /// The Prometheus metrics.
@@ -456,33 +483,9 @@ async fn capacity_challenge(
 		Ok(Err(e)) => return error(400, "bad_request", &format!("cannot read the request: {e}")),
 		Err(_elapsed) => return body_timeout(),
 	};
-	let Some((seed, n, order_id)) = challenge::decode_request(&bytes) else {
-		return error(400, "bad_request", "malformed challenge request");
-	};
-	let Some(spec) = state.host.spec(order_id) else {
-		return error(
-			404,
-			"unknown_order",
-			&format!("no function is deployed for order {order_id}"),
-		);
-	};
-	let allowed = freivalds::matrix_size(spec.memory_mb);
-	if n > allowed {
-		return error(
-			422,
-			"challenge_too_large",
-			&format!("matrix size {n} exceeds {allowed}, the size of the order's level"),
-		);
-	}
-	let product = tokio::task::spawn_blocking(move || {
-		let a = freivalds::matrix(&seed, b'A', n);
-		let b = freivalds::matrix(&seed, b'B', n);
-		challenge::encode_product(&freivalds::multiply(&a, &b, n))
-	})
-	.await;
-	match product {
-		Ok(product) => response(200, challenge::PRODUCT_CONTENT_TYPE, product),
-		Err(e) => error(500, "internal", &format!("the multiplication failed: {e}")),
+	match &state.pool {
+		Some(pool) => pool.challenge(&bytes).await,
+		None => challenge_answer::answer(&state.host, &bytes).await,
 	}
 }
 

@@ -19,6 +19,7 @@
 
 mod faults;
 mod load;
+mod pool;
 mod scenarios;
 mod stable;
 mod upgrade;
@@ -112,7 +113,7 @@ pub fn account_suri(scenario: &str, role: &str) -> String {
 }
 
 /// Accounts the scenarios use: (scenario, role).
-const ACCOUNTS: [(&str, &str); 20] = [
+const ACCOUNTS: [(&str, &str); 22] = [
 	("upgrade", "provider"),
 	("upgrade", "customer"),
 	("offline", "provider"),
@@ -133,6 +134,8 @@ const ACCOUNTS: [(&str, &str); 20] = [
 	("load", "funder"),
 	("rpc", "provider"),
 	("stable", "provider"),
+	("pool", "provider"),
+	("pool", "customer"),
 ];
 
 /// Starts the network, registers and activates the witnesses, funds the scenario accounts.

@@ -19,7 +19,7 @@ use futures::FutureExt;
 use std::sync::Arc;
 
 /// Every scenario, by name.
-pub const ALL: [(&str, Scenario); 9] = [
+pub const ALL: [(&str, Scenario); 10] = [
 	("witnesses_see_a_daemon_whose_connections_are_exhausted_as_violated", |s| {
 		exhaustion(s).boxed()
 	}),
@@ -37,6 +37,10 @@ pub const ALL: [(&str, Scenario); 9] = [
 	("a_forkless_upgrade_keeps_the_lease_the_daemon_and_the_cli_working", |s| {
 		crate::upgrade::upgrade(s).boxed()
 	}),
+	(
+		"a_pool_of_namespaced_workers_serves_a_lease_through_a_worker_crash_until_all_are_gone",
+		|s| crate::pool::pool(s).boxed(),
+	),
 ];
 
 /// Scenarios that take two validators down: run alone, after the others.

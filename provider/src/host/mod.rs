@@ -142,6 +142,13 @@ impl FunctionHost {
 		Ok(artifact)
 	}
 
+	/// Checks that `package` compiles and pre-instantiates as [`FunctionHost::deploy`] would,
+	/// without serving it (a pool gateway checks what its workers will run).
+	pub fn check(&self, package: &[u8]) -> Result<(), DeployError> {
+		let component = self.compile(package)?;
+		self.prepare(&component).map(drop)
+	}
+
 	/// Serves `artifact` — a compiled component from [`FunctionHost::deploy`], kept by the
 	/// caller — for `order_id`, without compiling. `Ok(false)` (nothing deployed) if the
 	/// artifact does not deserialize with this engine (e.g. after a wasmtime upgrade): deploy
@@ -301,6 +308,19 @@ impl FunctionHost {
 		}
 	}
 
+	/// Pre-instantiates `component` against the host's imports.
+	fn prepare(&self, component: &Component) -> Result<ProxyPre<FunctionState>, DeployError> {
+		let instance_pre = self
+			.linker
+			.instantiate_pre(component)
+			.map_err(|e| DeployError::InvalidComponent(format!("{e:#}")))?;
+		ProxyPre::new(instance_pre).map_err(|e| {
+			DeployError::InvalidComponent(format!(
+				"does not export wasi:http/incoming-handler: {e:#}"
+			))
+		})
+	}
+
 	/// Pre-instantiates `component` and serves it for `order_id`.
 	fn install(
 		&self,
@@ -308,15 +328,7 @@ impl FunctionHost {
 		spec: DeploymentSpec,
 		component: &Component,
 	) -> Result<(), DeployError> {
-		let instance_pre = self
-			.linker
-			.instantiate_pre(component)
-			.map_err(|e| DeployError::InvalidComponent(format!("{e:#}")))?;
-		let pre = ProxyPre::new(instance_pre).map_err(|e| {
-			DeployError::InvalidComponent(format!(
-				"does not export wasi:http/incoming-handler: {e:#}"
-			))
-		})?;
+		let pre = self.prepare(component)?;
 		let slots = Arc::new(Semaphore::new(spec.concurrency()));
 		let deployment = Arc::new(Deployment { spec, pre, slots });
 		if let Some(old) = self.write_deployments().insert(order_id, deployment) {

@@ -7,6 +7,7 @@
 //!   clients that are still sending;
 //! - `hostile_clients`: connection caps per address, body deadlines, one path per order;
 //! - `malicious`: `spin`, `membomb`, `huge`, `panicky` contained while `hello` keeps answering;
+//! - `pool`: the computing pool — gateway in process, `nats-server` and worker processes;
 //! - `restart`: restore from stored artifacts;
 //! - `store_faults`: a damaged store or a full disk at start (the real binary);
 //! - `shutdown`: graceful shutdown;
@@ -16,6 +17,7 @@ mod deployment_api;
 mod hostile_clients;
 mod malicious;
 mod module_graph;
+mod pool;
 mod restart;
 mod serving;
 mod shutdown;

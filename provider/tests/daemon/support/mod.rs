@@ -8,11 +8,12 @@ use defaas_primitives::deploy::{
 use defaas_provider::{
 	app::{AppState, LookupLimiter, UploadGate},
 	auth,
-	config::{HttpLimits, DRAIN_MARGIN},
+	config::{HttpLimits, PoolConfig, DRAIN_MARGIN},
 	daemon::{Daemon, ShutdownReport},
 	host::{FunctionHost, HostLimits},
 	metrics::Metrics,
 	orders::{OrderFacts, OrderFuture, OrderSource},
+	pool::gateway::Gateway,
 	restore::restore,
 	server::Server,
 	shutdown::Shutdown,
@@ -223,10 +224,41 @@ impl TestDaemon {
 		drain_timeout: Duration,
 		http: HttpLimits,
 	) -> Self {
+		Self::start_full(dir, config, drain_timeout, http, None).await
+	}
+
+	/// A daemon that is the gateway of the pool `pool` (start its workers separately).
+	pub async fn start_gateway(config: HostLimits, pool: PoolConfig) -> Self {
+		let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+		let drain_timeout = config.wall_time + DRAIN_MARGIN;
+		Self::start_full(dir, config, drain_timeout, HttpLimits::default(), Some(pool)).await
+	}
+
+	/// Every option: the data directory, host limits, drain timeout, HTTP limits and the pool
+	/// this daemon is the gateway of, if any.
+	pub async fn start_full(
+		dir: Arc<tempfile::TempDir>,
+		config: HostLimits,
+		drain_timeout: Duration,
+		http: HttpLimits,
+		pool: Option<PoolConfig>,
+	) -> Self {
 		let metrics = Arc::new(Metrics::new().expect("metrics"));
+		let wall_time = config.wall_time;
 		let host = Arc::new(FunctionHost::new(config, metrics.clone()).expect("host"));
 		let store = Arc::new(Store::open(dir.path()).expect("open the store"));
-		restore(&host, &store).expect("restore");
+		let pool = match pool {
+			None => {
+				restore(&host, &store).expect("restore");
+				None
+			},
+			Some(pool) => Some(
+				Gateway::connect(&pool, "gateway", wall_time, &Shutdown::new())
+					.await
+					.expect("the gateway connects")
+					.expect("not shut down"),
+			),
+		};
 		let orders = Arc::new(MockOrders::default());
 		let served_orders = orders.clone();
 		let (sender, deployed) = unbounded_channel();
@@ -234,6 +266,7 @@ impl TestDaemon {
 		let addr = listener.local_addr().expect("addr");
 		let state = Arc::new(AppState {
 			host,
+			pool,
 			store,
 			metrics,
 			orders: served_orders,
