@@ -22,9 +22,12 @@ provider="$CARGO_TARGET_DIR/release/defaas-provider"
 
 work=$(mktemp -d)
 pids=()
+# Stops what was started, newest first (the gateway and the workers before their NATS).
 stop_all() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		kill "${pids[$i]}" 2>/dev/null || true
+		wait "${pids[$i]}" 2>/dev/null || true
+	done
 	pids=()
 }
 trap 'stop_all; rm -rf "$work"' EXIT

@@ -137,13 +137,24 @@ pub async fn run(
 		);
 	}
 	running.shutdown().await;
-	if let Err(e) = buckets.workers.delete(&name).await {
-		log::warn!("worker {name}: deleting its status: {e}");
+	// NATS may be gone too: its client would wait for it forever.
+	let farewell = async {
+		if let Err(e) = buckets.workers.delete(&name).await {
+			log::warn!("worker {name}: deleting its status: {e}");
+		}
+		let _ = client.flush().await;
+	};
+	if tokio::time::timeout(FAREWELL_TIMEOUT, farewell).await.is_err() {
+		log::warn!(
+			"worker {name}: NATS did not answer in {FAREWELL_TIMEOUT:?}; its status expires"
+		);
 	}
-	let _ = client.flush().await;
 	log::info!("worker {name}: stopped ({left} request(s) were in flight)");
 	Ok(())
 }
+
+/// How long a stopping worker waits for NATS to take its last words (deleting its status).
+pub const FAREWELL_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long a worker waits before it tries a failed deployment again.
 pub const RETRY_AFTER: Duration = Duration::from_secs(10);
