@@ -226,6 +226,26 @@ impl Chain {
 		}))
 	}
 
+	/// `Market.Bids` of `order_id` at block `at`: the sealed bids in commit order while the
+	/// auction runs, the candidates in rank order after it (empty for an order without bids).
+	pub async fn bids_at(&self, order_id: OrderId, at: H256) -> Result<Vec<BidOnChain>> {
+		let at = self.api.at_block(at).await.context("cannot read the block")?;
+		let address = subxt::dynamic::storage::<(u64,), Vec<RawBid>>("Market", "Bids");
+		let bids = match at.storage().try_fetch(address, (order_id,)).await {
+			Ok(Some(value)) => value.decode().context("decoding Market.Bids")?,
+			Ok(None) => Vec::new(),
+			Err(e) => return Err(e).context("reading Market.Bids"),
+		};
+		Ok(bids
+			.into_iter()
+			.map(|bid| BidOnChain {
+				provider: bid.provider.0,
+				commitment: bid.commitment,
+				revealed: bid.price.is_some(),
+			})
+			.collect())
+	}
+
 	/// The payment assets besides FST at the finalized block, with the least prepay of an
 	/// order in each (`Market.PaymentAssets`, at most the runtime's `MaxPaymentAssets`).
 	pub async fn payment_assets(&self) -> Result<Vec<(PaymentAsset, u128)>> {
@@ -862,6 +882,26 @@ struct RawAccountInfo {
 struct RawAccountData {
 	free: u128,
 	reserved: u128,
+}
+
+/// One bid of an order as the chain stores it (what a provider needs to know of it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BidOnChain {
+	/// The bidding provider.
+	pub provider: [u8; 32],
+	/// The sealed commitment.
+	pub commitment: [u8; 32],
+	/// Whether the price was revealed.
+	pub revealed: bool,
+}
+
+/// `pallet-market`'s bid record (the fields read here).
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct RawBid {
+	provider: AccountId32,
+	commitment: [u8; 32],
+	price: Option<u128>,
 }
 
 /// `pallet-assets`' account of a holder (the fields read here).

@@ -6,9 +6,11 @@
 //! state — a window of three blocks leaves no room for the one to two blocks finality lags
 //! behind. What cannot be undone is taken from finalized state only: a bid record (its salt) is
 //! dropped and a function undeployed when the *finalized* order says so, so a short reorg never
-//! loses a salt or a running deployment. [`next_step`] is a pure function of the order and the
-//! stored bid, so a restarted daemon simply picks up where the chain is. The bid's salt is
-//! written to the store *before* `commit_bid` is submitted: a crash can never lose a salt of a
+//! loses a salt or a running deployment. [`next_step`] is a pure function of the order and of
+//! this provider's bid as the same block shows them, so a restarted daemon simply picks up where
+//! the chain is, and a `commit_bid` or `reveal_bid` that a re-organisation dropped (or that ran
+//! on a branch where the order did not exist yet) is submitted again. The bid's salt is written
+//! to the store *before* `commit_bid` is submitted: a crash can never lose a salt of a
 //! commitment that is on chain.
 
 use crate::{
@@ -20,6 +22,7 @@ use crate::{
 	store::{BidRecord, Store},
 };
 use defaas_client::amount::parse_amount;
+use defaas_client::chain::BidOnChain;
 use defaas_client::subxt::dynamic::Value as DynValue;
 use defaas_client::views::{self, OrderState, OrderView, PaymentAsset};
 use defaas_primitives::commitments::bid_commitment;
@@ -54,14 +57,38 @@ pub enum Step {
 	Forget,
 }
 
+/// This provider's bid on an order as one block shows it (`Market.Bids`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnChain {
+	/// No bid of this provider: not committed yet, dropped by a re-organisation, or not among
+	/// the candidates once the auction closed.
+	Absent,
+	/// Committed, price not revealed.
+	Sealed,
+	/// Committed and revealed.
+	Revealed,
+}
+
+impl OnChain {
+	/// The bid of `me` among an order's `bids`.
+	pub fn find(bids: &[BidOnChain], me: &[u8; 32]) -> Self {
+		match bids.iter().find(|bid| bid.provider == *me) {
+			None => Self::Absent,
+			Some(bid) if bid.revealed => Self::Revealed,
+			Some(_) => Self::Sealed,
+		}
+	}
+}
+
 /// Blocks before the deploy deadline at which a provider still without a valid package
 /// disputes the hand-off (the dispute must be included before the deadline).
 pub const DISPUTE_MARGIN: u64 = 3;
 
-/// The next step for a stored bid, given the order as the chain shows it at block `now`.
+/// The next step for a stored bid, given the order and this provider's bid (`ours`) as the
+/// chain shows them at block `now`.
 pub fn next_step(
 	order: Option<&OrderView>,
-	bid: &BidRecord,
+	ours: OnChain,
 	me: &[u8; 32],
 	deployed: bool,
 	now: u64,
@@ -69,13 +96,14 @@ pub fn next_step(
 	let Some(order) = order else { return Step::Forget };
 	let mine = chain::matched_provider(order).as_ref() == Some(me);
 	match order.state {
-		OrderState::Bidding { .. } if !bid.committed => Step::Commit,
+		OrderState::Bidding { .. } if ours == OnChain::Absent => Step::Commit,
 		OrderState::Bidding { .. } => Step::Wait,
-		OrderState::Revealing { .. } if !bid.revealed => Step::Reveal,
+		OrderState::Revealing { .. } if ours == OnChain::Sealed => Step::Reveal,
+		// Revealed, or the commit never made it: the auction passes this bid by.
 		OrderState::Revealing { .. } => Step::Wait,
 		// Another candidate may still fail to confirm: keep the bid until the order moves on.
 		OrderState::Confirming { .. } if mine => Step::Confirm,
-		OrderState::Confirming { .. } if bid.revealed => Step::Wait,
+		OrderState::Confirming { .. } if ours == OnChain::Revealed => Step::Wait,
 		// A package that arrives during a dispute (uploaded after all) is deployed too.
 		OrderState::Deploying { .. }
 		| OrderState::HandoffDisputed { .. }
@@ -117,7 +145,7 @@ pub fn seal_bid(
 	provider: &[u8; 32],
 ) -> BidRecord {
 	let commitment = bid_commitment(order_id, &price, &salt, provider);
-	BidRecord { price, salt, commitment, level, committed: false, revealed: false }
+	BidRecord { price, salt, commitment, level }
 }
 
 /// The bid engine.
@@ -272,13 +300,15 @@ impl Bidder {
 		let me = self.chain.account();
 		for (order_id, record) in self.store.bids()? {
 			let order = self.chain.order(order_id, Some(head.hash)).await?;
+			let ours = self.ours(order.as_ref(), head).await?;
 			let deployed = self.is_deployed(order_id);
-			let step = next_step(order.as_ref(), &record, &me, deployed, head.number);
+			let step = next_step(order.as_ref(), ours, &me, deployed, head.number);
 			match step {
 				Step::Wait => {},
 				Step::Forget => {
 					let order = self.chain.order(order_id, Some(finalized.hash)).await?;
-					if next_step(order.as_ref(), &record, &me, deployed, finalized.number)
+					let ours = self.ours(order.as_ref(), finalized).await?;
+					if next_step(order.as_ref(), ours, &me, deployed, finalized.number)
 						!= Step::Forget
 					{
 						continue;
@@ -293,6 +323,21 @@ impl Bidder {
 			}
 		}
 		Ok(())
+	}
+
+	/// This provider's bid on `order` at `head`; read only while the auction needs it.
+	async fn ours(&self, order: Option<&OrderView>, head: Head) -> anyhow::Result<OnChain> {
+		let Some(order) = order else { return Ok(OnChain::Absent) };
+		if !matches!(
+			order.state,
+			OrderState::Bidding { .. }
+				| OrderState::Revealing { .. }
+				| OrderState::Confirming { .. }
+		) {
+			return Ok(OnChain::Absent);
+		}
+		let bids = self.chain.bids(order.order_id, head.hash).await?;
+		Ok(OnChain::find(&bids, &self.chain.account()))
 	}
 
 	/// Undeploys functions whose order ended or whose lease went to another provider, as the
@@ -362,18 +407,8 @@ impl Bidder {
 		match self.chain.submit("Market", call, args).await {
 			Ok(()) => {
 				log::info!("order {order_id}: {call} submitted at block {}", head.number);
+				// Not again for a few blocks; after that, again if the chain still lacks it.
 				self.pending.insert((order_id, step), head.number);
-				let mut updated = record.clone();
-				match step {
-					Step::Commit => updated.committed = true,
-					Step::Reveal => updated.revealed = true,
-					_ => {},
-				}
-				if updated != *record {
-					if let Err(e) = self.store.put_bid(order_id, &updated) {
-						log::warn!("order {order_id}: storing the bid: {e:#}");
-					}
-				}
 			},
 			Err(e) => log::warn!("order {order_id}: {call}: {e:#}"),
 		}
@@ -498,50 +533,75 @@ mod tests {
 		defaas_client::subxt::utils::AccountId32(ME).to_string()
 	}
 
-	fn bid(committed: bool, revealed: bool) -> BidRecord {
-		BidRecord { price: 3, salt: [9; 32], commitment: [8; 32], level: 0, committed, revealed }
-	}
+	use OnChain::{Absent, Revealed, Sealed};
 
 	#[test]
 	fn each_state_gives_its_step() {
 		let state = view;
 		let bidding = state(json!({"bidding": {"biddingEnds": 5}}), Value::Null);
-		assert_eq!(next_step(Some(&bidding), &bid(false, false), &ME, false, 0), Step::Commit);
-		assert_eq!(next_step(Some(&bidding), &bid(true, false), &ME, false, 0), Step::Wait);
+		assert_eq!(next_step(Some(&bidding), Absent, &ME, false, 0), Step::Commit);
+		assert_eq!(next_step(Some(&bidding), Sealed, &ME, false, 0), Step::Wait);
 		let revealing = state(json!({"revealing": {"revealEnds": 9}}), Value::Null);
-		assert_eq!(next_step(Some(&revealing), &bid(true, false), &ME, false, 0), Step::Reveal);
-		assert_eq!(next_step(Some(&revealing), &bid(true, true), &ME, false, 0), Step::Wait);
+		assert_eq!(next_step(Some(&revealing), Sealed, &ME, false, 0), Step::Reveal);
+		assert_eq!(next_step(Some(&revealing), Revealed, &ME, false, 0), Step::Wait);
+		// The commit never reached the chain: nothing to reveal.
+		assert_eq!(next_step(Some(&revealing), Absent, &ME, false, 0), Step::Wait);
 		let mine = state(
 			json!({"confirming": {"candidate": me_ss58(), "price": "3", "confirmUntil": 9}}),
 			Value::Null,
 		);
-		assert_eq!(next_step(Some(&mine), &bid(true, true), &ME, false, 0), Step::Confirm);
+		assert_eq!(next_step(Some(&mine), Revealed, &ME, false, 0), Step::Confirm);
 		let theirs = state(
 			json!({"confirming": {"candidate": ALICE, "price": "3", "confirmUntil": 9}}),
 			Value::Null,
 		);
-		assert_eq!(next_step(Some(&theirs), &bid(true, true), &ME, false, 0), Step::Wait);
-		assert_eq!(next_step(Some(&theirs), &bid(true, false), &ME, false, 0), Step::Forget);
+		assert_eq!(next_step(Some(&theirs), Revealed, &ME, false, 0), Step::Wait);
+		assert_eq!(next_step(Some(&theirs), Absent, &ME, false, 0), Step::Forget);
 		let deploying = state(json!({"deploying": {"deployUntil": 30}}), json!(me_ss58()));
-		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false, 0), Step::Wait);
-		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true, 0), Step::Fulfill);
+		assert_eq!(next_step(Some(&deploying), Absent, &ME, false, 0), Step::Wait);
+		assert_eq!(next_step(Some(&deploying), Absent, &ME, true, 0), Step::Fulfill);
 		// No valid package by the dispute margin: dispute the hand-off (not at 26, at 27).
-		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false, 26), Step::Wait);
-		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, false, 27), Step::Dispute);
-		assert_eq!(next_step(Some(&deploying), &bid(true, true), &ME, true, 29), Step::Fulfill);
+		assert_eq!(next_step(Some(&deploying), Absent, &ME, false, 26), Step::Wait);
+		assert_eq!(next_step(Some(&deploying), Absent, &ME, false, 27), Step::Dispute);
+		assert_eq!(next_step(Some(&deploying), Absent, &ME, true, 29), Step::Fulfill);
 		for disputed in [
 			state(json!({"handoffDisputed": {"publishUntil": 40}}), json!(me_ss58())),
 			state(json!({"handoffChecking": {"verdictDue": 60}}), json!(me_ss58())),
 		] {
-			assert_eq!(next_step(Some(&disputed), &bid(true, true), &ME, false, 35), Step::Wait);
-			assert_eq!(next_step(Some(&disputed), &bid(true, true), &ME, true, 35), Step::Fulfill);
+			assert_eq!(next_step(Some(&disputed), Absent, &ME, false, 35), Step::Wait);
+			assert_eq!(next_step(Some(&disputed), Absent, &ME, true, 35), Step::Fulfill);
 		}
 		let lost = state(json!({"deploying": {"deployUntil": 30}}), json!(ALICE));
-		assert_eq!(next_step(Some(&lost), &bid(true, true), &ME, true, 0), Step::Forget);
+		assert_eq!(next_step(Some(&lost), Absent, &ME, true, 0), Step::Forget);
 		let running =
 			state(json!({"fulfilling": {"round": 0, "verdictDue": 40}}), json!(me_ss58()));
-		assert_eq!(next_step(Some(&running), &bid(true, true), &ME, true, 0), Step::Forget);
-		assert_eq!(next_step(None, &bid(true, true), &ME, true, 0), Step::Forget);
+		assert_eq!(next_step(Some(&running), Absent, &ME, true, 0), Step::Forget);
+		assert_eq!(next_step(None, Absent, &ME, true, 0), Step::Forget);
+	}
+
+	/// A re-organisation: `commit_bid` ran on a branch the best chain left (or on one where the
+	/// order did not exist yet). The next block still shows the order bidding without this
+	/// provider's bid, so the engine commits again; and a reveal lost the same way is sent again
+	/// while the order reveals.
+	#[test]
+	fn a_bid_lost_to_a_reorg_is_sent_again() {
+		let bidding = view(json!({"bidding": {"biddingEnds": 5}}), Value::Null);
+		let other = BidOnChain { provider: [7; 32], commitment: [1; 32], revealed: false };
+		let ours = BidOnChain { provider: ME, commitment: [8; 32], revealed: false };
+		// Before the fork: our commit is in; after it, only another provider's.
+		let before = OnChain::find(&[other.clone(), ours.clone()], &ME);
+		assert_eq!(before, Sealed);
+		assert_eq!(next_step(Some(&bidding), before, &ME, false, 3), Step::Wait);
+		let after = OnChain::find(std::slice::from_ref(&other), &ME);
+		assert_eq!(after, Absent);
+		assert_eq!(next_step(Some(&bidding), after, &ME, false, 4), Step::Commit);
+		let revealing = view(json!({"revealing": {"revealEnds": 9}}), Value::Null);
+		let revealed = BidOnChain { revealed: true, ..ours.clone() };
+		assert_eq!(OnChain::find(&[other.clone(), revealed], &ME), Revealed);
+		assert_eq!(next_step(Some(&revealing), Revealed, &ME, false, 7), Step::Wait);
+		// The reveal's block was re-organised away: the bid is sealed again.
+		let sealed = OnChain::find(&[other, ours], &ME);
+		assert_eq!(next_step(Some(&revealing), sealed, &ME, false, 8), Step::Reveal);
 	}
 
 	#[test]
@@ -581,7 +641,6 @@ mod tests {
 		let record = seal_bid(7, 2, 5, [3; 32], &ME);
 		assert_eq!(record.commitment, sp_crypto_hashing::blake2_256(&bytes));
 		assert_eq!((record.price, record.salt, record.level), (5, [3; 32], 2));
-		assert!(!record.committed && !record.revealed);
 	}
 
 	#[test]

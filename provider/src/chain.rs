@@ -82,6 +82,15 @@ impl Chain {
 		self.client.order_at(order_id, at).await
 	}
 
+	/// The bids stored for `order_id` at block `at` (`Market.Bids`).
+	pub async fn bids(
+		&self,
+		order_id: u64,
+		at: H256,
+	) -> anyhow::Result<Vec<defaas_client::chain::BidOnChain>> {
+		self.client.bids_at(order_id, at).await
+	}
+
 	/// `defaas_openOrders` at `at`: orders whose auction runs.
 	pub async fn open_orders(&self, at: Option<H256>) -> anyhow::Result<Vec<OrderView>> {
 		self.client.open_orders(None, Some(1000), at).await

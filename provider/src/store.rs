@@ -46,10 +46,8 @@ pub struct BidRecord {
 	pub level: u32,
 	/// `blake2_256(SCALE(order_id, price, salt, provider))`, as committed on chain.
 	pub commitment: [u8; 32],
-	/// Whether `commit_bid` was included in a block.
-	pub committed: bool,
-	/// Whether `reveal_bid` was included in a block.
-	pub revealed: bool,
+	// Whether the bid was committed and revealed is read from the chain, never stored: a
+	// record written by an older daemon (with two trailing flags) still decodes as a prefix.
 }
 
 /// What went wrong with the database.
@@ -314,14 +312,7 @@ mod tests {
 			let store = Store::open(dir.path()).expect("open");
 			let record = DeploymentRecord { spec: spec(), deployed_at: 5, package: vec![1, 2, 3] };
 			store.put_deployment(3, &record, b"artifact").expect("put");
-			let bid = BidRecord {
-				price: 10,
-				salt: [1; 32],
-				level: 0,
-				commitment: [2; 32],
-				committed: true,
-				revealed: false,
-			};
+			let bid = BidRecord { price: 10, salt: [1; 32], level: 0, commitment: [2; 32] };
 			store.put_bid(4, &bid).expect("bid");
 		}
 		let store = Store::open(dir.path()).expect("reopen");
@@ -337,6 +328,18 @@ mod tests {
 		assert!(store.remove_deployment(3).expect("remove"));
 		assert_eq!(store.artifact(3).expect("artifact"), None);
 		assert!(store.deployments().expect("deployments").is_empty());
+	}
+
+	#[test]
+	fn a_bid_stored_by_an_older_daemon_still_decodes() {
+		let dir = tempfile::tempdir().expect("temp dir");
+		let store = Store::open(dir.path()).expect("open");
+		let bid = BidRecord { price: 10, salt: [1; 32], level: 2, commitment: [2; 32] };
+		// The older record: the same fields followed by two flags (committed, revealed).
+		let mut older = bid.encode();
+		older.extend([1u8, 0u8]);
+		store.put(BIDS, 4, &older).expect("put");
+		assert_eq!(store.bid(4).expect("bid"), Some(bid));
 	}
 
 	#[tokio::test]

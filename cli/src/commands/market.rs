@@ -162,7 +162,7 @@ pub async fn register_provider(
 	};
 	let levels = Value::unnamed_composite(args.levels.iter().map(|l| Value::u128(u128::from(*l))));
 	chain
-		.submit(
+		.submit_finalized(
 			&signer,
 			"Market",
 			"register_provider",
@@ -174,6 +174,8 @@ pub async fn register_provider(
 			],
 		)
 		.await?;
+	// Read back after finality: right after inclusion, a re-organisation may have taken the
+	// registration's block out of the best chain again (it is included again later).
 	let address = accounts::address(&signer);
 	let view = chain
 		.provider(&accounts::account_id(&signer))
@@ -243,7 +245,7 @@ pub async fn register_witness(chain: &Chain, out: Output, args: RegisterWitnessA
 		None => signer.public_key().0,
 	};
 	chain
-		.submit(
+		.submit_finalized(
 			&signer,
 			"WitnessPool",
 			"register_witness",

@@ -213,8 +213,7 @@ fn main() {
 	let mut args = Arguments::from_args();
 	// The scenarios mostly wait for blocks: run them all at once unless told otherwise.
 	if args.test_threads.is_none() {
-		args.test_threads =
-			Some(scenarios::ALL.len() + scenarios::EXCLUSIVE.len() + scenarios::IGNORED.len());
+		args.test_threads = Some(scenarios::ALL.len() + scenarios::EXCLUSIVE.len());
 	}
 	let runtime = Arc::new(
 		tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime"),
@@ -229,18 +228,9 @@ fn main() {
 			}
 		}) && !args.skip.iter().any(|skip| name.contains(skip.as_str()))
 	};
-	// Ignored scenarios run (as concurrent ones) only with `--ignored` or `--include-ignored`.
-	let ignored = scenarios::IGNORED
-		.iter()
-		.filter(|(name, _)| wanted(name) && (args.ignored || args.include_ignored))
-		.count();
-	let concurrent = if args.ignored {
-		ignored
-	} else {
-		scenarios::ALL.iter().filter(|(name, _)| wanted(name)).count() + ignored
-	};
-	let any_wanted = concurrent > 0
-		|| (!args.ignored && scenarios::EXCLUSIVE.iter().any(|(name, _)| wanted(name)));
+	let concurrent = scenarios::ALL.iter().filter(|(name, _)| wanted(name)).count();
+	let any_wanted = (concurrent > 0 || scenarios::EXCLUSIVE.iter().any(|(name, _)| wanted(name)))
+		&& !args.ignored;
 	let shared = if listing || !any_wanted {
 		None
 	} else {
@@ -273,7 +263,6 @@ fn main() {
 		.iter()
 		.map(|s| trial(s, false))
 		.chain(scenarios::EXCLUSIVE.iter().map(|s| trial(s, true)))
-		.chain(scenarios::IGNORED.iter().map(|s| trial(s, false).with_ignored_flag(true)))
 		.collect();
 	let conclusion = libtest_mimic::run(&args, trials);
 	if let Some(shared) = shared {

@@ -4,12 +4,12 @@
 
 use crate::{
 	account_suri,
-	scenarios::{add_level, register_with_cli, wait_round, wait_settled},
+	scenarios::{add_level, register_with_cli, wait_round, wait_settled, CliOrder},
 	Shared,
 };
 use anyhow::{ensure, Context, Result};
 use defaas_testkit::{
-	bins::{cli, cli_json, defaas},
+	bins::{cli, defaas},
 	client::{
 		accounts::{account_id, keypair},
 		views::{OrderState, Verdict},
@@ -111,29 +111,16 @@ pub async fn pool(shared: Arc<Shared>) -> Result<()> {
 	let customer_suri = account_suri("pool", "customer");
 	let customer_id = account_id(&keypair(&customer_suri)?);
 	let (customer_free_0, customer_held_0) = steps::balances(&chain, &customer_id).await?;
-	let created = cli_json(
-		&url,
-		&[
-			"order",
-			"create",
-			"--level",
-			&level.to_string(),
-			"--periods",
-			&PERIODS.to_string(),
-			"--max-price",
-			"5",
-			"--committee",
-			"3",
-			"--bid-window",
-			"6",
-			"--package",
-			&hello,
-			"--suri",
-			&customer_suri,
-		],
-	)
-	.await?;
-	let order_id = created["orderId"].as_u64().context("orderId")?;
+	let order = CliOrder {
+		level,
+		periods: PERIODS,
+		max_price: "5",
+		bid_window: 6,
+		package: &hello,
+		suri: &customer_suri,
+		extra: &[],
+	};
+	let (order_id, _) = order.create(&url).await?;
 	let id = order_id.to_string();
 	cli(&url, &["deploy", &id, "--package", &hello, "--suri", &customer_suri, "--wait", "300"])
 		.await?;

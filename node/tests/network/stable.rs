@@ -2,7 +2,7 @@
 
 use crate::{
 	account_suri,
-	scenarios::{add_level, register_with_cli, wait_round, wait_settled},
+	scenarios::{add_level, register_with_cli, wait_round, wait_settled, CliOrder},
 	Shared,
 };
 use anyhow::{ensure, Context, Result};
@@ -135,26 +135,17 @@ pub async fn stable_asset(shared: Arc<Shared>) -> Result<()> {
 		all.extend(["--suri".to_string(), customer_suri.clone()]);
 		all
 	};
-	let create = as_customer(&[
-		"order",
-		"create",
-		"--asset",
-		"1",
-		"--level",
-		&level.to_string(),
-		"--periods",
-		&PERIODS.to_string(),
-		"--max-price",
-		"30",
-		"--committee",
-		"3",
-		"--bid-window",
-		"6",
-		"--package",
-		&hello,
-	]);
-	let created = cli_json(&url, &create.iter().map(String::as_str).collect::<Vec<_>>()).await?;
-	let order_id = created["orderId"].as_u64().context("orderId")?;
+	let tusd_id = TUSD.to_string();
+	let order = CliOrder {
+		level,
+		periods: PERIODS,
+		max_price: "30",
+		bid_window: 6,
+		package: &hello,
+		suri: &customer_suri,
+		extra: &["--asset", &tusd_id, "--fee-asset", &tusd_id],
+	};
+	let (order_id, created) = order.create(&url).await?;
 	let prepay = PREPAY_FACTOR * u128::from(PERIODS) * MAX_PRICE;
 	ensure!(created["prepay"] == prepay.to_string(), "{created}");
 	ensure!(created["asset"] == serde_json::json!({ "WithId": TUSD }), "{created}");

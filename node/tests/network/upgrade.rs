@@ -3,7 +3,7 @@
 
 use crate::{
 	account_suri,
-	scenarios::{add_level, register_with_cli, wait_round},
+	scenarios::{add_level, register_with_cli, wait_round, CliOrder},
 	Shared,
 };
 use anyhow::{ensure, Context, Result};
@@ -24,40 +24,6 @@ use std::sync::Arc;
 /// The runtime the network starts with, and the drill's release.
 const SPEC_BEFORE: u32 = 101;
 const SPEC_AFTER: u32 = 102;
-
-/// A customer's `defaas order create` on `level` with the hello package; the order id.
-async fn order_with_cli(
-	url: &str,
-	level: u32,
-	periods: u32,
-	hello: &str,
-	suri: &str,
-) -> Result<u64> {
-	let (level, periods) = (level.to_string(), periods.to_string());
-	let created = cli_json(
-		url,
-		&[
-			"order",
-			"create",
-			"--level",
-			&level,
-			"--periods",
-			&periods,
-			"--max-price",
-			"3",
-			"--committee",
-			"3",
-			"--bid-window",
-			"6",
-			"--package",
-			hello,
-			"--suri",
-			suri,
-		],
-	)
-	.await?;
-	created["orderId"].as_u64().context("orderId")
-}
 
 /// `defaas deploy` (waits until the order is matched) and the wait for `Fulfilling`.
 async fn deploy_with_cli(
@@ -103,7 +69,18 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 	steps::wait_online(&chain, &account_id(&keypair(&provider_suri)?)).await?;
 
 	// Lease A, served by the daemon, ordered and deployed with the CLI before the upgrade.
-	let order_a = order_with_cli(&url, level, PERIODS, &hello, &customer_suri).await?;
+	let order_a = CliOrder {
+		level,
+		periods: PERIODS,
+		max_price: "3",
+		bid_window: 6,
+		package: &hello,
+		suri: &customer_suri,
+		extra: &[],
+	}
+	.create(&url)
+	.await?
+	.0;
 	deploy_with_cli(&chain, &url, order_a, &hello, &customer_suri).await?;
 	let round_0 = wait_round(&chain, order_a, 0, "settled", |r| r.verdict.is_some()).await?;
 	ensure!(
@@ -183,7 +160,18 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 			|| levels.to_string().contains(&format!("\"levelId\":{large}")),
 		"the CLI lists the new level {large}: {levels}"
 	);
-	let order_b = order_with_cli(&url, level, 1, &hello, &customer_suri).await?;
+	let order_b = CliOrder {
+		level,
+		periods: 1,
+		max_price: "3",
+		bid_window: 6,
+		package: &hello,
+		suri: &customer_suri,
+		extra: &[],
+	}
+	.create(&url)
+	.await?
+	.0;
 	deploy_with_cli(&chain, &url, order_b, &hello, &customer_suri).await?;
 	let body = cli(&url, &["invoke", &order_b.to_string(), "--path", "/after-upgrade"]).await?;
 	ensure!(body.contains(&format!("path=/o/{order_b}/after-upgrade")), "{body}");
