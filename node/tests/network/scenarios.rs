@@ -119,6 +119,23 @@ async fn validator_down(shared: Arc<Shared>) -> Result<()> {
 	}
 }
 
+/// Does `act` as soon as round `round` of `order_id` opens, and checks that it was done before
+/// the round's join window ended: the round's probes, which start then, see its effect (the
+/// previous round's verdict may come later than that).
+pub(crate) async fn when_round_opens(
+	chain: &Chain,
+	order_id: u64,
+	round: u32,
+	what: &str,
+	act: impl std::future::Future<Output = Result<()>>,
+) -> Result<RoundView> {
+	let view = wait_round(chain, order_id, round, "opened", |_| true).await?;
+	act.await?;
+	let now = chain.best_number().await?;
+	ensure!(now < view.join_end, "{what} before round {round}'s probes (at block {now}): {view:?}");
+	Ok(view)
+}
+
 /// Waits for `defaas_round` of a round to satisfy `check`.
 pub(crate) async fn wait_round(
 	chain: &Chain,
@@ -218,12 +235,11 @@ async fn workers(shared: Arc<Shared>) -> Result<()> {
 	}
 	// From round 2 on the endpoint fails (set as soon as round 2 opens; probes start after its
 	// join window).
-	let round_2 = wait_round(&chain, order_id, 2, "opened", |_| true).await?;
-	endpoint.set_mode(Mode::Fail);
-	ensure!(
-		chain.best_number().await? < round_2.join_end,
-		"the endpoint failed only after round 2's join window: {round_2:?}"
-	);
+	when_round_opens(&chain, order_id, 2, "the endpoint fails", async {
+		endpoint.set_mode(Mode::Fail);
+		Ok(())
+	})
+	.await?;
 	let round_1 = wait_round(&chain, order_id, 1, "the restarted member revealed", |v| {
 		v.members.iter().any(|m| m.witness == member && m.revealed.is_some())
 	})
@@ -375,14 +391,12 @@ async fn daemons(shared: Arc<Shared>) -> Result<()> {
 	ensure!(status.contains("fulfilling"), "{status}");
 
 	// Order B: kill the dear daemon when round 1 opens, restart it when round 2 opens.
-	wait_round(&chain, order_b, 1, "opened", |_| true).await?;
-	dear.kill();
-	let round_2 = wait_round(&chain, order_b, 2, "opened", |_| true).await?;
-	dear.restart().await?;
-	ensure!(
-		chain.best_number().await? < round_2.join_end,
-		"the daemon is back before round 2's probes: {round_2:?}"
-	);
+	when_round_opens(&chain, order_b, 1, "the daemon is down", async {
+		dear.kill();
+		Ok(())
+	})
+	.await?;
+	when_round_opens(&chain, order_b, 2, "the daemon is back", dear.restart()).await?;
 
 	// Order A: three NoViolation periods, the cheap provider paid 3 × 3 FST, A's prepay released.
 	let a = wait_settled(&chain, order_a, PERIODS).await?;
@@ -638,12 +652,11 @@ async fn exhaustion(shared: Arc<Shared>) -> Result<()> {
 	// A new client is now refused: what the customers and the witnesses see.
 	let refused = cli(&url, &["invoke", &id, "--path", "/greet"]).await;
 	ensure!(refused.is_err(), "a new client is refused during the attack: {refused:?}");
-	let round_1 = wait_round(&chain, order_id, 1, "opened", |_| true).await?;
-	drop(held);
-	ensure!(
-		chain.best_number().await? < round_1.join_end,
-		"the attacker let go before round 1's probes: {round_1:?}"
-	);
+	when_round_opens(&chain, order_id, 1, "the attacker lets go", async {
+		drop(held);
+		Ok(())
+	})
+	.await?;
 	let body = cli(&url, &["invoke", &id, "--path", "/greet"]).await?;
 	ensure!(body.starts_with("Hello from DeFaaS!"), "served again: {body}");
 

@@ -2,7 +2,7 @@
 
 use crate::{
 	account_suri,
-	scenarios::{add_level, register_with_cli, wait_round, wait_settled, CliOrder},
+	scenarios::{add_level, register_with_cli, wait_settled, when_round_opens, CliOrder},
 	Shared,
 };
 use anyhow::{ensure, Context, Result};
@@ -169,12 +169,11 @@ pub async fn stable_asset(shared: Arc<Shared>) -> Result<()> {
 
 	// The daemon down for round 1 (killed as soon as it opens: before its join window ends and
 	// the probes start — round 0's verdict may come later than that), back for round 2.
-	let round_1 = wait_round(&chain, order_id, 1, "opened", |_| true).await?;
-	daemon.kill();
-	ensure!(
-		chain.best_number().await? < round_1.join_end,
-		"the daemon is down before round 1's probes: {round_1:?}"
-	);
+	when_round_opens(&chain, order_id, 1, "the daemon is down", async {
+		daemon.kill();
+		Ok(())
+	})
+	.await?;
 	// Round 0 served and paid in TUSD.
 	let order = wait_settled(&chain, order_id, 1).await?;
 	ensure!(order.violated_periods == 0, "round 0 is served: {order:?}");
@@ -182,12 +181,7 @@ pub async fn stable_asset(shared: Arc<Shared>) -> Result<()> {
 		steps::balances_in(&chain, &tusd, &provider_id).await?;
 	ensure!(provider_tusd_1 == provider_tusd_0 + PRICE, "period 0 paid in TUSD");
 	ensure!(provider_held_1 == 0, "a provider holds no TUSD");
-	let round_2 = wait_round(&chain, order_id, 2, "opened", |_| true).await?;
-	daemon.restart().await?;
-	ensure!(
-		chain.best_number().await? < round_2.join_end,
-		"the daemon is back before round 2's probes: {round_2:?}"
-	);
+	when_round_opens(&chain, order_id, 2, "the daemon is back", daemon.restart()).await?;
 
 	let order = wait_settled(&chain, order_id, PERIODS).await?;
 	ensure!(matches!(order.state, OrderState::Finished { .. }), "{order:?}");
