@@ -113,15 +113,8 @@ pub async fn pool(shared: Arc<Shared>) -> Result<()> {
 	let customer_suri = account_suri("pool", "customer");
 	let customer_id = account_id(&keypair(&customer_suri)?);
 	let (customer_free_0, customer_held_0) = steps::balances(&chain, &customer_id).await?;
-	let order = CliOrder {
-		level,
-		periods: PERIODS,
-		max_price: "5",
-		bid_window: 6,
-		package: &hello,
-		suri: &customer_suri,
-		extra: &[],
-	};
+	let order =
+		CliOrder { max_price: "5", ..CliOrder::new(level, PERIODS, &hello, &customer_suri) };
 	let (order_id, _) = order.create(&url).await?;
 	let id = order_id.to_string();
 	cli(&url, &["deploy", &id, "--package", &hello, "--suri", &customer_suri, "--wait", "300"])

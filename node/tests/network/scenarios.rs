@@ -67,7 +67,13 @@ pub(crate) struct CliOrder<'a> {
 	pub extra: &'a [&'a str],
 }
 
-impl CliOrder<'_> {
+impl<'a> CliOrder<'a> {
+	/// An order of `periods` on `level` for `package` by the customer of `suri`: at most 3 per
+	/// period in its asset, six blocks of bidding, nothing more.
+	pub(crate) fn new(level: u32, periods: u32, package: &'a str, suri: &'a str) -> Self {
+		Self { level, periods, max_price: "3", bid_window: 6, package, suri, extra: &[] }
+	}
+
 	/// Creates the order through the node at `url`: its id and the CLI's JSON answer.
 	pub(crate) async fn create(&self, url: &str) -> Result<(u64, serde_json::Value)> {
 		let (level, periods) = (self.level.to_string(), self.periods.to_string());
@@ -341,15 +347,7 @@ async fn daemons(shared: Arc<Shared>) -> Result<()> {
 	let create = |suri: String| {
 		let (url, hello) = (url.clone(), hello.clone());
 		async move {
-			let order = CliOrder {
-				level: 0,
-				periods: PERIODS,
-				max_price: "10",
-				bid_window: 6,
-				package: &hello,
-				suri: &suri,
-				extra: &[],
-			};
+			let order = CliOrder { max_price: "10", ..CliOrder::new(0, PERIODS, &hello, &suri) };
 			Ok::<_, anyhow::Error>(order.create(&url).await?.0)
 		}
 	};
@@ -451,13 +449,9 @@ async fn node_restart(shared: Arc<Shared>) -> Result<()> {
 	register_with_cli(&url, &daemon, LEVEL, &provider_suri).await?;
 	steps::wait_online(&chain, &provider_id).await?;
 	let order = CliOrder {
-		level: LEVEL,
-		periods: 2,
 		max_price: "10",
 		bid_window: 10,
-		package: &hello,
-		suri: &customer_suri,
-		extra: &[],
+		..CliOrder::new(LEVEL, 2, &hello, &customer_suri)
 	};
 	let (order_id, _) = order.create(&url).await?;
 	// The daemon commits its sealed bid (on the finalized chain it follows).
@@ -555,15 +549,7 @@ async fn dispute(shared: Arc<Shared>) -> Result<()> {
 	let (free_0, held_0) = steps::balances(&chain, &provider_id).await?;
 
 	let customer_suri = account_suri("dispute", "customer");
-	let order = CliOrder {
-		level,
-		periods: 2,
-		max_price: "3",
-		bid_window: 6,
-		package: &hello,
-		suri: &customer_suri,
-		extra: &[],
-	};
+	let order = CliOrder::new(level, 2, &hello, &customer_suri);
 	let (order_id, _) = order.create(&url).await?;
 	// The customer never uploads. The daemon confirms, waits, then disputes.
 	steps::wait_order(&chain, order_id, "handoffDisputed", 180, |o| {
@@ -617,15 +603,7 @@ async fn exhaustion(shared: Arc<Shared>) -> Result<()> {
 	register_with_cli(&url, &daemon, level, &provider_suri).await?;
 	steps::wait_online(&chain, &account_id(&keypair(&provider_suri)?)).await?;
 	let customer_suri = account_suri("exhaustion", "customer");
-	let order = CliOrder {
-		level,
-		periods: 2,
-		max_price: "3",
-		bid_window: 6,
-		package: &hello,
-		suri: &customer_suri,
-		extra: &[],
-	};
+	let order = CliOrder::new(level, 2, &hello, &customer_suri);
 	let (order_id, _) = order.create(&url).await?;
 	let id = order_id.to_string();
 	cli(&url, &["deploy", &id, "--package", &hello, "--suri", &customer_suri, "--wait", "300"])

@@ -137,13 +137,9 @@ pub async fn stable_asset(shared: Arc<Shared>) -> Result<()> {
 	};
 	let tusd_id = TUSD.to_string();
 	let order = CliOrder {
-		level,
-		periods: PERIODS,
 		max_price: "30",
-		bid_window: 6,
-		package: &hello,
-		suri: &customer_suri,
 		extra: &["--asset", &tusd_id, "--fee-asset", &tusd_id],
+		..CliOrder::new(level, PERIODS, &hello, &customer_suri)
 	};
 	let (order_id, created) = order.create(&url).await?;
 	let prepay = PREPAY_FACTOR * u128::from(PERIODS) * MAX_PRICE;

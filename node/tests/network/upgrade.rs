@@ -69,18 +69,7 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 	steps::wait_online(&chain, &account_id(&keypair(&provider_suri)?)).await?;
 
 	// Lease A, served by the daemon, ordered and deployed with the CLI before the upgrade.
-	let order_a = CliOrder {
-		level,
-		periods: PERIODS,
-		max_price: "3",
-		bid_window: 6,
-		package: &hello,
-		suri: &customer_suri,
-		extra: &[],
-	}
-	.create(&url)
-	.await?
-	.0;
+	let order_a = CliOrder::new(level, PERIODS, &hello, &customer_suri).create(&url).await?.0;
 	deploy_with_cli(&chain, &url, order_a, &hello, &customer_suri).await?;
 	let round_0 = wait_round(&chain, order_a, 0, "settled", |r| r.verdict.is_some()).await?;
 	ensure!(
@@ -160,18 +149,7 @@ pub async fn upgrade(shared: Arc<Shared>) -> Result<()> {
 			|| levels.to_string().contains(&format!("\"levelId\":{large}")),
 		"the CLI lists the new level {large}: {levels}"
 	);
-	let order_b = CliOrder {
-		level,
-		periods: 1,
-		max_price: "3",
-		bid_window: 6,
-		package: &hello,
-		suri: &customer_suri,
-		extra: &[],
-	}
-	.create(&url)
-	.await?
-	.0;
+	let order_b = CliOrder::new(level, 1, &hello, &customer_suri).create(&url).await?.0;
 	deploy_with_cli(&chain, &url, order_b, &hello, &customer_suri).await?;
 	let body = cli(&url, &["invoke", &order_b.to_string(), "--path", "/after-upgrade"]).await?;
 	ensure!(body.contains(&format!("path=/o/{order_b}/after-upgrade")), "{body}");
