@@ -146,7 +146,7 @@ impl Buckets {
 		let bucket = names.packages();
 		let packages = match jetstream.get_object_store(&bucket).await {
 			Ok(store) => store,
-			Err(_) => jetstream
+			Err(_) => match jetstream
 				.create_object_store(object_store::Config {
 					bucket: bucket.clone(),
 					description: Some("DeFaaS pool: packages by hash".into()),
@@ -154,7 +154,14 @@ impl Buckets {
 					..Default::default()
 				})
 				.await
-				.map_err(|e| anyhow::anyhow!("creating the object store {bucket}: {e}"))?,
+			{
+				Ok(store) => store,
+				// Another member of the pool created it meanwhile (workers start together).
+				Err(e) => jetstream
+					.get_object_store(&bucket)
+					.await
+					.map_err(|_| anyhow::anyhow!("creating the object store {bucket}: {e}"))?,
+			},
 		};
 		Ok(Self { deployments, packages, workers })
 	}
@@ -174,7 +181,7 @@ async fn key_value(
 	if let Ok(store) = jetstream.get_key_value(&bucket).await {
 		return Ok(store);
 	}
-	jetstream
+	let created = jetstream
 		.create_stream(jetstream::stream::Config {
 			name: format!("KV_{bucket}"),
 			description: Some(config.description),
@@ -189,12 +196,14 @@ async fn key_value(
 			allow_direct: true,
 			..Default::default()
 		})
-		.await
-		.map_err(|e| anyhow::anyhow!("creating the key-value bucket {bucket}: {e}"))?;
-	jetstream
-		.get_key_value(&bucket)
-		.await
-		.map_err(|e| anyhow::anyhow!("opening the key-value bucket {bucket}: {e}"))
+		.await;
+	match (created, jetstream.get_key_value(&bucket).await) {
+		(_, Ok(store)) => Ok(store),
+		// Another member of the pool may have created it meanwhile (workers start together):
+		// the creation fails with "subjects overlap", and then the bucket opens.
+		(Err(e), Err(_)) => Err(anyhow::anyhow!("creating the key-value bucket {bucket}: {e}")),
+		(Ok(_), Err(e)) => Err(anyhow::anyhow!("opening the key-value bucket {bucket}: {e}")),
+	}
 }
 
 /// Connects to NATS as `name`, retrying every two seconds until the server answers or

@@ -96,6 +96,13 @@ async fn a_pool_serves_each_deployment_on_every_worker_and_spreads_the_requests(
 
 	let reply = daemon.get("/o/7/greet?x=1").await;
 	assert_eq!(reply.text(), "Hello from DeFaaS! path=/o/7/greet?x=1\n");
+	// The deployment was confirmed on two replicas; the third may still be compiling it.
+	let gateway = daemon.state.pool.clone().expect("a pool");
+	poll("every worker serving order 7", 60, || async {
+		Ok((gateway.serving(7) == 3).then_some(()))
+	})
+	.await
+	.expect("three replicas");
 	let (answered, failures) = spread(&daemon, 7, 48).await;
 	assert!(failures.is_empty(), "{failures:?}");
 	assert_eq!(answered.len(), 3, "every worker took a share: {answered:?}");
@@ -233,4 +240,18 @@ async fn without_a_worker_the_gateway_refuses_and_a_slow_worker_times_out() {
 	let reply = daemon.get("/o/4/").await;
 	assert_eq!(reply.status, 503, "{}", reply.text());
 	drop(slow);
+}
+
+/// Members of a new pool that start together race to create its buckets: the losers open what
+/// the winner created (before, a worker that lost the race exited: "subjects overlap").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_that_start_together_all_join_a_new_pool() {
+	let dir = tempfile::tempdir().expect("dir");
+	let nats = NatsServer::start(&dir.path().join("nats")).await.expect("nats-server");
+	let names = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"];
+	let _started = workers(dir.path(), &nats, "race", &names).await;
+	let daemon = TestDaemon::start_gateway(test_config(), pool(&nats.url(), "race", 8, 60)).await;
+	wait_live(&daemon, names.len()).await;
+	let reply = daemon.order_and_deploy(5, &function_bytes("hello")).await;
+	assert_eq!(reply.status, 201, "served by all eight: {}", reply.text());
 }
