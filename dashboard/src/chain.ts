@@ -87,10 +87,12 @@ export interface Round {
   verdict: string | null;
 }
 
-/** Minted and burned FST of one era. */
+/** FST minted, slashed and burned in one era (`FaasTokenApi::eras`). */
 export interface Era {
   index: number;
   minted: bigint;
+  /** Everything slashed: burned, paid to the slash destination or to customers. */
+  slashed: bigint;
   burned: bigint;
   current: boolean;
 }
@@ -211,15 +213,15 @@ export class Node {
     const api = this.api;
     if (!api) throw new Error("not connected");
     const at = await api.at(hash);
-    const [levels, auctions, nextOrderId, providerKeys, eraEntries, currentEra] =
-      await Promise.all([
-        this.rpc<Level[]>("defaas_levels", [hash]),
-        this.rpc<Order[]>("defaas_openOrders", [null, RECENT_ORDERS, hash]),
-        at.query.market.nextOrderId(),
-        at.query.market.providers.keys(),
-        at.query.faasToken.eraTotals.entries(),
-        at.query.faasToken.currentEra(),
-      ]);
+    const erasCall = at.call.faasTokenApi?.eras;
+    if (!erasCall) throw new Error("this node's runtime has no FaasTokenApi: is it a DeFaaS node?");
+    const [levels, auctions, nextOrderId, providerKeys, history] = await Promise.all([
+      this.rpc<Level[]>("defaas_levels", [hash]),
+      this.rpc<Order[]>("defaas_openOrders", [null, RECENT_ORDERS, hash]),
+      at.query.market.nextOrderId(),
+      at.query.market.providers.keys(),
+      erasCall(),
+    ]);
 
     const newest = Number(nextOrderId.toString());
     const ids: number[] = [];
@@ -263,28 +265,20 @@ export class Node {
       }),
     );
 
-    const eras: Era[] = eraEntries.map(([key, value]) => {
-      const total = value.toJSON() as { minted: string | number; burned: string | number } | null;
-      return {
-        index: Number(key.args[0].toString()),
-        minted: BigInt(total?.minted ?? 0),
-        burned: BigInt(total?.burned ?? 0),
-        current: false,
-      };
+    type Totals = { minted: string | number; burned: string | number; slashed: string | number };
+    const kept = history.toJSON() as {
+      current: (Totals & { index: number }) | null;
+      closed: [number, Totals][];
+    };
+    const era = (index: number, t: Totals, current: boolean): Era => ({
+      index,
+      minted: BigInt(t.minted),
+      slashed: BigInt(t.slashed),
+      burned: BigInt(t.burned),
+      current,
     });
-    const current = currentEra.toJSON() as {
-      index: number;
-      minted: string | number;
-      burned: string | number;
-    } | null;
-    if (current) {
-      eras.push({
-        index: current.index,
-        minted: BigInt(current.minted),
-        burned: BigInt(current.burned),
-        current: true,
-      });
-    }
+    const eras = kept.closed.map(([index, totals]) => era(index, totals, false));
+    if (kept.current) eras.push(era(kept.current.index, kept.current, true));
     eras.sort((a, b) => a.index - b.index);
 
     const units = new Map<string, Unit>([["native", this.nativeUnit()]]);

@@ -3,6 +3,7 @@
 
 import { Node, RECENT_ORDERS, type Connection, type Snapshot } from "./chain";
 import { duration } from "./format";
+import { HISTORY_BLOCKS, PriceHistory } from "./history";
 import * as views from "./views";
 
 const params = new URLSearchParams(location.search);
@@ -25,6 +26,7 @@ const head = { best: 0, finalized: 0, seenAt: 0 };
 let connection: Connection = { kind: "connecting", url, attempt: 1 };
 let snapshot: Snapshot | undefined;
 let loadError: string | undefined;
+const history = new PriceHistory();
 
 function showStatus() {
   let text: string;
@@ -64,7 +66,12 @@ function showStatus() {
 }
 
 function render(node: Node, snap: Snapshot) {
-  const ctx: views.Context = { snapshot: snap, blockMs: node.blockMs(), native: node.nativeUnit() };
+  const ctx: views.Context = {
+    snapshot: snap,
+    blockMs: node.blockMs(),
+    native: node.nativeUnit(),
+    history,
+  };
   const sections: [string, (ctx: views.Context) => HTMLElement][] = [
     ["levels", views.levels],
     ["auctions", views.auctions],
@@ -81,8 +88,9 @@ function render(node: Node, snap: Snapshot) {
   main.dataset.block = String(snap.number);
   footer.textContent =
     `Read at block #${snap.number}. Leases, rounds and verdicts cover the ${RECENT_ORDERS} most ` +
-    `recent orders; prices are the runtime's recent clearing prices per level; supply covers ` +
-    `the eras the runtime keeps. One block ≈ ${duration(1, ctx.blockMs)}.`;
+    `recent orders; prices over time come from the events of up to ${HISTORY_BLOCKS} recent ` +
+    `finalized blocks (as far back as the node keeps state); supply covers the eras the ` +
+    `runtime keeps (FaasTokenApi). One block ≈ ${duration(1, ctx.blockMs)}.`;
 }
 
 function waiting(message: string) {
@@ -131,6 +139,16 @@ async function run() {
   await api.rpc.chain.subscribeFinalizedHeads((header) => {
     head.finalized = header.number.toNumber();
     showStatus();
+    // The price history follows finalized blocks only (no fork's prices in it).
+    history
+      .update(api, head.finalized)
+      .then((changed) => {
+        if (changed && snapshot) render(node, snapshot);
+      })
+      .catch((e) => {
+        loadError = `price history: ${e instanceof Error ? e.message : String(e)}`;
+        showStatus();
+      });
   });
   await api.rpc.chain.subscribeNewHeads((header) => {
     head.best = header.number.toNumber();

@@ -3,6 +3,7 @@
 // with a text alternative.
 
 import { assetKey, stateOf, type Order, type Snapshot } from "./chain";
+import type { PriceHistory } from "./history";
 import { amount, count, duration, permill, quantile, short, type Unit } from "./format";
 
 /** An element with `text`, or with `children`. */
@@ -38,6 +39,8 @@ export interface Context {
   snapshot: Snapshot;
   blockMs: number;
   native: Unit;
+  /** Clearing prices read from the events of recent blocks. */
+  history: PriceHistory;
 }
 
 function unitOf(ctx: Context, order: Order): Unit {
@@ -214,38 +217,140 @@ function bars(
   return el("figure", {}, svg, legend, el("figcaption", {}, caption));
 }
 
+/** Buckets of the price chart's time axis. */
+const PRICE_BUCKETS = 12;
+
+/** Lines of `series` over `labels` (a missing value leaves a gap), as SVG with a title on
+ * every point. */
+function lines(
+  caption: string,
+  labels: string[],
+  series: { name: string; values: (bigint | undefined)[]; class: string }[],
+  unit: Unit,
+): HTMLElement {
+  const all = series.flatMap((s) => s.values).filter((v): v is bigint => v !== undefined);
+  const max = all.reduce((a, b) => (b > a ? b : a), 0n);
+  const width = 320;
+  const height = 120;
+  const step = width / Math.max(1, labels.length);
+  const y = (v: bigint) => (max === 0n ? height : height - Number((v * BigInt(height - 6)) / max));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height + 14}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", caption);
+  for (const s of series) {
+    let path = "";
+    s.values.forEach((value, i) => {
+      if (value === undefined) return;
+      const x = i * step + step / 2;
+      path += `${path && s.values[i - 1] !== undefined ? "L" : "M"}${x.toFixed(1)},${y(value).toFixed(1)}`;
+      const dot = document.createElementNS("http://www.w3.org/2000/svg", "circle");
+      dot.setAttribute("cx", x.toFixed(1));
+      dot.setAttribute("cy", y(value).toFixed(1));
+      dot.setAttribute("r", "3");
+      dot.setAttribute("class", s.class);
+      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      title.textContent = `${labels[i]}: ${s.name} ${amount(value, unit)}`;
+      dot.append(title);
+      svg.append(dot);
+    });
+    const line = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    line.setAttribute("d", path);
+    line.setAttribute("class", `line ${s.class}`);
+    svg.prepend(line);
+  }
+  [0, labels.length - 1].forEach((i) => {
+    const text = document.createElementNS("http://www.w3.org/2000/svg", "text");
+    text.setAttribute("x", String(i === 0 ? 0 : width));
+    text.setAttribute("y", String(height + 12));
+    text.setAttribute("text-anchor", i === 0 ? "start" : "end");
+    text.textContent = labels[i] ?? "";
+    svg.append(text);
+  });
+  const legend = el("p", { class: "legend" }, ...series.map((s) => el("span", { class: s.class }, s.name)));
+  return el("figure", {}, svg, legend, el("figcaption", {}, caption));
+}
+
+/** Clearing prices per level and payment asset over the blocks read, p50 and p90 per slice of
+ * time, with the runtime's recent clearing prices when no event was read yet. */
 export function priceChart(ctx: Context): HTMLElement {
-  const levels = ctx.snapshot.levels.filter((l) => (ctx.snapshot.prices.get(l.levelId) ?? []).length);
-  if (levels.length === 0) return el("p", { class: "empty" }, "No clearing price yet: no auction has closed.");
-  const pick = (q: number) => levels.map((l) => quantile(ctx.snapshot.prices.get(l.levelId) ?? [], q) ?? 0n);
-  return bars(
-    "Recent clearing prices per period, by level (p50 and p90)",
-    levels.map((l) => `level ${l.levelId}`),
-    [
-      { name: "p50", values: pick(0.5), class: "s1" },
-      { name: "p90", values: pick(0.9), class: "s2" },
-    ],
-    ctx.native,
-  );
+  const { history, snapshot } = ctx;
+  const window =
+    history.to >= history.from
+      ? `blocks #${history.from}–#${history.to}` +
+        (history.pruned ? " (the node keeps no older state)" : "")
+      : "reading the recent blocks…";
+  const groups = new Map<string, bigint[][]>();
+  const span = Math.max(1, history.to - history.from + 1);
+  const bucketOf = (block: number) =>
+    Math.min(PRICE_BUCKETS - 1, Math.floor(((block - history.from) * PRICE_BUCKETS) / span));
+  for (const c of history.clearings) {
+    if (c.block < history.from || c.block > history.to) continue;
+    const key = `${c.level}|${c.asset}`;
+    const buckets = groups.get(key) ?? Array.from({ length: PRICE_BUCKETS }, () => [] as bigint[]);
+    buckets[bucketOf(c.block)].push(c.price);
+    groups.set(key, buckets);
+  }
+  const labels = Array.from({ length: PRICE_BUCKETS }, (_, i) => {
+    const first = history.from + Math.floor((i * span) / PRICE_BUCKETS);
+    return `#${first}`;
+  });
+  const figures: HTMLElement[] = [];
+  for (const [key, buckets] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const [level, asset] = key.split("|");
+    const unit = asset === "native" ? ctx.native : (snapshot.units.get(asset) ?? { symbol: asset, decimals: 0 });
+    const count = buckets.reduce((n, b) => n + b.length, 0);
+    figures.push(
+      lines(
+        `Level ${level}, prices per period in ${unit.symbol}: p50 and p90 of ${count} clearing${count === 1 ? "" : "s"}, ${window}`,
+        labels,
+        [
+          { name: "p50", values: buckets.map((b) => quantile(b, 0.5)), class: "s1" },
+          { name: "p90", values: buckets.map((b) => quantile(b, 0.9)), class: "s2" },
+        ],
+        unit,
+      ),
+    );
+  }
+  // The runtime's recent clearing prices: older than the window, or while it is being read.
+  const recent = snapshot.levels.filter((l) => (snapshot.prices.get(l.levelId) ?? []).length);
+  const pick = (q: number) => recent.map((l) => quantile(snapshot.prices.get(l.levelId) ?? [], q) ?? 0n);
+  const summary = recent.length
+    ? bars(
+        "The runtime's recent clearing prices per period in FST, by level (p50 and p90)",
+        recent.map((l) => `level ${l.levelId}`),
+        [
+          { name: "p50", values: pick(0.5), class: "s1" },
+          { name: "p90", values: pick(0.9), class: "s2" },
+        ],
+        ctx.native,
+      )
+    : undefined;
+  if (figures.length === 0 && !summary) {
+    return el("p", { class: "empty" }, `No clearing price yet: no auction has closed (${window}).`);
+  }
+  if (figures.length === 0) figures.push(el("p", { class: "empty" }, `No clearing in ${window}.`));
+  return el("div", { class: "charts" }, ...figures, ...(summary ? [summary] : []));
 }
 
 export function supplyChart(ctx: Context): HTMLElement {
   const eras = ctx.snapshot.eras;
   if (eras.length === 0) return el("p", { class: "empty" }, "No era has started yet.");
-  if (eras.every((e) => e.minted === 0n && e.burned === 0n)) {
+  if (eras.every((e) => e.minted === 0n && e.slashed === 0n)) {
     const current = eras.find((e) => e.current)?.index ?? eras[eras.length - 1]?.index;
     return el(
       "p",
       { class: "empty" },
-      `Nothing minted or burned yet (era ${current} is the current one; rewards are minted as rounds settle).`,
+      `Nothing minted or slashed yet (era ${current} is the current one; rewards are minted as rounds settle).`,
     );
   }
   return bars(
-    `${ctx.native.symbol} minted (rewards) and burned (slashes without a destination) per era`,
+    `${ctx.native.symbol} minted (witness rewards), slashed (stakes and deposits taken) and burned (the part of the slashes destroyed) per era`,
     eras.map((e) => (e.current ? `${e.index} (now)` : `${e.index}`)),
     [
       { name: "minted", values: eras.map((e) => e.minted), class: "s1" },
-      { name: "burned", values: eras.map((e) => e.burned), class: "s2" },
+      { name: "slashed", values: eras.map((e) => e.slashed), class: "s2" },
+      { name: "burned", values: eras.map((e) => e.burned), class: "s3" },
     ],
     ctx.native,
   );

@@ -190,6 +190,11 @@ pub trait SlashSink<AccountId, Balance, Reason> {
 	/// Take up to `amount` from the funds `who` holds for `reason` (best effort) and return
 	/// the amount actually taken. Never fails: if nothing can be taken it returns zero.
 	fn slash_held(reason: &Reason, who: &AccountId, amount: Balance) -> Balance;
+
+	/// Count `amount`, which the caller already moved out of `from`'s stake to `to` as
+	/// compensation (a provider's violation slash paid to the customer), among the slashes.
+	/// Moves nothing and never fails; by default it does nothing.
+	fn note_compensation(_from: &AccountId, _to: &AccountId, _amount: Balance) {}
 }
 
 /// Takes nothing and returns zero (the held funds stay with their owner).

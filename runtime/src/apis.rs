@@ -234,6 +234,12 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_faas_token_runtime_api::FaasTokenApi<Block, Balance, BlockNumber> for Runtime {
+		fn eras() -> pallet_faas_token::EraHistory<BlockNumber, Balance> {
+			crate::FaasToken::api_eras()
+		}
+	}
+
 	impl pallet_market_runtime_api::MarketApi<Block, AccountId, AssetKind, Balance, BlockNumber> for Runtime {
 		fn levels() -> Vec<(pallet_market::LevelId, pallet_market::LevelInfo)> {
 			Market::api_levels()

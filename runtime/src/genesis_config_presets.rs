@@ -158,13 +158,44 @@ fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: Alice is the only validator and the sudo key; dev accounts are funded.
+/// The development chain's witness from genesis: its account (and, as its VRF key, the same
+/// key: `author_insertKey wtns //Alice//witness <its public key>` lets the node's off-chain
+/// worker act for it).
+pub const DEV_WITNESS_SURI: &str = "//Alice//witness";
+
+/// The account of [`DEV_WITNESS_SURI`], `None` if the derivation fails (it cannot: a constant).
+pub fn dev_witness() -> Option<AccountId> {
+	use sp_core::{sr25519, Pair};
+	sr25519::Pair::from_string(DEV_WITNESS_SURI, None)
+		.ok()
+		.map(|pair| AccountId::from(pair.public()))
+}
+
+/// `development`: Alice is the only validator and the sudo key; dev accounts are funded; one
+/// witness ([`DEV_WITNESS_SURI`], the minimum stake) may sit in committees from the first block,
+/// so a lease on a fresh dev chain reaches its verdicts without waiting for an activation.
 pub fn development_config_genesis() -> Value {
-	testnet_genesis(
+	let mut genesis = testnet_genesis(
 		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
-	)
+	);
+	if let Some(witness) = dev_witness() {
+		let stake: Balance = <<crate::Runtime as pallet_witness_pool::Config>::MinWitnessStake as frame_support::traits::Get<Balance>>::get();
+		let raw: [u8; 32] = witness.clone().into();
+		let vrf_key = sp_core::sr25519::Public::from_raw(raw);
+		if let Some(balances) = genesis
+			.get_mut("balances")
+			.and_then(|b| b.get_mut("balances"))
+			.and_then(Value::as_array_mut)
+		{
+			balances.push(serde_json::json!([witness, DEV_ENDOWMENT]));
+		}
+		if let Some(pool) = genesis.get_mut("witnessPool").and_then(Value::as_object_mut) {
+			pool.insert("witnesses".into(), serde_json::json!([[witness, stake, vrf_key]]));
+		}
+	}
+	genesis
 }
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave validate; Alice is sudo; dev accounts are funded.

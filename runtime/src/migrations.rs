@@ -17,13 +17,15 @@
 //! flow tests, twice, so a migration that is not idempotent or leaves undecodable storage
 //! fails the suite.
 
-/// Single-block migrations of this runtime version, in order.
+/// Single-block migrations of this runtime version, in order: the FaaS token's storage
+/// version 1 (a `slashed` total per era, bounded by `ErasToKeep`).
 #[cfg(not(feature = "test-upgrade"))]
-pub type SingleBlockMigrations = ();
+pub type SingleBlockMigrations = (pallet_faas_token::migrations::v1::MigrateToV1<crate::Runtime>,);
 
 /// Single-block migrations of the upgrade drill's release (feature `test-upgrade`).
 #[cfg(feature = "test-upgrade")]
-pub type SingleBlockMigrations = (drill::AddLargeLevel,);
+pub type SingleBlockMigrations =
+	(pallet_faas_token::migrations::v1::MigrateToV1<crate::Runtime>, drill::AddLargeLevel);
 
 /// Multi-block (stepped) migrations of this runtime version, in order: the market's storage
 /// version 1 (orders name their payment asset, docs/architecture.md §12).

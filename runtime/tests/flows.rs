@@ -110,6 +110,7 @@ mod harness;
 use codec::Encode;
 use defaas_runtime::{AccountId, Balance, Block, BlockNumber, Runtime};
 use harness::*;
+use pallet_faas_token_runtime_api::runtime_decl_for_faas_token_api::FaasTokenApiV1;
 use pallet_market::{CloseReason, HoldReason, OrderState, PeriodTally, Verdict};
 use pallet_market_runtime_api::runtime_decl_for_market_api::MarketApiV2;
 use pallet_witness_pool_runtime_api::runtime_decl_for_witness_pool_api::WitnessPoolApiV1;
@@ -652,6 +653,8 @@ fn sealed_bid_auction_fallback_candidate_confirms_and_serves() {
 		ok(fallback, MarketCall::confirm_order { order_id: id });
 		market_event_block(&MarketEvent::OrderConfirmed {
 			order_id: id,
+			level: order_view(id).level,
+			asset: AssetKind::Native,
 			provider: acc(fallback),
 			unit_price: 6 * FST,
 			deploy_until: 51,
@@ -879,6 +882,11 @@ fn lease_rounds_with_vrf_committees_settle_by_verdict() {
 		let minority = log.reports[2].0;
 		assert_eq!(witness(minority).reputation, 99, "the minority member loses a point");
 		assert_eq!(free(dave), customer_free_0 - fee - 60 * FST + VIOLATION_SLASH);
+		// The compensation counts among the era's slashes (`FaasTokenApi::eras`), unburned.
+		let era = <Runtime as FaasTokenApiV1<Block, Balance, BlockNumber>>::eras()
+			.current
+			.expect("an era is open");
+		assert_eq!((era.index, era.slashed, era.burned), (0, VIOLATION_SLASH, 0));
 		// As the end-to-end test saw it after two rounds: reputation 99 for the minority, 100
 		// for everyone else, no witness slashed, rewards 1, 1, 1 and 10, 10.
 		for w in witnesses {

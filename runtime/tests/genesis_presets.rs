@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use defaas_runtime::{
-	genesis_config_presets::{BENCH_RUNTIME_PRESET, DEV_ENDOWMENT},
+	genesis_config_presets::{dev_witness, BENCH_RUNTIME_PRESET, DEV_ENDOWMENT},
 	WASM_BINARY,
 };
 use pallet_witness_pool::vrf::witness_vrf::HostFunctions as WitnessVrfHostFunctions;
@@ -59,13 +59,19 @@ fn bench_preset_builds_its_accounts_and_active_genesis_witnesses() {
 	let balances = patch["balances"]["balances"].as_array().expect("balances");
 	assert!(balances.len() >= bench::ACCOUNTS as usize + 6, "{}", balances.len());
 	// The runtime registered every genesis witness: WitnessPool::WitnessCount and ActiveCount.
+	assert_genesis_witnesses(&raw, bench::WITNESSES);
+}
+
+/// The runtime registered `n` genesis witnesses, all active: `WitnessPool::WitnessCount` and
+/// `ActiveCount` in the raw genesis storage.
+fn assert_genesis_witnesses(raw: &Value, n: u32) {
 	let top = raw["genesis"]["raw"]["top"].as_object().expect("raw storage");
 	let key = |item: &str| {
 		let mut key = sp_io::hashing::twox_128(b"WitnessPool").to_vec();
 		key.extend(sp_io::hashing::twox_128(item.as_bytes()));
 		format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>())
 	};
-	let count = format!("0x{}", hex_u32(bench::WITNESSES));
+	let count = format!("0x{}", hex_u32(n));
 	assert_eq!(top.get(&key("WitnessCount")).and_then(Value::as_str), Some(count.as_str()));
 	assert_eq!(top.get(&key("ActiveCount")).and_then(Value::as_str), Some(count.as_str()));
 }
@@ -88,6 +94,13 @@ fn development_preset_builds_a_raw_chain_spec_with_one_validator() {
 	assert!(balances.iter().all(|b| b[1].as_u64() == Some(DEV_ENDOWMENT as u64)));
 	let top = raw["genesis"]["raw"]["top"].as_object().expect("raw storage");
 	assert!(top.len() > 10, "genesis storage was built by the runtime");
+	// One witness from genesis, funded, its own key as VRF key, active from the first block.
+	let witness = dev_witness().expect("the dev witness").to_string();
+	let witnesses = patch["witnessPool"]["witnesses"].as_array().expect("witnesses");
+	assert_eq!(witnesses.len(), 1);
+	assert_eq!(witnesses[0][0].as_str(), Some(witness.as_str()));
+	assert!(balances.iter().any(|b| b[0].as_str() == Some(witness.as_str())));
+	assert_genesis_witnesses(&raw, 1);
 }
 
 #[test]

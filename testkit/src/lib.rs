@@ -7,7 +7,8 @@
 //! - [`pool`]: a NATS server, network namespaces as test hosts, pool worker processes;
 //! - [`bins`]: the `defaas` CLI as a subprocess and the workspace binaries;
 //! - [`recorder`]: a recording HTTP server standing in for a provider daemon;
-//! - [`wait`]: condition polling with deadlines.
+//! - [`wait`]: condition polling with deadlines;
+//! - [`web`]: a static web server and a relay that takes a node away for a browser test.
 //!
 //! The end-to-end tests run one shared network per test binary; see `docs/architecture.md` §15.
 
@@ -21,6 +22,7 @@ pub mod pool;
 pub mod recorder;
 pub mod steps;
 pub mod wait;
+pub mod web;
 
 pub use daemon::{Daemon, Offer};
 pub use defaas_client::{self as client, Chain};

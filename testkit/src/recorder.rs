@@ -70,42 +70,10 @@ impl Recorder {
 	}
 
 	fn serve(&self, mut stream: TcpStream) -> std::io::Result<()> {
-		stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-		let mut data = Vec::new();
-		let mut buf = [0u8; 4096];
-		let head_end = loop {
-			let n = stream.read(&mut buf)?;
-			if n == 0 {
-				return Ok(());
-			}
-			data.extend_from_slice(&buf[..n]);
-			if let Some(pos) = data.windows(4).position(|w| w == b"\r\n\r\n") {
-				break pos + 4;
-			}
+		let Some(request) = read_request(&mut stream)? else {
+			return Ok(());
 		};
-		let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
-		let mut lines = head.split("\r\n");
-		let mut request_line = lines.next().unwrap_or_default().split(' ');
-		let method = request_line.next().unwrap_or_default().to_string();
-		let path = request_line.next().unwrap_or_default().to_string();
-		let headers: Vec<(String, String)> = lines
-			.filter_map(|line| line.split_once(':'))
-			.map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-			.collect();
-		let length: usize = headers
-			.iter()
-			.find(|(n, _)| n == "content-length")
-			.and_then(|(_, v)| v.parse().ok())
-			.unwrap_or(0);
-		let mut body = data[head_end..].to_vec();
-		while body.len() < length {
-			let n = stream.read(&mut buf)?;
-			if n == 0 {
-				break;
-			}
-			body.extend_from_slice(&buf[..n]);
-		}
-		lock(&self.requests).push(Recorded { method, path, headers, body });
+		lock(&self.requests).push(request);
 		let (status, answer) = lock(&self.answers).pop_front().unwrap_or((200, "{}".to_string()));
 		write!(
 			stream,
@@ -115,4 +83,45 @@ impl Recorder {
 		)?;
 		stream.flush()
 	}
+}
+
+/// Reads one HTTP/1.1 request (head and `content-length` body) from `stream`; `None` if the
+/// peer closed the connection before sending a head.
+pub(crate) fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Recorded>> {
+	stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+	let mut data = Vec::new();
+	let mut buf = [0u8; 4096];
+	let head_end = loop {
+		let n = stream.read(&mut buf)?;
+		if n == 0 {
+			return Ok(None);
+		}
+		data.extend_from_slice(&buf[..n]);
+		if let Some(pos) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+			break pos + 4;
+		}
+	};
+	let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+	let mut lines = head.split("\r\n");
+	let mut request_line = lines.next().unwrap_or_default().split(' ');
+	let method = request_line.next().unwrap_or_default().to_string();
+	let path = request_line.next().unwrap_or_default().to_string();
+	let headers: Vec<(String, String)> = lines
+		.filter_map(|line| line.split_once(':'))
+		.map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+		.collect();
+	let length: usize = headers
+		.iter()
+		.find(|(n, _)| n == "content-length")
+		.and_then(|(_, v)| v.parse().ok())
+		.unwrap_or(0);
+	let mut body = data[head_end..].to_vec();
+	while body.len() < length {
+		let n = stream.read(&mut buf)?;
+		if n == 0 {
+			break;
+		}
+		body.extend_from_slice(&buf[..n]);
+	}
+	Ok(Some(Recorded { method, path, headers, body }))
 }

@@ -135,6 +135,17 @@ pub async fn witness_active_from(chain: &Chain, witness: &AccountId32) -> Result
 /// Registers `provider` with the minimum stake, `endpoint`, level 0 and its own account as
 /// the heartbeat key.
 pub async fn register_provider(chain: &Chain, provider: &Keypair, endpoint: &str) -> Result<()> {
+	register_provider_at(chain, provider, endpoint, &[0]).await
+}
+
+/// Registers `provider` like [`register_provider`], offering `levels`.
+pub async fn register_provider_at(
+	chain: &Chain,
+	provider: &Keypair,
+	endpoint: &str,
+	levels: &[u32],
+) -> Result<()> {
+	let levels = levels.iter().map(|level| Value::u128(u128::from(*level)));
 	chain
 		.submit(
 			provider,
@@ -143,7 +154,7 @@ pub async fn register_provider(chain: &Chain, provider: &Keypair, endpoint: &str
 			vec![
 				Value::u128(PROVIDER_STAKE),
 				Value::from_bytes(endpoint.as_bytes()),
-				Value::unnamed_composite([Value::u128(0)]),
+				Value::unnamed_composite(levels),
 				Value::from_bytes(provider.public_key().0),
 			],
 		)

@@ -111,6 +111,7 @@ mod benchmarks {
 			budget: minimum_balance::<T>(),
 			minted: Zero::zero(),
 			burned: Zero::zero(),
+			slashed: Zero::zero(),
 		});
 		EraTotals::<T>::insert(expired, EraTotal::default());
 

@@ -6,6 +6,7 @@ use crate::{
 	types::*,
 	weights::WeightInfo,
 };
+use alloc::vec::Vec;
 use frame_support::{
 	pallet_prelude::*,
 	storage::with_storage_layer,
@@ -147,8 +148,14 @@ impl<T: Config> Pallet<T> {
 	/// Open era `index` starting at `now` with a freshly computed budget.
 	fn open_era(index: EraIndex, now: BlockNumberFor<T>) -> EraInfoOf<T> {
 		let budget = Self::era_budget();
-		let era =
-			EraInfo { index, start_block: now, budget, minted: Zero::zero(), burned: Zero::zero() };
+		let era = EraInfo {
+			index,
+			start_block: now,
+			budget,
+			minted: Zero::zero(),
+			burned: Zero::zero(),
+			slashed: Zero::zero(),
+		};
 		CurrentEra::<T>::put(&era);
 		Self::deposit_event(Event::EraStarted { index, budget });
 		era
@@ -158,7 +165,8 @@ impl<T: Config> Pallet<T> {
 	fn close_era(era: &EraInfoOf<T>) {
 		let keep = T::ErasToKeep::get();
 		if keep > 0 {
-			EraTotals::<T>::insert(era.index, EraTotal { minted: era.minted, burned: era.burned });
+			let total = EraTotal { minted: era.minted, burned: era.burned, slashed: era.slashed };
+			EraTotals::<T>::insert(era.index, total);
 		}
 		if let Some(expired) = era.index.checked_sub(keep) {
 			EraTotals::<T>::remove(expired);
@@ -270,6 +278,7 @@ impl<T: Config> Pallet<T> {
 			// slash still happens: fall through and burn.
 			if let Ok(paid) = paid {
 				if !paid.is_zero() {
+					Self::note_slashed(paid);
 					let who = who.clone();
 					Self::deposit_event(Event::Slashed { who, amount: paid, burned: false });
 					return paid;
@@ -292,9 +301,35 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut era = Self::current_era();
 		era.burned = era.burned.saturating_add(burned);
+		era.slashed = era.slashed.saturating_add(burned);
 		CurrentEra::<T>::put(era);
 		Self::deposit_event(Event::Slashed { who: who.clone(), amount: burned, burned: true });
 		burned
+	}
+
+	/// Count `amount` in the era's slashed total (funds taken that were not burned).
+	pub(crate) fn note_slashed(amount: BalanceOf<T>) {
+		if amount.is_zero() {
+			return;
+		}
+		let mut era = Self::current_era();
+		era.slashed = era.slashed.saturating_add(amount);
+		CurrentEra::<T>::put(era);
+	}
+
+	// ----- queries (runtime API) -----
+
+	/// The era in progress (`None` before the pallet's first block) and the kept closed eras,
+	/// oldest first. Reads at most `ErasToKeep + 1` entries, by key.
+	pub fn api_eras() -> EraHistoryOf<T> {
+		let Some(era) = CurrentEra::<T>::get() else {
+			return EraHistory { current: None, closed: Vec::new() };
+		};
+		let oldest = era.index.saturating_sub(T::ErasToKeep::get());
+		let closed = (oldest..era.index)
+			.filter_map(|index| EraTotals::<T>::get(index).map(|total| (index, total)))
+			.collect();
+		EraHistory { current: Some(era), closed }
 	}
 
 	// ----- invariants -----
@@ -320,15 +355,17 @@ impl<T: Config> Pallet<T> {
 			"current era outlived EraLength"
 		);
 		ensure!(era.minted <= era.budget, "current era minted more than its budget");
+		ensure!(era.burned <= era.slashed, "current era burned more than it slashed");
 
 		let expected = era.index.min(T::ErasToKeep::get());
 		let oldest = era.index.saturating_sub(expected);
 		let mut kept: u32 = 0;
-		for index in EraTotals::<T>::iter_keys() {
+		for (index, total) in EraTotals::<T>::iter() {
 			ensure!(
 				index >= oldest && index < era.index,
 				"era totals outside the retention window"
 			);
+			ensure!(total.burned <= total.slashed, "a closed era burned more than it slashed");
 			kept = kept.saturating_add(1);
 		}
 		ensure!(kept == expected, "era totals missing inside the retention window");
@@ -382,5 +419,9 @@ impl<T: Config> SlashSink<T::AccountId, BalanceOf<T>, HoldReasonOf<T>> for Palle
 		amount: BalanceOf<T>,
 	) -> BalanceOf<T> {
 		Self::do_slash_held(reason, who, amount)
+	}
+
+	fn note_compensation(_from: &T::AccountId, _to: &T::AccountId, amount: BalanceOf<T>) {
+		Self::note_slashed(amount)
 	}
 }

@@ -8,6 +8,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod impls;
+pub mod migrations;
 pub mod traits;
 mod types;
 pub mod weights;
@@ -35,7 +36,7 @@ pub mod pallet {
 	use sp_runtime::{traits::StaticLookup, Perbill};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// The FaaS token pallet.
 	#[pallet::pallet]
@@ -100,7 +101,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CurrentEra<T: Config> = StorageValue<_, EraInfoOf<T>, OptionQuery>;
 
-	/// Minted and burned totals of the last `ErasToKeep` closed eras, by era index.
+	/// Minted, burned and slashed totals of the last `ErasToKeep` closed eras, by era index.
 	#[pallet::storage]
 	pub type EraTotals<T: Config> =
 		StorageMap<_, Twox64Concat, EraIndex, EraTotalOf<T>, OptionQuery>;

@@ -43,12 +43,15 @@ pub struct EraInfo<BlockNumber, Balance> {
 	pub minted: Balance,
 	/// Slashed funds burned so far in this era.
 	pub burned: Balance,
+	/// Everything slashed so far in this era, wherever it went: burned, paid to the slash
+	/// destination, or paid to a wronged customer as compensation (never less than `burned`).
+	pub slashed: Balance,
 }
 
 /// [`EraInfo`] of a runtime.
 pub type EraInfoOf<T> = EraInfo<BlockNumberFor<T>, BalanceOf<T>>;
 
-/// What a closed era minted and burned, kept for `Config::ErasToKeep` eras.
+/// What a closed era minted, burned and slashed, kept for `Config::ErasToKeep` eras.
 #[derive(
 	Encode,
 	Decode,
@@ -66,7 +69,23 @@ pub struct EraTotal<Balance> {
 	pub minted: Balance,
 	/// Slashed funds burned during the era.
 	pub burned: Balance,
+	/// Everything slashed during the era (burned, paid to the slash destination or to
+	/// customers as compensation).
+	pub slashed: Balance,
 }
 
 /// [`EraTotal`] of a runtime.
 pub type EraTotalOf<T> = EraTotal<BalanceOf<T>>;
+
+/// The issuance history the runtime keeps: the era in progress and the closed eras still kept,
+/// as the `FaasTokenApi` runtime API returns it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct EraHistory<BlockNumber, Balance> {
+	/// The era in progress (`None` before the pallet's first block).
+	pub current: Option<EraInfo<BlockNumber, Balance>>,
+	/// The last `Config::ErasToKeep` closed eras with their totals, oldest first.
+	pub closed: alloc::vec::Vec<(EraIndex, EraTotal<Balance>)>,
+}
+
+/// [`EraHistory`] of a runtime.
+pub type EraHistoryOf<T> = EraHistory<BlockNumberFor<T>, BalanceOf<T>>;

@@ -506,8 +506,12 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(winner.clone()), order_id);
 
+		let (level, asset) =
+			Orders::<T>::get(order_id).map(|o| (o.level, o.asset)).ok_or("no order")?;
 		assert_last_event::<T>(Event::OrderConfirmed {
 			order_id,
+			level,
+			asset,
 			provider: winner,
 			unit_price: price,
 			deploy_until,

@@ -433,10 +433,15 @@ pub mod pallet {
 			/// First block at which the confirmation is late.
 			confirm_until: BlockNumberFor<T>,
 		},
-		/// The winner confirmed: the lease exists and the provider deploys.
+		/// The winner confirmed: the lease exists and the provider deploys. `unit_price` is
+		/// the clearing price of `level` in `asset` (the price history clients chart).
 		OrderConfirmed {
 			/// The order.
 			order_id: OrderId,
+			/// The order's FaaS level.
+			level: LevelId,
+			/// The payment asset the price is in.
+			asset: T::AssetKind,
 			/// The provider.
 			provider: T::AccountId,
 			/// Price of one billing period.

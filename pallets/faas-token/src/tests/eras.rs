@@ -2,7 +2,7 @@
 
 use super::{current_era, total_issuance};
 use crate::{
-	mock::*, CurrentEra, EraInfo, EraTotal, EraTotals, Event, RewardMinter, SlashSink,
+	mock::*, CurrentEra, EraHistory, EraInfo, EraTotal, EraTotals, Event, RewardMinter, SlashSink,
 	YearlyInflation,
 };
 use frame_support::{assert_noop, assert_ok, traits::fungible::MutateHold};
@@ -24,7 +24,14 @@ fn era_zero_opens_in_the_first_block_with_its_budget() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_eq!(
 			CurrentEra::<Test>::get(),
-			Some(EraInfo { index: 0, start_block: 1, budget: 1_000, minted: 0, burned: 0 })
+			Some(EraInfo {
+				index: 0,
+				start_block: 1,
+				budget: 1_000,
+				minted: 0,
+				burned: 0,
+				slashed: 0
+			})
 		);
 		System::assert_has_event(Event::EraStarted { index: 0, budget: 1_000 }.into());
 		assert!(kept_eras().is_empty());
@@ -45,7 +52,7 @@ fn the_era_rolls_over_after_era_length_blocks() {
 }
 
 #[test]
-fn a_closed_era_keeps_what_it_minted_and_burned() {
+fn a_closed_era_keeps_what_it_minted_burned_and_slashed() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_eq!(<FaasToken as RewardMinter<_, _>>::mint_rewards(&[(ALICE, 300)]), 300);
 		assert_ok!(<Balances as MutateHold<_>>::hold(&TestHoldReason::Stake, &BOB, 100));
@@ -57,9 +64,13 @@ fn a_closed_era_keeps_what_it_minted_and_burned() {
 		assert_eq!(current_era().burned, 40);
 
 		run_to_block(era_start(1));
-		assert_eq!(EraTotals::<Test>::get(0), Some(EraTotal { minted: 300, burned: 40 }));
+		assert_eq!(
+			EraTotals::<Test>::get(0),
+			Some(EraTotal { minted: 300, burned: 40, slashed: 40 })
+		);
 		assert_eq!(current_era().minted, 0);
 		assert_eq!(current_era().burned, 0);
+		assert_eq!(current_era().slashed, 0);
 		// The new budget follows the new issuance: 10 % × 1 000 260 / 100, rounded down.
 		assert_eq!(total_issuance(), 1_000_260);
 		assert_eq!(current_era().budget, 1_000);
@@ -90,7 +101,14 @@ fn an_era_opens_lazily_if_no_block_opened_one() {
 		assert_eq!(<FaasToken as RewardMinter<_, _>>::mint_rewards(&[(ALICE, 10)]), 10);
 		assert_eq!(
 			CurrentEra::<Test>::get(),
-			Some(EraInfo { index: 0, start_block: 1, budget: 1_000, minted: 10, burned: 0 })
+			Some(EraInfo {
+				index: 0,
+				start_block: 1,
+				budget: 1_000,
+				minted: 10,
+				burned: 0,
+				slashed: 0
+			})
 		);
 	});
 }
@@ -140,5 +158,35 @@ fn on_initialize_between_boundaries_only_reads() {
 			.reads(1)
 		);
 		assert_eq!(current_era().index, 0);
+	});
+}
+
+#[test]
+fn the_eras_query_returns_the_open_era_and_the_kept_ones_oldest_first() {
+	ExtBuilder::default().build_and_execute(|| {
+		assert_eq!(
+			FaasToken::api_eras(),
+			EraHistory { current: Some(current_era()), closed: vec![] }
+		);
+		<FaasToken as SlashSink<_, _, _>>::note_compensation(&ALICE, &BOB, 7);
+
+		run_to_block(era_start(2));
+		let history = FaasToken::api_eras();
+		assert_eq!(history.current.map(|e| e.index), Some(2));
+		assert_eq!(
+			history.closed,
+			vec![
+				(0, EraTotal { minted: 0, burned: 0, slashed: 7 }),
+				(1, EraTotal { minted: 0, burned: 0, slashed: 0 })
+			]
+		);
+
+		run_to_block(era_start(6));
+		let kept: Vec<u32> = FaasToken::api_eras().closed.into_iter().map(|(i, _)| i).collect();
+		assert_eq!(kept, vec![3, 4, 5]);
+
+		CurrentEra::<Test>::kill();
+		let _ = EraTotals::<Test>::clear(u32::MAX, None);
+		assert_eq!(FaasToken::api_eras(), EraHistory { current: None, closed: vec![] });
 	});
 }

@@ -2,6 +2,7 @@
 
 mod allowances;
 mod eras;
+mod migrations;
 mod properties;
 mod rewards;
 mod slash;

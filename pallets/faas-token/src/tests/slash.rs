@@ -32,6 +32,7 @@ fn without_a_destination_slashed_funds_are_burned() {
 		assert_eq!(free_balance(ALICE), INITIAL_BALANCE - 1_000);
 		assert_eq!(total_issuance(), issuance - 400);
 		assert_eq!(current_era().burned, 400);
+		assert_eq!(current_era().slashed, 400);
 		System::assert_last_event(Event::Slashed { who: ALICE, amount: 400, burned: true }.into());
 	});
 }
@@ -52,6 +53,7 @@ fn a_slash_takes_at_most_what_is_held_for_that_reason() {
 		assert_eq!(held(TestHoldReason::Stake, ALICE), 0);
 		assert_eq!(total_issuance(), issuance - 1_300);
 		assert_eq!(current_era().burned, 1_300);
+		assert_eq!(current_era().slashed, 1_300);
 	});
 }
 
@@ -69,6 +71,7 @@ fn slashing_nothing_takes_nothing_and_emits_nothing() {
 		assert_eq!(System::events().len(), events_before);
 		assert_eq!(held(TestHoldReason::Stake, BOB), 100);
 		assert_eq!(current_era().burned, 0);
+		assert_eq!(current_era().slashed, 0);
 	});
 }
 
@@ -84,6 +87,8 @@ fn with_a_destination_slashed_funds_are_paid_to_it() {
 		assert_eq!(free_balance(TREASURY), 400);
 		assert_eq!(total_issuance(), issuance);
 		assert_eq!(current_era().burned, 0);
+		// Paid to the destination, not burned: still slashed.
+		assert_eq!(current_era().slashed, 400);
 		System::assert_last_event(Event::Slashed { who: ALICE, amount: 400, burned: false }.into());
 	});
 }
@@ -101,6 +106,7 @@ fn a_destination_that_cannot_receive_the_funds_falls_back_to_burning() {
 			assert_eq!(free_balance(TREASURY), 0);
 			assert_eq!(total_issuance(), issuance - 5);
 			assert_eq!(current_era().burned, 5);
+			assert_eq!(current_era().slashed, 5);
 			System::assert_last_event(
 				Event::Slashed { who: ALICE, amount: 5, burned: true }.into(),
 			);
@@ -159,5 +165,28 @@ fn unit_slash_sink_takes_nothing() {
 			0
 		);
 		assert_eq!(held(TestHoldReason::Stake, ALICE), 1_000);
+	});
+}
+
+#[test]
+fn compensation_paid_by_the_caller_counts_as_slashed_and_moves_nothing() {
+	ExtBuilder::default().build_and_execute(|| {
+		hold(TestHoldReason::Stake, ALICE, 1_000);
+		let issuance = total_issuance();
+		let events_before = System::events().len();
+
+		<FaasToken as SlashSink<_, _, _>>::note_compensation(&ALICE, &BOB, 250);
+		<FaasToken as SlashSink<_, _, _>>::note_compensation(&ALICE, &BOB, 0);
+
+		assert_eq!(current_era().slashed, 250);
+		assert_eq!(current_era().burned, 0);
+		assert_eq!(held(TestHoldReason::Stake, ALICE), 1_000);
+		assert_eq!(total_issuance(), issuance);
+		assert_eq!(System::events().len(), events_before);
+
+		// With a burn on top, the era's slashed total is both.
+		assert_eq!(slash(TestHoldReason::Stake, ALICE, 100), 100);
+		assert_eq!(current_era().slashed, 350);
+		assert_eq!(current_era().burned, 100);
 	});
 }

@@ -172,10 +172,13 @@ impl<T: Config> Pallet<T> {
 		});
 		order.state = OrderState::Deploying { deploy_until };
 		Self::record_clearing_price(order.level, &order.asset, price);
+		let (level, asset) = (order.level, order.asset.clone());
 		Orders::<T>::insert(order_id, order);
 		Self::schedule_or_log(order_id, deploy_until);
 		Self::deposit_event(Event::OrderConfirmed {
 			order_id,
+			level,
+			asset,
 			provider: who,
 			unit_price: price,
 			deploy_until,

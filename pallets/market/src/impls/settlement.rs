@@ -6,6 +6,7 @@ use crate::{
 	types::*,
 	WeightInfo, LOG_TARGET,
 };
+use defaas_primitives::traits::SlashSink;
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, traits::tokens::Precision};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::traits::{Saturating, Zero};
@@ -99,6 +100,7 @@ impl<T: Config> Pallet<T> {
 					);
 					Zero::zero()
 				});
+				T::SlashSink::note_compensation(&lease.provider, &order.customer, compensation);
 				provider.stake = provider.stake.saturating_sub(compensation);
 				lease.compensation = lease.compensation.saturating_add(compensation);
 				lease.violations = lease.violations.saturating_add(1);

@@ -242,6 +242,8 @@ fn the_candidate_confirms_and_the_lease_is_created() {
 				last_event(),
 				Event::OrderConfirmed {
 					order_id: id,
+					level: 0,
+					asset: NativeOrWithId::Native,
 					provider: P1,
 					unit_price: 80,
 					deploy_until: 14
