@@ -160,7 +160,7 @@ export function rounds(ctx: Context): HTMLElement {
         round.phase.toLowerCase(),
         committee || "drawing",
         `${round.commits} / ${round.reveals}`,
-        round.verdict ?? "—",
+        verdictText(round.verdict),
       ];
     });
   return table(
@@ -169,6 +169,12 @@ export function rounds(ctx: Context): HTMLElement {
     rows,
     "No round is open.",
   );
+}
+
+/** A verdict as the JSON names it (`noViolation`, `violated`), in words. */
+function verdictText(verdict: string | null): string {
+  if (verdict === null) return "—";
+  return verdict.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
 /** Bars of `series` (one per label), as SVG with a text table for screen readers. */
@@ -247,7 +253,8 @@ function lines(
       const dot = document.createElementNS("http://www.w3.org/2000/svg", "circle");
       dot.setAttribute("cx", x.toFixed(1));
       dot.setAttribute("cy", y(value).toFixed(1));
-      dot.setAttribute("r", "3");
+      // Later series as rings around the earlier ones' dots: equal values stay visible.
+      dot.setAttribute("r", String(3 + 2 * series.indexOf(s)));
       dot.setAttribute("class", s.class);
       const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
       title.textContent = `${labels[i]}: ${s.name} ${amount(value, unit)}`;
@@ -259,6 +266,11 @@ function lines(
     line.setAttribute("class", `line ${s.class}`);
     svg.prepend(line);
   }
+  const top = document.createElementNS("http://www.w3.org/2000/svg", "text");
+  top.setAttribute("x", "0");
+  top.setAttribute("y", "10");
+  top.textContent = amount(max, unit);
+  svg.append(top);
   [0, labels.length - 1].forEach((i) => {
     const text = document.createElementNS("http://www.w3.org/2000/svg", "text");
     text.setAttribute("x", String(i === 0 ? 0 : width));

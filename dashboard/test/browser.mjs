@@ -39,8 +39,15 @@ const browser = await chromium.launch({
   executablePath: args.chromium ?? process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: ["--no-sandbox"],
 });
+// The page a failure is about: its status line goes into the message, its screenshot to `out`.
+let current;
 const fail = async (message) => {
-  console.error(`dashboard: ${message}`);
+  let status = "";
+  if (current) {
+    status = ` (status line: “${await current.textContent("#status").catch(() => "?")}”)`;
+    await current.screenshot({ path: join(out, "failed.png"), fullPage: true }).catch(() => {});
+  }
+  console.error(`dashboard: ${message}${status}`);
   await browser.close();
   process.exit(1);
 };
@@ -48,6 +55,7 @@ const open = async (node, viewport = { width: 1280, height: 900 }) => {
   const page = await browser.newPage({ viewport });
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
   await page.goto(`${page_url}?node=${encodeURIComponent(node)}`);
+  current = page;
   return page;
 };
 const statusMatches = async (page, pattern, what) => {
@@ -127,7 +135,7 @@ if (checks.has("order")) {
           [...document.querySelectorAll(`${sel} tr`)].some(
             (row) =>
               row.cells[0]?.textContent === order &&
-              (!verdict || /NoViolation|Violated/.test(row.textContent ?? "")),
+              (!verdict || /no violation|violated/.test(row.cells[5]?.textContent ?? "")),
           ),
         { sel: selector, order: id, verdict },
         { timeout, polling: 500 },

@@ -173,7 +173,7 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	ensure!(order.violated_periods >= 1, "{order:?}");
 	let round: serde_json::Value =
 		chain.rpc.request("defaas_round", rpc_params![order_id, 0]).await?;
-	ensure!(round["verdict"] == "Violated", "{round}");
+	ensure!(round["verdict"] == "violated", "{round}");
 	let eras: String =
 		chain.rpc.request("state_call", rpc_params!["FaasTokenApi_eras", "0x"]).await?;
 	let slashed = current_era_slashed(&eras)?;

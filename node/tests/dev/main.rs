@@ -102,8 +102,8 @@ async fn setup(dashboard: bool) -> Result<Shared> {
 			Ok(())
 		}
 	};
-	let (funded, empty) =
-		tokio::join!(steps::fund(&chain, &keypair("//Alice")?, &accounts, 10_000 * FST), empty);
+	let alice = keypair("//Alice")?;
+	let (funded, empty) = tokio::join!(steps::fund(&chain, &alice, &accounts, 10_000 * FST), empty);
 	funded?;
 	empty?;
 	built.await.context("build thread")??;
