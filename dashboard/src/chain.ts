@@ -104,6 +104,8 @@ export interface Snapshot {
   levels: Level[];
   /** Orders whose auction runs. */
   auctions: Order[];
+  /** Unit prices revealed so far, lowest first, by order id (auctions in their reveal phase). */
+  revealed: Map<number, bigint[]>;
   /** The most recent orders (at most `RECENT_ORDERS`), newest first. */
   orders: Order[];
   providers: Provider[];
@@ -281,6 +283,23 @@ export class Node {
     if (kept.current) eras.push(era(kept.current.index, kept.current, true));
     eras.sort((a, b) => a.index - b.index);
 
+    // Sealed bids show only as a count; once revealed, their prices are public (Market.Bids).
+    const revealed = new Map<number, bigint[]>();
+    await Promise.all(
+      auctions
+        .filter((order) => stateOf(order)[0] === "revealing")
+        .map(async (order) => {
+          const bids = (await at.query.market.bids(order.orderId)).toJSON() as
+            | { price: string | number | null }[]
+            | null;
+          const prices = (bids ?? [])
+            .filter((bid) => bid.price !== null && bid.price !== undefined)
+            .map((bid) => BigInt(bid.price as string | number))
+            .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          revealed.set(order.orderId, prices);
+        }),
+    );
+
     const units = new Map<string, Unit>([["native", this.nativeUnit()]]);
     for (const order of [...orders, ...auctions]) {
       const key = assetKey(order.asset);
@@ -296,7 +315,19 @@ export class Node {
       });
     }
 
-    return { number, hash, levels, auctions, orders, providers, rounds, prices, eras, units };
+    return {
+      number,
+      hash,
+      levels,
+      auctions,
+      revealed,
+      orders,
+      providers,
+      rounds,
+      prices,
+      eras,
+      units,
+    };
   }
 }
 

@@ -79,6 +79,14 @@ export function levels(ctx: Context): HTMLElement {
   );
 }
 
+/** The prices revealed so far (lowest first), or why there are none to show. */
+function revealedPrices(ctx: Context, order: Order): string {
+  const prices = ctx.snapshot.revealed.get(order.orderId);
+  if (!prices) return "sealed";
+  if (prices.length === 0) return "none yet";
+  return prices.map((p) => amount(p, unitOf(ctx, order))).join(", ");
+}
+
 export function auctions(ctx: Context): HTMLElement {
   const rows = ctx.snapshot.auctions.map((order) => {
     const [name, fields] = stateOf(order);
@@ -90,12 +98,13 @@ export function auctions(ctx: Context): HTMLElement {
       amount(order.maxUnitPrice, unitOf(ctx, order)),
       name === "bidding" ? "sealed bids" : "revealing",
       `${order.bids}`,
+      revealedPrices(ctx, order),
       until(ctx, end),
     ];
   });
   return table(
     "Open auctions",
-    ["order", "level", "periods", "max price / period", "phase", "bids", "closes in"],
+    ["order", "level", "periods", "max price / period", "phase", "bids", "revealed prices", "closes in"],
     rows,
     "No auction is open.",
   );
