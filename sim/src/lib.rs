@@ -148,6 +148,9 @@ pub struct Params {
 	/// Committee size of every order (the quorum is the runtime's: `size / 2 + 1`).
 	pub committee: u32,
 	/// Yearly inflation cap of reward minting (`FaasToken::set_yearly_inflation` by Root).
+	/// Default 100 %: the sweeps' 20-block periods run the market sixty times faster than the
+	/// production timings while an era stays 28,800 blocks, so the shipped 5 % would bind where
+	/// it never would on the production timings; the year run uses the shipped 5 %.
 	pub inflation: Perbill,
 	/// Most a cheating provider pays in bribes for one period.
 	pub bribe_budget: Balance,
@@ -156,6 +159,10 @@ pub struct Params {
 	pub reservation: Balance,
 	/// A probing witness's off-chain cost per round (machine time, bandwidth).
 	pub probe_cost: Balance,
+	/// Witness 0 follows this strategy whatever the shares (a unilateral deviation: with the
+	/// same seed the world is the same — failures, prices, committees, the others' reports —
+	/// and only witness 0's reports differ).
+	pub deviant: Option<Strategy>,
 	/// Build only the blocks in which something is due (a round step, a deadline, an era
 	/// change, a heartbeat, an agent's move, the block after any market or witness pool event)
 	/// and skip the idle ones between: what makes a simulated year of hour-long periods
@@ -185,11 +192,12 @@ impl Default for Params {
 			customers: 6,
 			periods: 12,
 			committee: 3,
-			inflation: defaas_runtime::genesis_config_presets::DEV_YEARLY_INFLATION,
+			inflation: Perbill::one(),
 			bribe_budget: 0,
 			reservation: Balance::from(pallet_witness_pool::VIOLATION_REWARD_UNITS - 1) * unit,
 			probe_cost: unit / 10,
 			skip_idle: false,
+			deviant: None,
 		}
 	}
 }
@@ -239,6 +247,9 @@ pub struct ProviderOutcome {
 	pub bribes: Balance,
 	/// Times it left with a stake below the minimum and registered again.
 	pub restakes: u32,
+	/// Whether it left the market for good (slashed below the minimum stake and unable to
+	/// stake again).
+	pub left: bool,
 	/// FST gained on chain (free + held, end − start): payments, slashes, forfeited deposits,
 	/// bribes paid.
 	pub chain_gain: i128,
@@ -296,6 +307,11 @@ impl Outcome {
 	/// Share of rounds without a verdict (lapsed or abandoned).
 	pub fn no_verdict_rate(&self) -> Option<f64> {
 		ratio(self.rounds.iter().filter(|r| r.verdict.is_none()).count(), self.rounds.len())
+	}
+
+	/// Whether an era minted its whole budget (rewards were scaled down).
+	pub fn mint_cap_reached(&self) -> bool {
+		self.eras.iter().any(|e| e.budget > 0 && e.minted >= e.budget)
 	}
 
 	/// Mean net gain per seat of the witnesses following `strategy` (FST).
@@ -475,6 +491,9 @@ impl Sim {
 			let j = self.rng.gen_range(0..=i);
 			strategies.swap(i, j);
 		}
+		if let (Some(strategy), Some(first)) = (self.p.deviant, strategies.first_mut()) {
+			*first = strategy;
+		}
 		for (i, strategy) in strategies.into_iter().enumerate() {
 			let (account, seed) = agent("witness", i as u32);
 			fund(&account, self.p.witness_stake + 10 * FST);
@@ -526,13 +545,15 @@ impl Sim {
 					costs: 0,
 					bribes: 0,
 					restakes: 0,
+					left: false,
 					chain_gain: 0,
 				},
 			});
 		}
 		for i in 0..self.p.customers {
 			let (account, _) = agent("customer", i);
-			fund(&account, 50_000 * FST);
+			// Enough for a year of orders at the highest level.
+			fund(&account, 200_000 * FST);
 			self.customers.push((account, None));
 			self.placed.push(0);
 		}
@@ -548,7 +569,7 @@ impl Sim {
 	fn heartbeat(&mut self) {
 		let levels = levels();
 		self.restake();
-		for p in &self.providers {
+		for p in self.providers.iter().filter(|p| !p.outcome.left) {
 			let capacity: Vec<(u32, u32)> = (0..levels).map(|l| (l, 8)).collect();
 			ok_as(
 				&p.account,
@@ -620,6 +641,13 @@ impl Sim {
 				continue;
 			}
 			ok_as(&p.account, MarketCall::unregister_provider {});
+			// One that cannot afford a new stake (and a bid deposit) has left the market.
+			let bid_deposit = <Runtime as pallet_market::Config>::BidDeposit::get();
+			let free = <defaas_runtime::Balances as Inspect<AccountId>>::balance(&p.account);
+			if free < min_stake + 2 * bid_deposit {
+				p.outcome.left = true;
+				continue;
+			}
 			ok_as(
 				&p.account,
 				MarketCall::register_provider {

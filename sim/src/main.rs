@@ -114,6 +114,16 @@ fn main() -> anyhow::Result<()> {
 					println!("{:>14}: {g:+.3} FST per seat", s.name());
 				}
 			}
+			for (i, w) in outcome.witnesses.iter().enumerate() {
+				println!(
+					"witness {i:>3} {:>14}: {:>3} seats, {:+.3} FST on chain, reputation {}{}",
+					w.strategy.name(),
+					w.seats,
+					w.chain_gain as f64 / defaas_sim::FST as f64,
+					w.reputation,
+					if w.suspended { " (suspended)" } else { "" }
+				);
+			}
 			println!("rounds: {}", path.display());
 		},
 		Command::Sweep { grid, set, seeds, jobs: j, out, name } => {

@@ -68,6 +68,12 @@ pub fn series_by(
 		.collect()
 }
 
+/// A line saying in how many runs an era's mint budget was used up.
+fn cap_line(summary: &mut String, runs: &[Run]) {
+	let capped = runs.iter().filter(|r| r.outcome.mint_cap_reached()).count();
+	let _ = writeln!(summary, "\nmint cap reached in {capped} of {} runs\n", runs.len());
+}
+
 /// Detection and false-violation rates against the colluding share, per committee size.
 pub fn collusion(out: &Path, scale: Scale, summary: &mut String) -> Result<()> {
 	let base = Params {
@@ -108,6 +114,7 @@ pub fn collusion(out: &Path, scale: Scale, summary: &mut String) -> Result<()> {
 		],
 	)?;
 	let _ = writeln!(summary, "## collusion ({} runs)\n", runs.len());
+	cap_line(summary, &runs);
 	let _ = writeln!(
 		summary,
 		"| committee | colluding share | detection | false violations |\n|---|---|---|---|"
@@ -130,62 +137,85 @@ pub fn collusion(out: &Path, scale: Scale, summary: &mut String) -> Result<()> {
 	Ok(())
 }
 
-/// Each strategy's mean gain per seat against the provider failure rate.
+/// Is honest reporting the best response? Witness 0 deviates alone (lazy, silent,
+/// always-report) from an honest pool, and its gain is compared with what it gets honest in the
+/// same world (same seed: same failures, committees and reports of the others).
 pub fn strategies(out: &Path, scale: Scale, summary: &mut String) -> Result<Vec<Run>> {
-	let base = Params {
-		blocks: scale.blocks,
-		// A mostly honest pool with a few of each deviant strategy: does deviating pay when
-		// everybody else is honest?
-		lazy: 3.0 / 24.0,
-		always_report: 3.0 / 24.0,
-		silent: 1.0 / 24.0,
-		..Params::default()
-	};
-	let points = sweep::grid(&base, &[("fail", vec![0.02, 0.1, 0.3, 0.5])])?;
-	let runs = sweep::run_grid(&points, scale.seeds, 2, scale.jobs, &progress("strategies"));
+	let base = Params { blocks: scale.blocks, ..Params::default() };
+	let deviants: Vec<f64> = (0..4).map(f64::from).collect();
+	let points = sweep::grid(&base, &[("fail", vec![0.02, 0.1, 0.3, 0.5]), ("deviant", deviants)])?;
+	// Every point runs the same seeds: the four strategies of a failure rate are paired runs.
+	let runs = sweep::run_grid(&points, scale.seeds, 2_000, scale.jobs, &progress("strategies"));
 	sweep::write(out, "strategies", &points, &runs)?;
+	let gain = |o: &Outcome| o.witnesses.first().map(|w| w.net_gain as f64 / FST as f64);
 	let mut series = Vec::new();
-	for s in [Strategy::Honest, Strategy::Lazy, Strategy::AlwaysReport, Strategy::Silent] {
+	for (d, strategy) in Strategy::ALL.iter().take(4).enumerate() {
 		let mut pts = Vec::new();
 		let mut ci = Vec::new();
 		for (i, p) in points.iter().enumerate() {
-			let values: Vec<f64> = runs
-				.iter()
-				.filter(|r| r.point == i)
-				.filter_map(|r| r.outcome.gain_per_seat(s))
-				.collect();
+			if p.axis("deviant") != Some(d as f64) {
+				continue;
+			}
+			let values: Vec<f64> =
+				runs.iter().filter(|r| r.point == i).filter_map(|r| gain(&r.outcome)).collect();
 			if let (Some((m, h)), Some(x)) = (mean_ci(&values), p.axis("fail")) {
 				pts.push((x, m));
 				ci.push(h);
 			}
 		}
-		series.push(Series::new(s.name(), pts, ci));
+		series.push(Series::new(strategy.name(), pts, ci));
 	}
 	chart(
 		&out.join("strategies.png"),
 		&[Panel {
-			title: "Witness payoff per seat (net of probe cost)".into(),
-			x_label: "share of periods the provider fails".into(),
-			y_label: "FST per seat".into(),
+			title: "One witness's gain over a run, by its strategy (the others honest)".into(),
+			x_label: "share of periods the providers fail".into(),
+			y_label: "FST (net of probe cost)".into(),
 			series: series.clone(),
 		}],
 	)?;
-	let _ = writeln!(summary, "## strategies ({} runs)\n", runs.len());
+	let _ = writeln!(summary, "## strategies ({} runs, paired by seed)\n", runs.len());
+	cap_line(summary, &runs);
 	let _ = writeln!(
 		summary,
 		"| failure rate | {} |\n|---|---|---|---|---|",
 		series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" | ")
 	);
-	for (j, p) in points.iter().enumerate() {
+	let rates: Vec<f64> =
+		series.first().map(|s| s.points.iter().map(|p| p.0).collect()).unwrap_or_default();
+	for (j, rate) in rates.iter().enumerate() {
 		let cells: Vec<String> = series
 			.iter()
-			.map(|s| s.points.get(j).map(|v| format!("{:.3}", v.1)).unwrap_or_default())
+			.map(|s| s.points.get(j).map(|v| format!("{:.2}", v.1)).unwrap_or_default())
 			.collect();
+		let _ = writeln!(summary, "| {rate:.2} | {} |", cells.join(" | "));
+	}
+	// Paired: in how many worlds did each deviation pay less than honesty?
+	for d in 1..4usize {
+		let (mut worse, mut total) = (0, 0);
+		for (i, p) in points.iter().enumerate() {
+			if p.axis("deviant") != Some(d as f64) {
+				continue;
+			}
+			let honest = points
+				.iter()
+				.position(|q| q.axis("fail") == p.axis("fail") && q.axis("deviant") == Some(0.0));
+			for run in runs.iter().filter(|r| r.point == i) {
+				let Some(h) =
+					honest.and_then(|h| runs.iter().find(|r| r.point == h && r.seed == run.seed))
+				else {
+					continue;
+				};
+				total += 1;
+				if gain(&run.outcome) < gain(&h.outcome) {
+					worse += 1;
+				}
+			}
+		}
 		let _ = writeln!(
 			summary,
-			"| {:.2} | {} |",
-			p.axis("fail").unwrap_or_default(),
-			cells.join(" | ")
+			"\n{}: paid less than honesty in {worse} of {total} paired worlds",
+			Strategy::ALL[d].name()
 		);
 	}
 	summary.push('\n');
@@ -322,6 +352,7 @@ pub fn supply(out: &Path, scale: Scale, summary: &mut String) -> Result<()> {
 	let params = Params {
 		timings: Timings::Production,
 		skip_idle: true,
+		inflation: defaas_runtime::genesis_config_presets::DEV_YEARLY_INFLATION,
 		blocks: scale.days * day,
 		periods: 24 * 7,
 		fail_honest: 0.02,

@@ -27,8 +27,9 @@ impl Point {
 }
 
 /// A parameter the grid can vary, by its CLI / CSV name.
-pub const AXES: [&str; 20] = [
+pub const AXES: [&str; 21] = [
 	"production",
+	"deviant",
 	"skip_idle",
 	"periods",
 	"customers",
@@ -60,6 +61,11 @@ pub fn set_axis(params: &mut Params, name: &str, value: f64) -> Result<(), Strin
 				if value != 0.0 { crate::Timings::Production } else { crate::Timings::Dev }
 		},
 		"skip_idle" => params.skip_idle = value != 0.0,
+		"deviant" => {
+			params.deviant = Some(*Strategy::ALL.get(value as usize).ok_or_else(|| {
+				format!("deviant: a strategy index below {}", Strategy::ALL.len())
+			})?)
+		},
 		"periods" => params.periods = value as u32,
 		"customers" => params.customers = value as u32,
 		"providers" => params.providers = value as u32,
@@ -112,8 +118,11 @@ pub struct Run {
 	pub outcome: Outcome,
 }
 
-/// Run every point with seeds `0..seeds` (seed = `base_seed + point * 1000 + i`) on `jobs`
-/// threads; `progress` is called after each run. Results in point and seed order.
+/// Run every point with seeds `base_seed + i` for `i` in `0..seeds` on `jobs` threads;
+/// `progress` is called after each run. Results in point and seed order. Every point runs the
+/// same seeds: the simulation's draws are keyed by decision, so runs of two points with one
+/// seed share their random numbers (common random numbers), and the difference between the
+/// points is the parameters', not the dice's.
 pub fn run_grid(
 	points: &[Point],
 	seeds: u32,
@@ -122,7 +131,7 @@ pub fn run_grid(
 	progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Vec<Run> {
 	let tasks: Vec<(usize, u64)> = (0..points.len())
-		.flat_map(|p| (0..seeds).map(move |i| (p, base_seed + p as u64 * 1000 + u64::from(i))))
+		.flat_map(|p| (0..seeds).map(move |i| (p, base_seed + u64::from(i))))
 		.collect();
 	let next = AtomicUsize::new(0);
 	let done = AtomicUsize::new(0);
@@ -170,7 +179,8 @@ pub fn summary_csv(points: &[Point], runs: &[Run]) -> String {
 		Strategy::ALL.iter().map(|s| format!("gain_per_seat_{}", s.name().replace('-', "_"))),
 	);
 	header.extend(
-		["minted_fst", "burned_fst", "slashed_fst", "issuance_change_fst"].map(String::from),
+		["minted_fst", "burned_fst", "slashed_fst", "issuance_change_fst", "mint_cap_reached"]
+			.map(String::from),
 	);
 	let _ = writeln!(csv, "{}", header.join(","));
 	for run in runs {
@@ -203,6 +213,7 @@ pub fn summary_csv(points: &[Point], runs: &[Run]) -> String {
 			fst(burned as i128),
 			fst(slashed as i128),
 			fst(o.final_issuance as i128 - o.genesis_issuance as i128),
+			o.mint_cap_reached().to_string(),
 		]);
 		let _ = writeln!(csv, "{}", row.join(","));
 	}
