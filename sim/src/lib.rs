@@ -449,10 +449,18 @@ impl Sim {
 	fn setup(&mut self) {
 		self.out.genesis_issuance = harness::genesis_issuance();
 		let inflation = self.p.inflation;
+		let new_cap = inflation != pallet_faas_token::YearlyInflation::<Runtime>::get();
 		let root =
 			RuntimeCall::FaasToken(pallet_faas_token::Call::set_yearly_inflation { inflation });
 		use sp_runtime::traits::Dispatchable;
 		root.dispatch(defaas_runtime::RuntimeOrigin::root()).expect("Root sets the inflation");
+		if new_cap {
+			// A new cap applies from the next era: start it (nothing is due before it).
+			let era =
+				pallet_faas_token::CurrentEra::<Runtime>::get().expect("era 0 opened in block 1");
+			let next = era.start_block + <Runtime as pallet_faas_token::Config>::EraLength::get();
+			harness::next_block_at(|| next);
+		}
 
 		// Funders: the endowed dev accounts (Alice's endowment is partly in the genesis pool).
 		let funders: Vec<AccountId> =
@@ -1193,6 +1201,9 @@ pub fn simulate(params: &Params, seed: u64) -> Outcome {
 			harness::now() < end
 		});
 		ext.commit_all().expect("the overlay commits");
+		// Drop the trie nodes no root references any more (the in-memory database keeps them
+		// with a zero count until purged): a year's worth would be gigabytes.
+		ext.backend.backend_storage_mut().purge();
 		if !more {
 			break;
 		}

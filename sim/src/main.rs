@@ -73,6 +73,9 @@ enum Command {
 		days: u32,
 		#[arg(long, default_value = "target/sim/report")]
 		out: PathBuf,
+		/// Run only these experiments (collusion, strategies, bribes, supply); default: all.
+		#[arg(long, value_delimiter = ',')]
+		only: Vec<String>,
 	},
 }
 
@@ -179,17 +182,24 @@ fn main() -> anyhow::Result<()> {
 				println!("figure: {}", plot.display());
 			}
 		},
-		Command::Report { seeds, jobs: j, blocks, days, out } => {
+		Command::Report { seeds, jobs: j, blocks, days, out, only } => {
+			let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
 			std::fs::create_dir_all(&out)?;
 			let scale = report::Scale { seeds, jobs: jobs(j), blocks, days };
 			let start = std::time::Instant::now();
 			let mut summary = String::from("# defaas-sim report\n\n");
 			let e = |e: Box<dyn std::error::Error>| anyhow::anyhow!("{e}");
-			report::collusion(&out, scale, &mut summary).map_err(e)?;
-			let runs = report::strategies(&out, scale, &mut summary).map_err(e)?;
-			report::earnings(&out, &runs, &mut summary).map_err(e)?;
-			report::bribes(&out, scale, &mut summary).map_err(e)?;
-			if days > 0 {
+			if wanted("collusion") {
+				report::collusion(&out, scale, &mut summary).map_err(e)?;
+			}
+			if wanted("strategies") {
+				let runs = report::strategies(&out, scale, &mut summary).map_err(e)?;
+				report::earnings(&out, &runs, &mut summary).map_err(e)?;
+			}
+			if wanted("bribes") {
+				report::bribes(&out, scale, &mut summary).map_err(e)?;
+			}
+			if days > 0 && wanted("supply") {
 				report::supply(&out, scale, &mut summary).map_err(e)?;
 			}
 			std::fs::write(out.join("summary.md"), &summary)?;
