@@ -47,18 +47,26 @@ pub fn series_by(
 	lines
 		.into_iter()
 		.map(|l| {
+			// Runs of every point with this line's value and the x value, whatever the values
+			// of the other axes (a sweep over more than two axes is pooled over the rest).
+			let mut xs: Vec<f64> = points
+				.iter()
+				.filter(|p| p.axis(line) == Some(l))
+				.filter_map(|p| p.axis(x))
+				.collect();
+			xs.sort_by(f64::total_cmp);
+			xs.dedup();
 			let mut pts = Vec::new();
 			let mut ci = Vec::new();
-			for (i, p) in points.iter().enumerate() {
-				if p.axis(line) != Some(l) {
-					continue;
-				}
+			for xv in xs {
 				let values: Vec<f64> = runs
 					.iter()
-					.filter(|r| r.point == i)
+					.filter(|r| {
+						points[r.point].axis(line) == Some(l) && points[r.point].axis(x) == Some(xv)
+					})
 					.filter_map(|r| measure(&r.outcome))
 					.collect();
-				if let (Some((mean, half)), Some(xv)) = (mean_ci(&values), p.axis(x)) {
+				if let Some((mean, half)) = mean_ci(&values) {
 					pts.push((xv, mean));
 					ci.push(half);
 				}
@@ -274,6 +282,7 @@ pub fn bribes(out: &Path, scale: Scale, summary: &mut String) -> Result<()> {
 		"## bribes ({} runs; slash {slash} FST per violated period)\n",
 		runs.len()
 	);
+	cap_line(summary, &runs);
 	let _ = writeln!(
 		summary,
 		"| committee | budget | flipped | cheater's gain per period |\n|---|---|---|---|"
