@@ -705,7 +705,7 @@ impl Sim {
 						self.bid(&mut order, &record)
 					},
 					OrderState::Bidding { .. } | OrderState::Revealing { .. } => {
-						self.reveal(&mut order, &record)
+						self.reveal(&mut order)
 					},
 					OrderState::Confirming { ref candidate, .. } => {
 						let i = self.provider_index(candidate);
@@ -832,8 +832,7 @@ impl Sim {
 		}
 	}
 
-	fn reveal(&mut self, order: &mut Order, _record: &pallet_market::OrderRecordOf<Runtime>) {
-		let now = harness::now();
+	fn reveal(&mut self, order: &mut Order) {
 		// The reveal window opens with the first block after the bid window (the stored state
 		// may still say Bidding until the deadline sweep).
 		for i in order.bid.clone() {
@@ -852,7 +851,6 @@ impl Sim {
 				self.prices.insert((order.id, i), price);
 			}
 		}
-		let _ = now;
 	}
 
 	/// Join, commit and reveal in the rounds of a lease, and record the finished ones.
@@ -1103,18 +1101,11 @@ impl Sim {
 		slashed: Balance,
 		budget: Balance,
 	) {
-		use defaas_runtime::Balances;
-		let mut staked = 0;
-		for (who, _) in pallet_witness_pool::Witnesses::<Runtime>::iter() {
-			staked += <Balances as InspectHold<AccountId>>::balance_on_hold(
-				&pallet_witness_pool::HoldReason::WitnessStake.into(),
-				&who,
-			);
-		}
-		for (who, record) in pallet_market::Providers::<Runtime>::iter() {
-			let _ = who;
-			staked += record.stake;
-		}
+		// Stake records equal their holds (an invariant the harness checks).
+		let staked = pallet_witness_pool::Witnesses::<Runtime>::iter_values()
+			.map(|w| w.stake)
+			.chain(pallet_market::Providers::<Runtime>::iter_values().map(|p| p.stake))
+			.sum();
 		self.out.eras.push(EraPoint {
 			era,
 			block: harness::now(),

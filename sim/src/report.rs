@@ -156,23 +156,8 @@ pub fn strategies(out: &Path, scale: Scale, summary: &mut String) -> Result<Vec<
 	let runs = sweep::run_grid(&points, scale.seeds, 2_000, scale.jobs, &progress("strategies"));
 	sweep::write(out, "strategies", &points, &runs)?;
 	let gain = |o: &Outcome| o.witnesses.first().map(|w| w.net_gain as f64 / FST as f64);
-	let mut series = Vec::new();
-	for (d, strategy) in Strategy::ALL.iter().take(4).enumerate() {
-		let mut pts = Vec::new();
-		let mut ci = Vec::new();
-		for (i, p) in points.iter().enumerate() {
-			if p.axis("deviant") != Some(d as f64) {
-				continue;
-			}
-			let values: Vec<f64> =
-				runs.iter().filter(|r| r.point == i).filter_map(|r| gain(&r.outcome)).collect();
-			if let (Some((m, h)), Some(x)) = (mean_ci(&values), p.axis("fail")) {
-				pts.push((x, m));
-				ci.push(h);
-			}
-		}
-		series.push(Series::new(strategy.name(), pts, ci));
-	}
+	let name = |d: f64| Strategy::ALL.get(d as usize).map_or("?", |s| s.name()).to_string();
+	let series = series_by(&points, &runs, "deviant", "fail", name, gain);
 	chart(
 		&out.join("strategies.png"),
 		&[Panel {
