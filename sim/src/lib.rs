@@ -56,6 +56,11 @@ type PoolCall = pallet_witness_pool::Call<Runtime>;
 /// One FST in plancks.
 pub const FST: Balance = defaas_runtime::FST;
 
+/// The runtime's payoff unit (`WitnessRewardUnit`).
+pub fn reward_unit() -> Balance {
+	<Runtime as pallet_witness_pool::Config>::WitnessRewardUnit::get()
+}
+
 /// What a witness does with its seat in a committee.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum Strategy {
@@ -157,7 +162,7 @@ pub struct Params {
 	/// Least bribe a colluding witness takes to cover up (default: what it gives up, the +10
 	/// units of a violation report less the +1 of a clean one).
 	pub reservation: Balance,
-	/// A probing witness's off-chain cost per round (machine time, bandwidth).
+	/// A probing witness's off-chain cost per round (machine time, bandwidth; default 0.1 FST).
 	pub probe_cost: Balance,
 	/// Witness 0 follows this strategy whatever the shares (a unilateral deviation: with the
 	/// same seed the world is the same — failures, prices, committees, the others' reports —
@@ -172,7 +177,7 @@ pub struct Params {
 
 impl Default for Params {
 	fn default() -> Self {
-		let unit = <Runtime as pallet_witness_pool::Config>::WitnessRewardUnit::get();
+		let unit = reward_unit();
 		Self {
 			timings: Timings::Dev,
 			blocks: 600,
@@ -195,7 +200,7 @@ impl Default for Params {
 			inflation: Perbill::one(),
 			bribe_budget: 0,
 			reservation: Balance::from(pallet_witness_pool::VIOLATION_REWARD_UNITS - 1) * unit,
-			probe_cost: unit / 10,
+			probe_cost: FST / 10,
 			skip_idle: false,
 			deviant: None,
 		}

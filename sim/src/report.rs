@@ -151,7 +151,8 @@ pub fn collusion(out: &Path, scale: Scale, summary: &mut String) -> Result<()> {
 pub fn strategies(out: &Path, scale: Scale, summary: &mut String) -> Result<Vec<Run>> {
 	let base = Params { blocks: scale.blocks, ..Params::default() };
 	let deviants: Vec<f64> = (0..4).map(f64::from).collect();
-	let points = sweep::grid(&base, &[("fail", vec![0.02, 0.1, 0.3, 0.5]), ("deviant", deviants)])?;
+	let points =
+		sweep::grid(&base, &[("fail", vec![0.002, 0.02, 0.1, 0.3, 0.5]), ("deviant", deviants)])?;
 	// Every point runs the same seeds: the four strategies of a failure rate are paired runs.
 	let runs = sweep::run_grid(&points, scale.seeds, 2_000, scale.jobs, &progress("strategies"));
 	sweep::write(out, "strategies", &points, &runs)?;
@@ -225,7 +226,9 @@ pub fn bribes(out: &Path, scale: Scale, summary: &mut String) -> Result<()> {
 		colluding: 0.6,
 		..Params::default()
 	};
-	let budgets = vec![0.0, 9.0, 18.0, 27.0, 36.0, 54.0];
+	// In multiples of a member's reservation price (9 units): 0 to 6 members bought.
+	let reservation = base.reservation as f64 / FST as f64;
+	let budgets = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0].map(|m| m * reservation).to_vec();
 	let points =
 		sweep::grid(&base, &[("committee", vec![3.0, 5.0, 7.0]), ("bribe_budget", budgets)])?;
 	let runs = sweep::run_grid(&points, scale.seeds, 3, scale.jobs, &progress("bribes"));

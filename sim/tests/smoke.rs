@@ -2,7 +2,7 @@
 //! what the runtime decided, built block by block and with the idle blocks skipped.
 
 #![allow(clippy::arithmetic_side_effects)]
-use defaas_sim::{simulate, Outcome, Params, Strategy, FST};
+use defaas_sim::{reward_unit, simulate, Outcome, Params, Strategy};
 
 /// What must hold when every witness is honest: every period judged by its truth, every
 /// witness's FST moved by exactly the payoff table, the supply by exactly the minted rewards
@@ -13,17 +13,21 @@ fn check_honest(outcome: &Outcome) {
 	assert_eq!(outcome.detection_rate().unwrap_or(1.0), 1.0);
 	assert_eq!(outcome.false_violation_rate(), Some(0.0));
 	assert!(outcome.witnesses.iter().all(|w| w.strategy == Strategy::Honest));
-	// +1 unit (1 FST) per member of a clean period, +10 per member of a violated one.
+	// +1 unit per member of a clean period, +10 per member of a violated one.
 	let rewards: i128 = outcome
 		.rounds
 		.iter()
 		.map(|r| i128::from(r.members) * if r.violated { 10 } else { 1 })
 		.sum();
 	let gained: i128 = outcome.witnesses.iter().map(|w| w.chain_gain).sum();
-	assert_eq!(gained, rewards * FST as i128, "witnesses gained exactly their rewards");
+	assert_eq!(gained, rewards * reward_unit() as i128, "witnesses gained exactly their rewards");
 	let minted: u128 = outcome.eras.iter().map(|e| e.minted).sum();
 	let burned: u128 = outcome.eras.iter().map(|e| e.burned).sum();
-	assert_eq!(minted as i128, rewards * FST as i128, "the era records count every reward");
+	assert_eq!(
+		minted as i128,
+		rewards * reward_unit() as i128,
+		"the era records count every reward"
+	);
 	assert_eq!(outcome.final_issuance + burned, outcome.genesis_issuance + minted);
 }
 

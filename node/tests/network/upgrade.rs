@@ -22,8 +22,8 @@ use defaas_testkit::{
 use std::sync::Arc;
 
 /// The runtime the network starts with, and the drill's release.
-const SPEC_BEFORE: u32 = 102;
-const SPEC_AFTER: u32 = 103;
+const SPEC_BEFORE: u32 = 103;
+const SPEC_AFTER: u32 = 104;
 
 /// `defaas deploy` (waits until the order is matched) and the wait for `Fulfilling`.
 async fn deploy_with_cli(

@@ -153,8 +153,12 @@ parameter_types! {
 	/// Two BABE epochs: a witness cannot pick its registration after seeing the randomness
 	/// that seeds the rounds it may sit in.
 	pub const ActivationDelay: BlockNumber = EPOCH_DURATION_IN_SLOTS.saturating_mul(2) as BlockNumber;
-	/// Payoff unit of the seed paper's table (+10 / 0 / −1 / +1 units).
-	pub const WitnessRewardUnit: Balance = FST;
+	/// Payoff unit of the seed paper's table (+10 / 0 / −1 / +1 units): 4 FST, so that buying
+	/// the `N − M + 1` reports that flip a committee of 3 (9 units each, what a member gives up)
+	/// costs more than a provider's violated period (its price plus `ViolationSlash`) at prices
+	/// up to 22 FST, and so that monitoring beats reporting "clean" blind whenever providers fail
+	/// more than one period in 400 (docs/economics.md).
+	pub const WitnessRewardUnit: Balance = 4 * FST;
 	/// What the round steps of one block may use together: a tenth of the block's weight.
 	pub MaxAgendaWeight: Weight = Weight::from_parts(
 		WEIGHT_REF_TIME_PER_SECOND / 10,

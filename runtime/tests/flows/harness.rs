@@ -58,7 +58,7 @@ pub const BID_DEPOSIT: Balance = 10 * FST;
 /// `ViolationSlash`.
 pub const VIOLATION_SLASH: Balance = 50 * FST;
 /// `WitnessRewardUnit`.
-pub const REWARD_UNIT: Balance = FST;
+pub const REWARD_UNIT: Balance = 4 * FST;
 /// `ActivationDelay` (two one-minute BABE epochs).
 pub const ACTIVATION_DELAY: BlockNumber = 40;
 /// Package hash of every test order.
