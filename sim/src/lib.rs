@@ -537,7 +537,9 @@ impl Sim {
 			} else {
 				Kind::Honest
 			};
-			fund(&account, stake + 5_000 * FST);
+			// Working capital for slashes, re-staking and bribes: a cartel's client must be able
+			// to pay the cover-ups its budget allows for a whole run.
+			fund(&account, stake + 50_000 * FST);
 			ok_as(
 				&account,
 				MarketCall::register_provider {
@@ -1046,12 +1048,21 @@ impl Sim {
 			let accusers = reports.iter().filter(|(_, r)| *r == Some(true)).count() as u32;
 			let needed = (accusers + 1).saturating_sub(majority);
 			let cost = self.p.reservation * Balance::from(needed);
+			let payer = self.providers[provider].account.clone();
+			let spendable = {
+				use frame_support::traits::tokens::{Fortitude, Preservation};
+				<defaas_runtime::Balances as Inspect<AccountId>>::reducible_balance(
+					&payer,
+					Preservation::Preserve,
+					Fortitude::Polite,
+				)
+			};
 			if needed > 0
 				&& needed <= colluding
 				&& self.p.reservation > 0
 				&& cost <= self.p.bribe_budget
+				&& cost <= spendable
 			{
-				let payer = self.providers[provider].account.clone();
 				for who in colluders.iter().take(needed as usize) {
 					ok_as(
 						&payer,
