@@ -182,15 +182,17 @@ pub fn strategies(out: &Path, scale: Scale, summary: &mut String) -> Result<Vec<
 			.iter()
 			.map(|s| s.points.get(j).map(|v| format!("{:.2}", v.1)).unwrap_or_default())
 			.collect();
-		let _ = writeln!(summary, "| {rate:.2} | {} |", cells.join(" | "));
+		let _ = writeln!(summary, "| {rate} | {} |", cells.join(" | "));
 	}
-	// Paired: in how many worlds did each deviation pay less than honesty?
+	// Paired: in how many worlds did each deviation pay less than honesty (by failure rate)?
 	for d in 1..4usize {
 		let (mut worse, mut total) = (0, 0);
+		let mut by_rate = Vec::new();
 		for (i, p) in points.iter().enumerate() {
 			if p.axis("deviant") != Some(d as f64) {
 				continue;
 			}
+			let (worse_before, total_before) = (worse, total);
 			let honest = points
 				.iter()
 				.position(|q| q.axis("fail") == p.axis("fail") && q.axis("deviant") == Some(0.0));
@@ -205,11 +207,18 @@ pub fn strategies(out: &Path, scale: Scale, summary: &mut String) -> Result<Vec<
 					worse += 1;
 				}
 			}
+			by_rate.push(format!(
+				"{}: {}/{}",
+				p.axis("fail").unwrap_or_default(),
+				worse - worse_before,
+				total - total_before
+			));
 		}
 		let _ = writeln!(
 			summary,
-			"\n{}: paid less than honesty in {worse} of {total} paired worlds",
-			Strategy::ALL[d].name()
+			"\n{}: paid less than honesty in {worse} of {total} paired worlds (by failure rate: {})",
+			Strategy::ALL[d].name(),
+			by_rate.join(", ")
 		);
 	}
 	summary.push('\n');
