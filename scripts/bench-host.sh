@@ -4,6 +4,8 @@
 # same wasmtime) on the same component, with the same load generator (wrk), in the same run.
 #
 #   scripts/bench-host.sh [duration-seconds] [connections]
+#   COMPONENT=examples/functions/python-hello/target/python-hello.wasm scripts/bench-host.sh
+#                        # any other wasi:http component instead of the Rust hello
 #
 # Needs: wrk (apt-get install wrk) and wasmtime-cli 36.0.20 with `serve`
 #   cargo install wasmtime-cli@36.0.20 --locked --root ~/.cache/wasmtime-cli \
@@ -17,7 +19,7 @@ wasmtime="${WASMTIME:-$HOME/.cache/wasmtime-cli/bin/wasmtime}"
 
 (cd examples/functions && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/functions" \
 	cargo build --release --target wasm32-wasip2 -p hello -q)
-hello="$CARGO_TARGET_DIR/functions/wasm32-wasip2/release/hello.wasm"
+hello="${COMPONENT:-$CARGO_TARGET_DIR/functions/wasm32-wasip2/release/hello.wasm}"
 cargo build --release -p defaas-provider --example bench_host -q
 bench_host="$CARGO_TARGET_DIR/release/examples/bench_host"
 
