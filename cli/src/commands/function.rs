@@ -36,15 +36,7 @@ pub async fn deploy(chain: &Chain, out: Output, args: DeployArgs) -> Result<()> 
 	// The provider refuses a package over the level's limit (413); say so before uploading.
 	let levels = chain.levels().await?;
 	if let Some(level) = levels.iter().find(|entry| entry.level_id == order.level) {
-		let limit = u64::from(level.level.package_mb).saturating_mul(1024 * 1024);
-		if package.len() as u64 > limit {
-			bail!(
-				"the package is {} bytes, more than level {}'s {} MB package limit",
-				package.len(),
-				order.level,
-				level.level.package_mb
-			);
-		}
+		super::ensure_package_fits(order.level, level.level.package_mb, package.len())?;
 	}
 	let address = accounts::address(&customer);
 	if order.customer.0 != customer.public_key().0 {

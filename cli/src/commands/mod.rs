@@ -11,6 +11,17 @@ use anyhow::Result;
 use defaas_client::Chain;
 use serde::Serialize;
 
+/// Refuses a package over a level's package limit (`package_mb` MiB) before anything is spent:
+/// the chain would take the order and the provider would answer the upload with 413.
+fn ensure_package_fits(level: u32, package_mb: u32, package_len: usize) -> Result<()> {
+	let limit = u64::from(package_mb).saturating_mul(1024 * 1024);
+	anyhow::ensure!(
+		u64::try_from(package_len).unwrap_or(u64::MAX) <= limit,
+		"the package is {package_len} bytes, more than level {level}'s {package_mb} MB package limit"
+	);
+	Ok(())
+}
+
 /// Returned (inside `anyhow`) when a command gave up waiting: exit status 2 instead of 1.
 #[derive(Debug)]
 pub struct TimedOut(pub String);
@@ -86,4 +97,22 @@ pub fn short(address: &str) -> String {
 		return address.to_string();
 	}
 	format!("{}…", address.chars().take(8).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::ensure_package_fits;
+
+	#[test]
+	fn a_package_fits_its_level_up_to_the_last_byte() {
+		// An 18.4 MB Python hello fits level 0's 50 MB; one byte over the limit does not.
+		assert!(ensure_package_fits(0, 50, 18_412_375).is_ok());
+		assert!(ensure_package_fits(0, 1, 1 << 20).is_ok());
+		let error = ensure_package_fits(0, 1, (1 << 20) + 1).expect_err("over the limit");
+		assert_eq!(
+			error.to_string(),
+			"the package is 1048577 bytes, more than level 0's 1 MB package limit"
+		);
+		assert!(ensure_package_fits(3, 0, 1).is_err());
+	}
 }

@@ -93,15 +93,7 @@ async fn preflight(
 	let Some(level) = levels.iter().find(|entry| entry.level_id == args.level) else {
 		bail!("level {} does not exist (`defaas level list` shows the levels)", args.level);
 	};
-	let limit = u64::from(level.level.package_mb).saturating_mul(1024 * 1024);
-	if package_len as u64 > limit {
-		bail!(
-			"the package is {} bytes, more than level {}'s {} MB package limit",
-			package_len,
-			args.level,
-			level.level.package_mb
-		);
-	}
+	super::ensure_package_fits(args.level, level.level.package_mb, package_len)?;
 	if let Some(quote) = chain.quote(args.level, args.periods, asset).await? {
 		if args.committee > quote.max_committee {
 			bail!(
