@@ -81,8 +81,8 @@ pub fn dev_witness_timings() -> WitnessTimings<BlockNumber> {
 	WitnessTimings { join_window: 8, commit_window: 4, reveal_window: 6 }
 }
 
-/// Yearly inflation cap of witness reward minting in the development presets: 12 %, which a
-/// year of the simulated market's rewards at 4 FST a unit reaches in 7 of 365 eras
+/// Yearly inflation cap of witness reward minting in the development presets: 12 %. A simulated
+/// year of a small market at 4 FST a unit used 68 % of it and all of it in 16 of 366 eras
 /// (docs/economics.md).
 pub const DEV_YEARLY_INFLATION: Perbill = Perbill::from_percent(12);
 

@@ -2,7 +2,7 @@
 //! what the runtime decided, built block by block and with the idle blocks skipped.
 
 #![allow(clippy::arithmetic_side_effects)]
-use defaas_sim::{reward_unit, simulate, Outcome, Params, Strategy};
+use defaas_sim::{simulate, Outcome, Params, Strategy, REWARD_UNIT};
 
 /// What must hold when every witness is honest: every period judged by its truth, every
 /// witness's FST moved by exactly the payoff table, the supply by exactly the minted rewards
@@ -20,14 +20,10 @@ fn check_honest(outcome: &Outcome) {
 		.map(|r| i128::from(r.members) * if r.violated { 10 } else { 1 })
 		.sum();
 	let gained: i128 = outcome.witnesses.iter().map(|w| w.chain_gain).sum();
-	assert_eq!(gained, rewards * reward_unit() as i128, "witnesses gained exactly their rewards");
+	assert_eq!(gained, rewards * REWARD_UNIT as i128, "witnesses gained exactly their rewards");
 	let minted: u128 = outcome.eras.iter().map(|e| e.minted).sum();
 	let burned: u128 = outcome.eras.iter().map(|e| e.burned).sum();
-	assert_eq!(
-		minted as i128,
-		rewards * reward_unit() as i128,
-		"the era records count every reward"
-	);
+	assert_eq!(minted as i128, rewards * REWARD_UNIT as i128, "the era records count every reward");
 	assert_eq!(outcome.final_issuance + burned, outcome.genesis_issuance + minted);
 }
 
