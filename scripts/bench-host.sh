@@ -37,6 +37,13 @@ grep "cold start" /tmp/bench_host.out
 wrk -t1 -c1 -d2s "http://127.0.0.1:$port/o/0/" > /dev/null # warm-up
 echo "== defaas-provider (http://127.0.0.1:$port/o/0/)"
 run_wrk "http://127.0.0.1:$port/o/0/"
+# Memory per instance: the linear memory each request's instance ended with (the daemon's
+# histogram), and the daemon's resident memory after the run.
+curl -s "http://127.0.0.1:$port/metrics" | awk '
+	/^defaas_provider_instance_memory_bytes_sum/ { sum = $2 }
+	/^defaas_provider_instance_memory_bytes_count/ { count = $2 }
+	END { if (count > 0) printf "linear memory per instance: %.2f MiB (mean of %d instances)\n", sum / count / 1048576, count }'
+echo "daemon resident memory after the run: $(( $(ps -o rss= -p $host_pid) / 1024 )) MiB"
 kill $host_pid; wait $host_pid 2>/dev/null || true
 
 port2=$((port + 1))

@@ -23,6 +23,7 @@
 //! cpu_ms = 1000          # CPU budget of one request
 //! wall_ms = 10000        # wall-time limit of one request (a shutdown drains for this + 5 s)
 //! max_response_mb = 16   # response bodies are cut off beyond this
+//! baseline_compiler = true  # answer a new deployment from Winch's code while Cranelift compiles
 //!
 //! [http]
 //! max_connections = 8192            # open connections at most; more are refused with 503
@@ -225,11 +226,14 @@ pub struct Limits {
 	pub wall_ms: u64,
 	/// Response bodies are cut off beyond this many MiB.
 	pub max_response_mb: u64,
+	/// Serve a new deployment from the baseline compiler's code until the optimizing
+	/// compiler's is ready ([`crate::host::Tier`]).
+	pub baseline_compiler: bool,
 }
 
 impl Default for Limits {
 	fn default() -> Self {
-		Self { cpu_ms: 1_000, wall_ms: 10_000, max_response_mb: 16 }
+		Self { cpu_ms: 1_000, wall_ms: 10_000, max_response_mb: 16, baseline_compiler: true }
 	}
 }
 

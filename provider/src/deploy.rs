@@ -37,9 +37,9 @@
 use crate::{
 	app::{AppState, UploadRefusal},
 	auth,
-	host::{DeployError, DeploymentSpec, FunctionBody},
+	host::{DeployError, Deployed, DeploymentSpec, FunctionBody, FunctionHost, Optimization},
 	http::{error, json, read_body, refuse_unread_body, ClientAddr},
-	store::DeploymentRecord,
+	store::{DeploymentRecord, Store},
 };
 use defaas_primitives::{
 	deploy::{
@@ -51,6 +51,7 @@ use defaas_primitives::{
 use hyper::{body::Incoming, HeaderMap, Request, Response};
 use std::{
 	net::{IpAddr, Ipv4Addr},
+	sync::Arc,
 	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
@@ -278,8 +279,33 @@ async fn deploy(
 	))
 }
 
+/// Runs `optimization` on a blocking thread and stores the optimized artifact if the order
+/// still has that package deployed. Holds the store until done, so a shutdown waits for it
+/// (seconds) before the store closes; a failure leaves the deployment on the baseline code and
+/// the next restore compiles the package again.
+pub fn optimize(host: Arc<FunctionHost>, store: Arc<Store>, optimization: Optimization) {
+	tokio::task::spawn_blocking(move || {
+		let order_id = optimization.order_id();
+		let keep = |spec: &DeploymentSpec, artifact: &[u8]| {
+			if let Err(e) = store.put_artifact_of(order_id, &spec.package_hash, artifact) {
+				log::warn!(target: "defaas-provider", "order {order_id}: cannot store the optimized artifact: {e}");
+			}
+		};
+		match optimization.run(&host, keep) {
+			// Swapped in, or redeployed or removed meanwhile.
+			Ok(_) => {},
+			Err(e) => log::warn!(
+				target: "defaas-provider",
+				"order {order_id}: the optimizing compiler failed, serving the baseline code: {e}"
+			),
+		}
+	});
+}
+
 /// Compiles and serves the package, then stores it; on a storage failure nothing stays deployed.
-/// A pool gateway compiles it only to check it, stores it, then publishes it to the pool.
+/// Served from the baseline compiler's code, it is optimized in the background and the
+/// optimized artifact stored then ([`optimize`]). A pool gateway compiles it only to check it,
+/// stores it, then publishes it to the pool.
 async fn install(
 	state: &AppState,
 	order_id: OrderId,
@@ -288,15 +314,22 @@ async fn install(
 ) -> Result<(), Failure> {
 	let (host, store, pooled) = (state.host.clone(), state.store.clone(), state.pool.is_some());
 	let joined = tokio::task::spawn_blocking(move || {
-		let artifact = if pooled {
-			host.check(&package).map(|()| Vec::new())?
+		let (artifact, optimization) = if pooled {
+			host.check(&package)?;
+			(None, None)
 		} else {
-			host.deploy(order_id, spec, &package)?
+			match host.deploy(order_id, spec, &package)? {
+				Deployed::Optimized(artifact) => (Some(artifact), None),
+				Deployed::Baseline(optimization) => (None, Some(optimization)),
+			}
 		};
 		let record = DeploymentRecord { spec, deployed_at: now_secs(), package };
-		if let Err(e) = store.put_deployment(order_id, &record, &artifact) {
+		if let Err(e) = store.put_deployment(order_id, &record, artifact.as_deref()) {
 			host.undeploy(order_id);
 			return Err(DeployError::Internal(format!("cannot store the deployment: {e}")));
+		}
+		if let Some(optimization) = optimization {
+			optimize(host, store, optimization);
 		}
 		Ok(record.package)
 	})

@@ -187,6 +187,7 @@ fn host_limits(config: &Config) -> HostLimits {
 		cpu_budget: Duration::from_millis(config.limits.cpu_ms),
 		wall_time: Duration::from_millis(config.limits.wall_ms),
 		max_response_bytes: config.limits.max_response_mb.saturating_mul(1 << 20),
+		baseline_compiler: config.limits.baseline_compiler,
 		..HostLimits::default()
 	}
 }

@@ -51,6 +51,9 @@ impl RejectReason {
 	}
 }
 
+/// Bytes in a MiB.
+const MIB: f64 = 1024.0 * 1024.0;
+
 /// The provider's metrics, registered in their own [`Registry`].
 #[derive(Clone)]
 pub struct Metrics {
@@ -61,6 +64,13 @@ pub struct Metrics {
 	pub request_duration: HistogramVec,
 	/// `defaas_provider_instances`: function instances currently running.
 	pub instances: IntGauge,
+	/// `defaas_provider_instance_memory_bytes{order}`: the linear memory each request's
+	/// instance ended with (its peak: memory only grows), what counts against the level's
+	/// `memory_mb`.
+	pub instance_memory: HistogramVec,
+	/// `defaas_provider_compile_seconds{tier}`: compilations of packages by compiler tier
+	/// (`baseline`: Winch, `optimized`: Cranelift) and how long each took.
+	pub compilations: HistogramVec,
 	/// `defaas_provider_deployments`: deployments currently served.
 	pub deployments: IntGauge,
 	/// `defaas_provider_rejected_requests_total{reason}`: see [`RejectReason`].
@@ -91,6 +101,15 @@ impl Metrics {
 		)?;
 		let instances =
 			IntGauge::new("defaas_provider_instances", "Function instances currently running.")?;
+		let instance_memory = HistogramVec::new(
+			HistogramOpts::new(
+				"defaas_provider_instance_memory_bytes",
+				"Linear memory of a request's function instance at its end (its peak), by order.",
+			)
+			// 1 MiB to 8 GiB in powers of two.
+			.buckets((0..=13).map(|power| f64::from(1_u32 << power) * MIB).collect()),
+			&["order"],
+		)?;
 		let deployments =
 			IntGauge::new("defaas_provider_deployments", "Deployments currently served.")?;
 		let rejected = IntCounterVec::new(
@@ -103,6 +122,16 @@ impl Metrics {
 		registry.register(Box::new(requests.clone()))?;
 		registry.register(Box::new(request_duration.clone()))?;
 		registry.register(Box::new(instances.clone()))?;
+		registry.register(Box::new(instance_memory.clone()))?;
+		let compilations = HistogramVec::new(
+			HistogramOpts::new(
+				"defaas_provider_compile_seconds",
+				"Compilations of function packages by compiler tier, and their duration.",
+			)
+			.buckets(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0]),
+			&["tier"],
+		)?;
+		registry.register(Box::new(compilations.clone()))?;
 		registry.register(Box::new(deployments.clone()))?;
 		let refused_connections = IntCounter::new(
 			"defaas_provider_refused_connections_total",
@@ -119,6 +148,8 @@ impl Metrics {
 			requests,
 			request_duration,
 			instances,
+			instance_memory,
+			compilations,
 			deployments,
 			rejected,
 			refused_connections,
@@ -145,6 +176,17 @@ impl Metrics {
 		let order = order_id.to_string();
 		self.requests.with_label_values(&[&order, &code.to_string()]).inc();
 		self.request_duration.with_label_values(&[&order]).observe(seconds);
+	}
+
+	/// Records a compilation by the compiler tier `tier` that took `seconds`.
+	pub fn observe_compilation(&self, tier: &str, seconds: f64) {
+		self.compilations.with_label_values(&[tier]).observe(seconds);
+	}
+
+	/// Records the linear memory, in bytes, a request's instance of `order_id` ended with.
+	pub fn observe_instance_memory(&self, order_id: u64, bytes: usize) {
+		let bytes = u32::try_from(bytes >> 10).map_or(f64::MAX, |kib| f64::from(kib) * 1024.0);
+		self.instance_memory.with_label_values(&[&order_id.to_string()]).observe(bytes);
 	}
 
 	/// The Prometheus text exposition of every metric.

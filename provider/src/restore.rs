@@ -56,7 +56,7 @@ pub fn restore(host: &FunctionHost, store: &Store) -> Result<RestoreReport, Stor
 				},
 			}
 		}
-		match host.deploy(order_id, record.spec, &record.package) {
+		match host.deploy_optimized(order_id, record.spec, &record.package) {
 			Ok(artifact) => {
 				store.put_artifact(order_id, &artifact)?;
 				report.recompiled = report.recompiled.saturating_add(1);

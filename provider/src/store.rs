@@ -134,13 +134,13 @@ impl Store {
 		StoreClosed(self.closed.subscribe())
 	}
 
-	/// Stores `record` and its compiled `artifact` for `order_id` in one transaction,
-	/// replacing what was there.
+	/// Stores `record` and its compiled `artifact`, if there is one yet, for `order_id` in one
+	/// transaction, replacing what was there (an earlier package's artifact included).
 	pub fn put_deployment(
 		&self,
 		order_id: u64,
 		record: &DeploymentRecord,
-		artifact: &[u8],
+		artifact: Option<&[u8]>,
 	) -> Result<(), StoreError> {
 		let encoded = record.encode();
 		let tx = self.db.begin_write().map_err(db_err)?;
@@ -149,7 +149,11 @@ impl Store {
 				.map_err(db_err)?
 				.insert(order_id, encoded.as_slice())
 				.map_err(db_err)?;
-			tx.open_table(ARTIFACTS).map_err(db_err)?.insert(order_id, artifact).map_err(db_err)?;
+			let mut artifacts = tx.open_table(ARTIFACTS).map_err(db_err)?;
+			match artifact {
+				Some(artifact) => artifacts.insert(order_id, artifact).map_err(db_err)?,
+				None => artifacts.remove(order_id).map_err(db_err)?,
+			};
 		}
 		tx.commit().map_err(db_err)
 	}
@@ -157,6 +161,32 @@ impl Store {
 	/// Replaces the compiled artifact of `order_id` (after a recompilation).
 	pub fn put_artifact(&self, order_id: u64, artifact: &[u8]) -> Result<(), StoreError> {
 		self.put(ARTIFACTS, order_id, artifact)
+	}
+
+	/// Stores the compiled `artifact` of the package hashing to `package_hash` for `order_id`
+	/// if that is still the order's stored deployment, checked in the same transaction: an
+	/// optimization finishing after the order was redeployed or removed stores nothing. `true`
+	/// if stored.
+	pub fn put_artifact_of(
+		&self,
+		order_id: u64,
+		package_hash: &[u8; 32],
+		artifact: &[u8],
+	) -> Result<bool, StoreError> {
+		let tx = self.db.begin_write().map_err(db_err)?;
+		let current = {
+			let deployments = tx.open_table(DEPLOYMENTS).map_err(db_err)?;
+			let stored = deployments.get(order_id).map_err(db_err)?;
+			// The spec is the record's prefix: decode it without copying the package.
+			stored.map(|value| decode::<DeploymentSpec>(value.value(), "deployments", order_id))
+		};
+		if !matches!(current, Some(Ok(spec)) if spec.package_hash == *package_hash) {
+			tx.abort().map_err(db_err)?;
+			return Ok(false);
+		}
+		tx.open_table(ARTIFACTS).map_err(db_err)?.insert(order_id, artifact).map_err(db_err)?;
+		tx.commit().map_err(db_err)?;
+		Ok(true)
 	}
 
 	/// The deployment of `order_id`, if any.
@@ -311,7 +341,7 @@ mod tests {
 		{
 			let store = Store::open(dir.path()).expect("open");
 			let record = DeploymentRecord { spec: spec(), deployed_at: 5, package: vec![1, 2, 3] };
-			store.put_deployment(3, &record, b"artifact").expect("put");
+			store.put_deployment(3, &record, Some(&b"artifact"[..])).expect("put");
 			let bid = BidRecord { price: 10, salt: [1; 32], level: 0, commitment: [2; 32] };
 			store.put_bid(4, &bid).expect("bid");
 		}
@@ -328,6 +358,28 @@ mod tests {
 		assert!(store.remove_deployment(3).expect("remove"));
 		assert_eq!(store.artifact(3).expect("artifact"), None);
 		assert!(store.deployments().expect("deployments").is_empty());
+	}
+
+	#[test]
+	fn an_artifact_is_stored_only_for_the_package_still_deployed() {
+		let dir = tempfile::tempdir().expect("temp dir");
+		let store = Store::open(dir.path()).expect("open");
+		let record = DeploymentRecord { spec: spec(), deployed_at: 5, package: vec![1, 2, 3] };
+		store.put_deployment(3, &record, Some(&b"old package's"[..])).expect("put");
+		// Redeployed with another package: the old artifact goes with the old package.
+		let other = DeploymentSpec { package_hash: [8; 32], ..spec() };
+		let redeployed = DeploymentRecord { spec: other, ..record.clone() };
+		store.put_deployment(3, &redeployed, None).expect("put");
+		assert_eq!(store.artifact(3).expect("artifact"), None);
+		// A late optimization of the old package stores nothing; the current one's is stored.
+		assert!(!store.put_artifact_of(3, &[7; 32], b"stale").expect("stale"));
+		assert_eq!(store.artifact(3).expect("artifact"), None);
+		assert!(store.put_artifact_of(3, &[8; 32], b"current").expect("current"));
+		assert_eq!(store.artifact(3).expect("artifact"), Some(b"current".to_vec()));
+		// Nor for an order no longer deployed.
+		assert!(store.remove_deployment(3).expect("remove"));
+		assert!(!store.put_artifact_of(3, &[8; 32], b"late").expect("late"));
+		assert_eq!(store.artifact(3).expect("artifact"), None);
 	}
 
 	#[test]

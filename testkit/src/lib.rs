@@ -4,6 +4,7 @@
 //!   node, never bound and released by the kit), restarted on the same ports;
 //! - [`network`]: a dev node and the four-validator `local_testnet` network;
 //! - [`steps`]: scenario steps (keys, funds, witnesses, providers, auctions, balances, events);
+//! - [`functions`]: the Python and JavaScript example functions, built by their own tooling;
 //! - [`pool`]: a NATS server, network namespaces as test hosts, pool worker processes;
 //! - [`bins`]: the `defaas` CLI as a subprocess and the workspace binaries;
 //! - [`recorder`]: a recording HTTP server standing in for a provider daemon;
@@ -16,6 +17,7 @@
 
 pub mod bins;
 pub mod daemon;
+pub mod functions;
 pub mod network;
 pub mod node;
 pub mod pool;

@@ -1,6 +1,7 @@
 //! The `defaas` CLI as a customer uses it: `level list`, `order create|status|cancel`, `order
 //! status --follow` through a short auction, the pallet's errors decoded, an oversized package
-//! refused before any transaction. (Without a node: `cli/tests/offline.rs`.)
+//! refused before any transaction (`order create`) and before any upload (`deploy`). (Without a
+//! node: `cli/tests/offline.rs`.)
 
 use crate::Shared;
 use anyhow::{ensure, Context, Result};
@@ -108,11 +109,30 @@ pub async fn run(shared: Arc<Shared>) -> Result<()> {
 	// register a few, far from 10): refused at creation.
 	let failed = defaas(&url, &args(&replace("--committee", "10"))).await?.failed()?;
 	ensure!(failed.stderr.contains("Market.NotEnoughWitnesses"), "{}", failed.stderr);
-	// A package over the level's limit (level 0: 50 MB) is refused before any transaction.
-	let big = shared.file("orders-big.wasm", &vec![0u8; 50 * 1024 * 1024 + 1])?;
+	// A package over the level's limit (level 0: 50 MB) is refused before any transaction,
+	// and `deploy` refuses it before uploading, for an order made for it without the CLI.
+	let big_bytes = vec![0u8; 50 * 1024 * 1024 + 1];
+	let big = shared.file("orders-big.wasm", &big_bytes)?;
 	let oversized = defaas(&url, &args(&replace("--package", &big))).await;
+	let terms = steps::Terms {
+		committee: 1,
+		bid_window: 10,
+		package_hash: defaas_primitives::deploy::package_hash(&big_bytes),
+		..steps::Terms::default()
+	};
+	let big_order = steps::create_order(&chain, &keypair(&customer)?, &terms).await;
+	let deploy_big = match &big_order {
+		Ok(order_id) => {
+			let order_id = order_id.to_string();
+			Some(defaas(&url, &["deploy", &order_id, "--package", &big, "--suri", &customer]).await)
+		},
+		Err(_) => None,
+	};
 	let _ = std::fs::remove_file(&big);
 	let failed = oversized?.failed()?;
+	ensure!(failed.stderr.contains("more than level 0's 50 MB package limit"), "{}", failed.stderr);
+	big_order?;
+	let failed = deploy_big.context("deployed")??.failed()?;
 	ensure!(failed.stderr.contains("more than level 0's 50 MB package limit"), "{}", failed.stderr);
 	let failed = defaas(&url, &with(&["--bid-window", "1"])).await?.failed()?;
 	ensure!(

@@ -20,6 +20,8 @@
 //! [`TestEndpoint::stop`] (also on drop) closes the listener so later connections are refused,
 //! and wakes handlers sleeping in [`Mode::Timeout`], which then close without answering.
 
+pub mod port;
+
 use defaas_offchain_workers::{challenge, freivalds};
 use std::{
 	collections::BTreeMap,
@@ -186,14 +188,21 @@ impl TestEndpoint {
 		Self::try_start().unwrap_or_else(|e| panic!("cannot start the test endpoint: {e}"))
 	}
 
-	/// Starts a healthy endpoint on a free port of `127.0.0.1`.
+	/// Starts a healthy endpoint on a free port of `127.0.0.1` below the ephemeral range
+	/// ([`port`]), so that once stopped its port is refused and free for
+	/// [`restart`](Self::restart) whatever else the machine binds meanwhile.
 	pub fn try_start() -> io::Result<Self> {
-		Self::start_on(0, Mode::Healthy)
+		let listener = port::bind_outside_ephemeral_range(Ipv4Addr::LOCALHOST.into())?;
+		Self::serve(listener, Mode::Healthy)
 	}
 
 	/// Starts an endpoint on `127.0.0.1:port` (`0` for a free port) in `mode`.
 	pub fn start_on(port: u16, mode: Mode) -> io::Result<Self> {
-		let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
+		Self::serve(TcpListener::bind((Ipv4Addr::LOCALHOST, port))?, mode)
+	}
+
+	/// Serves on `listener` in `mode`.
+	fn serve(listener: TcpListener, mode: Mode) -> io::Result<Self> {
 		let shared = Arc::new(Shared { mode: Mutex::new(mode), ..Default::default() });
 		let mut endpoint = Self { shared, addr: listener.local_addr()?, running: None };
 		endpoint.run(listener)?;

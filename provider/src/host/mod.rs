@@ -18,6 +18,14 @@
 //!
 //! A trap ends only its own instance: every request gets a new `Store`, so the deployment goes on
 //! serving the next requests.
+//!
+//! **Two compiler tiers.** Compiling a component that embeds an interpreter (Python, JavaScript:
+//! 12–19 MB) takes Cranelift 4–5 s on two cores, Winch about 1.2 s. With
+//! [`HostLimits::baseline_compiler`] a deployment is compiled by Winch and served at once
+//! ([`Deployed::Baseline`]); its [`Optimization`] compiles it with Cranelift (the caller runs it
+//! on a blocking thread) and swaps the optimized code in: requests already running finish on the
+//! baseline code, later ones get the new one, the concurrency slots carry over. Only Cranelift's
+//! code is stored as the artifact restores deserialize.
 
 mod body;
 mod state;
@@ -25,7 +33,7 @@ mod types;
 
 pub use body::{BodyFate, BoxError, CappedBody};
 pub use state::Limit;
-pub use types::{DeployError, DeploymentSpec, HostLimits, Rejection, MILLICORES_PER_SLOT};
+pub use types::{DeployError, DeploymentSpec, HostLimits, Rejection, Tier, MILLICORES_PER_SLOT};
 
 use crate::metrics::{Metrics, RejectReason};
 use bytes::Bytes;
@@ -39,12 +47,12 @@ use std::{
 		Arc, RwLock,
 	},
 	thread,
-	time::Duration,
+	time::{Duration, Instant},
 };
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use wasmtime::{
 	component::{Component, Linker},
-	Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, UpdateDeadline,
+	Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Strategy, UpdateDeadline,
 };
 use wasmtime_wasi_http::{bindings::http::types::Scheme, bindings::ProxyPre, WasiHttpView};
 
@@ -58,24 +66,120 @@ pub type FunctionBody = http_body_util::combinators::BoxBody<Bytes, BoxError>;
 struct Deployment {
 	spec: DeploymentSpec,
 	pre: ProxyPre<FunctionState>,
+	/// The engine `pre` belongs to (its instances' stores are made with it).
+	engine: Engine,
+	tier: Tier,
+	/// Which deployment of the order this is: an [`Optimization`] swaps its code into the same
+	/// generation only.
+	generation: u64,
 	slots: Arc<Semaphore>,
+}
+
+/// An engine and the host's imports linked for it.
+struct Compiler {
+	engine: Engine,
+	linker: Linker<FunctionState>,
+	tier: Tier,
+}
+
+impl Compiler {
+	fn new(wasm: &Config, tier: Tier) -> anyhow::Result<Self> {
+		let engine = Engine::new(wasm)?;
+		let mut linker = Linker::new(&engine);
+		wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+		wasmtime_wasi_http::add_only_http_to_linker_async(&mut linker)?;
+		Ok(Self { engine, linker, tier })
+	}
+}
+
+/// What [`FunctionHost::deploy`] leaves to do.
+#[must_use = "a baseline deployment is optimized by running its Optimization"]
+pub enum Deployed {
+	/// Served with the optimizing compiler's code: the artifact to store.
+	Optimized(Vec<u8>),
+	/// Served with the baseline compiler's code; run the optimization to swap in the
+	/// optimizing compiler's and get the artifact to store.
+	Baseline(Optimization),
+}
+
+/// The optimizing compilation of a deployment served from the baseline tier: a blocking call
+/// of seconds for the large components, so run it on a blocking thread.
+#[must_use = "the deployment stays on the baseline code unless this runs"]
+pub struct Optimization {
+	order_id: u64,
+	spec: DeploymentSpec,
+	generation: u64,
+	package: Vec<u8>,
+}
+
+impl Optimization {
+	/// The order whose deployment this optimizes.
+	pub fn order_id(&self) -> u64 {
+		self.order_id
+	}
+
+	/// Compiles the package with the optimizing compiler and, if the order is still served by
+	/// the deployment this belongs to, hands the artifact to `keep` (to store it) and then
+	/// swaps the code in (requests already running finish on the baseline code): a deployment
+	/// served with optimized code has had its artifact kept. `false` if the deployment was
+	/// replaced or removed meanwhile (nothing changed then).
+	pub fn run(
+		self,
+		host: &FunctionHost,
+		keep: impl FnOnce(&DeploymentSpec, &[u8]),
+	) -> Result<bool, DeployError> {
+		let component = host.compile_with(&host.optimized, &self.package)?;
+		let artifact =
+			component.serialize().map_err(|e| DeployError::Internal(format!("{e:#}")))?;
+		let pre = host.prepare(&host.optimized, &component)?;
+		let current = |deployments: &HashMap<u64, Arc<Deployment>>| {
+			deployments.get(&self.order_id).filter(|d| d.generation == self.generation).cloned()
+		};
+		if current(&host.read_deployments()).is_none() {
+			return Ok(false);
+		}
+		keep(&self.spec, &artifact);
+		let mut deployments = host.write_deployments();
+		// Looked at again: it may have been replaced while the artifact was kept.
+		let Some(current) = current(&deployments) else { return Ok(false) };
+		let optimized = Deployment {
+			spec: current.spec,
+			pre,
+			engine: host.optimized.engine.clone(),
+			tier: Tier::Optimized,
+			generation: self.generation,
+			slots: current.slots.clone(),
+		};
+		deployments.insert(self.order_id, Arc::new(optimized));
+		drop(deployments);
+		host.changed();
+		Ok(true)
+	}
 }
 
 /// Runs deployed functions. Create one per daemon and share it (`Arc`).
 pub struct FunctionHost {
-	engine: Engine,
-	linker: Linker<FunctionState>,
+	optimized: Compiler,
+	/// Winch, if [`HostLimits::baseline_compiler`] and the platform has it.
+	baseline: Option<Compiler>,
 	config: HostLimits,
 	metrics: Arc<Metrics>,
 	deployments: RwLock<HashMap<u64, Arc<Deployment>>>,
+	/// [`HostLimits::max_instances`]: instances running at once over every deployment.
+	instance_slots: Arc<Semaphore>,
+	generations: AtomicU64,
+	/// Bumped whenever a deployment is installed, swapped or removed.
+	changes: watch::Sender<u64>,
 	compilations: AtomicU64,
 	deserializations: AtomicU64,
 	stop_ticker: Arc<AtomicBool>,
 }
 
 impl FunctionHost {
-	/// Creates the engine (async, component model, pooling allocator, epoch interruption), links
-	/// WASI and `wasi:http`, and starts the epoch ticker thread (stopped on drop).
+	/// Creates the engines (async, component model, epoch interruption; Cranelift's with the
+	/// pooling allocator, Winch's, if enabled, allocating on demand: it serves a deployment only
+	/// until Cranelift's code is ready), links WASI and `wasi:http`, and starts the epoch ticker
+	/// thread (stopped on drop).
 	pub fn new(config: HostLimits, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
 		let mut pool = PoolingAllocationConfig::new();
 		let instances = config.max_instances.max(1);
@@ -92,29 +196,46 @@ impl FunctionHost {
 			.max_memories_per_module(2)
 			.table_elements(100_000);
 		let mut wasm = Config::new();
-		wasm.async_support(true)
-			.wasm_component_model(true)
-			.epoch_interruption(true)
-			.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-		let engine = Engine::new(&wasm)?;
-		let mut linker = Linker::new(&engine);
-		wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-		wasmtime_wasi_http::add_only_http_to_linker_async(&mut linker)?;
+		wasm.async_support(true).wasm_component_model(true).epoch_interruption(true);
+		let baseline = if config.baseline_compiler {
+			let mut winch = wasm.clone();
+			winch.strategy(Strategy::Winch);
+			match Compiler::new(&winch, Tier::Baseline) {
+				Ok(compiler) => Some(compiler),
+				Err(e) => {
+					log::warn!(target: "defaas-provider", "no baseline compiler (Winch) here, compiling with Cranelift only: {e:#}");
+					None
+				},
+			}
+		} else {
+			None
+		};
+		wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+		let optimized = Compiler::new(&wasm, Tier::Optimized)?;
 
 		let stop_ticker = Arc::new(AtomicBool::new(false));
-		let (ticking, stop) = (engine.clone(), stop_ticker.clone());
+		let mut ticking = vec![optimized.engine.clone()];
+		ticking.extend(baseline.as_ref().map(|compiler| compiler.engine.clone()));
+		let stop = stop_ticker.clone();
 		thread::Builder::new().name("defaas-epoch".into()).spawn(move || {
 			while !stop.load(Ordering::Relaxed) {
 				thread::sleep(EPOCH_TICK);
-				ticking.increment_epoch();
+				for engine in &ticking {
+					engine.increment_epoch();
+				}
 			}
 		})?;
 		Ok(Self {
-			engine,
-			linker,
+			optimized,
+			baseline,
 			config,
 			metrics,
 			deployments: RwLock::new(HashMap::new()),
+			instance_slots: Arc::new(Semaphore::new(
+				usize::try_from(instances).unwrap_or(usize::MAX),
+			)),
+			generations: AtomicU64::new(0),
+			changes: watch::Sender::new(0),
 			compilations: AtomicU64::new(0),
 			deserializations: AtomicU64::new(0),
 			stop_ticker,
@@ -127,26 +248,79 @@ impl FunctionHost {
 	}
 
 	/// Compiles `package`, pre-instantiates it and serves it for `order_id` (replacing any
-	/// earlier deployment of the order). Returns the serialized compiled component, to be kept
-	/// next to the package (see [`FunctionHost::deploy_artifact`]).
+	/// earlier deployment of the order): with the baseline compiler if there is one
+	/// ([`Deployed::Baseline`]: run its optimization next), else with the optimizing compiler
+	/// ([`Deployed::Optimized`]: the artifact to keep next to the package, see
+	/// [`FunctionHost::deploy_artifact`]). A package the baseline compiler cannot compile
+	/// (a feature it lacks) is compiled by the optimizing compiler at once.
 	pub fn deploy(
 		&self,
 		order_id: u64,
 		spec: DeploymentSpec,
 		package: &[u8],
+	) -> Result<Deployed, DeployError> {
+		self.compilations.fetch_add(1, Ordering::Relaxed);
+		if let Some(baseline) = &self.baseline {
+			match self.compile_with(baseline, package) {
+				Ok(component) => {
+					// What it imports and exports does not depend on the compiler.
+					let pre = self.prepare(baseline, &component)?;
+					let generation = self.install(order_id, spec, pre, baseline);
+					let package = package.to_vec();
+					return Ok(Deployed::Baseline(Optimization {
+						order_id,
+						spec,
+						generation,
+						package,
+					}));
+				},
+				Err(e) => log::debug!(
+					target: "defaas-provider",
+					"order {order_id}: the baseline compiler failed ({e}); compiling with Cranelift"
+				),
+			}
+		}
+		self.deploy_optimized_uncounted(order_id, spec, package).map(Deployed::Optimized)
+	}
+
+	/// Compiles `package` with the optimizing compiler only (a restore, which is not in a
+	/// hurry), serves it for `order_id` and returns the artifact to store.
+	pub fn deploy_optimized(
+		&self,
+		order_id: u64,
+		spec: DeploymentSpec,
+		package: &[u8],
 	) -> Result<Vec<u8>, DeployError> {
-		let component = self.compile(package)?;
+		self.compilations.fetch_add(1, Ordering::Relaxed);
+		self.deploy_optimized_uncounted(order_id, spec, package)
+	}
+
+	fn deploy_optimized_uncounted(
+		&self,
+		order_id: u64,
+		spec: DeploymentSpec,
+		package: &[u8],
+	) -> Result<Vec<u8>, DeployError> {
+		let component = self.compile_with(&self.optimized, package)?;
 		let artifact =
 			component.serialize().map_err(|e| DeployError::Internal(format!("{e:#}")))?;
-		self.install(order_id, spec, &component)?;
+		let pre = self.prepare(&self.optimized, &component)?;
+		self.install(order_id, spec, pre, &self.optimized);
 		Ok(artifact)
 	}
 
 	/// Checks that `package` compiles and pre-instantiates as [`FunctionHost::deploy`] would,
-	/// without serving it (a pool gateway checks what its workers will run).
+	/// without serving it (a pool gateway checks what its workers will run; with the faster
+	/// compiler).
 	pub fn check(&self, package: &[u8]) -> Result<(), DeployError> {
-		let component = self.compile(package)?;
-		self.prepare(&component).map(drop)
+		self.compilations.fetch_add(1, Ordering::Relaxed);
+		if let Some(baseline) = &self.baseline {
+			if let Ok(component) = self.compile_with(baseline, package) {
+				return self.prepare(baseline, &component).map(drop);
+			}
+		}
+		let component = self.compile_with(&self.optimized, package)?;
+		self.prepare(&self.optimized, &component).map(drop)
 	}
 
 	/// Serves `artifact` — a compiled component from [`FunctionHost::deploy`], kept by the
@@ -160,7 +334,8 @@ impl FunctionHost {
 		artifact: &[u8],
 	) -> Result<bool, DeployError> {
 		let Some(component) = self.deserialize(artifact) else { return Ok(false) };
-		self.install(order_id, spec, &component)?;
+		let pre = self.prepare(&self.optimized, &component)?;
+		self.install(order_id, spec, pre, &self.optimized);
 		Ok(true)
 	}
 
@@ -171,7 +346,30 @@ impl FunctionHost {
 			deployment.slots.close();
 		}
 		self.update_gauge();
+		self.changed();
 		removed.is_some()
+	}
+
+	/// The tier of the code `order_id` is served with, if deployed.
+	pub fn tier(&self, order_id: u64) -> Option<Tier> {
+		self.deployment(order_id).map(|d| d.tier)
+	}
+
+	/// Resolves once `order_id` is served with `tier`'s code (`true`), or is not deployed
+	/// (`false`).
+	pub async fn reached_tier(&self, order_id: u64, tier: Tier) -> bool {
+		// Subscribed before looking: a change after the look wakes the wait.
+		let mut changes = self.changes.subscribe();
+		loop {
+			match self.tier(order_id) {
+				None => return false,
+				Some(now) if now == tier => return true,
+				Some(_) => {},
+			}
+			if changes.changed().await.is_err() {
+				return false;
+			}
+		}
 	}
 
 	/// Whether `order_id` is deployed.
@@ -194,7 +392,8 @@ impl FunctionHost {
 		self.read_deployments().len()
 	}
 
-	/// How many packages this host compiled (restores from an artifact do not count).
+	/// How many packages this host compiled, with one or both compilers (restores from an
+	/// artifact do not count).
 	pub fn compilations(&self) -> u64 {
 		self.compilations.load(Ordering::Relaxed)
 	}
@@ -217,13 +416,19 @@ impl FunctionHost {
 	{
 		let deployment = self.deployment(order_id).ok_or(Rejection::UnknownOrder)?;
 		let permit = self.acquire(&deployment).await?;
+		// The host-wide cap, over both tiers' engines (the pooling allocator's own limit is
+		// Cranelift's engine's only).
+		let Ok(instance) = self.instance_slots.clone().try_acquire_owned() else {
+			self.metrics.reject(RejectReason::Concurrency);
+			return Err(Rejection::Busy);
+		};
 		// `wasi:http` needs an authority; HTTP/1.0 clients may send no `Host`.
 		if !request.headers().contains_key(hyper::header::HOST) {
 			request
 				.headers_mut()
 				.insert(hyper::header::HOST, hyper::header::HeaderValue::from_static("localhost"));
 		}
-		let mut store = self.new_store(&deployment.spec);
+		let mut store = self.new_store(&deployment);
 		let (sender, receiver) = tokio::sync::oneshot::channel();
 		let data = store.data_mut();
 		let incoming = data
@@ -238,7 +443,7 @@ impl FunctionHost {
 		let fate = Arc::new(BodyFate::default());
 		let body_fate = fate.clone();
 		let task = tokio::spawn(async move {
-			let _running = RunningInstance::start(&metrics, permit);
+			let _running = RunningInstance::start(&metrics, [permit, instance]);
 			let run = async {
 				let proxy = pre.instantiate_async(&mut store).await?;
 				proxy.wasi_http_incoming_handler().call_handle(&mut store, incoming, outparam).await
@@ -248,6 +453,7 @@ impl FunctionHost {
 				Ok(Ok(())) => None,
 				Ok(Err(error)) => Some(classify(store.data().limits.tripped, &error)),
 			};
+			metrics.observe_instance_memory(order_id, store.data().limits.memory_used());
 			if failure.is_some() {
 				// Before the store (and with it the body's sender) is dropped below.
 				fate.instance_failed.store(true, Ordering::SeqCst);
@@ -283,11 +489,13 @@ impl FunctionHost {
 		}
 	}
 
-	/// Compiles a package into a component that exports `wasi:http/incoming-handler`.
-	fn compile(&self, package: &[u8]) -> Result<Component, DeployError> {
-		self.compilations.fetch_add(1, Ordering::Relaxed);
-		Component::new(&self.engine, package)
-			.map_err(|e| DeployError::InvalidComponent(format!("{e:#}")))
+	/// Compiles a package with `compiler` (timed in the metrics by tier).
+	fn compile_with(&self, compiler: &Compiler, package: &[u8]) -> Result<Component, DeployError> {
+		let started = Instant::now();
+		let component = Component::new(&compiler.engine, package)
+			.map_err(|e| DeployError::InvalidComponent(format!("{e:#}")))?;
+		self.metrics.observe_compilation(compiler.tier.as_str(), started.elapsed().as_secs_f64());
+		Ok(component)
 	}
 
 	/// A stored artifact as a component, if it deserializes with this engine.
@@ -295,7 +503,7 @@ impl FunctionHost {
 		// SAFETY: artifacts are produced by `Component::serialize` of this daemon and read back
 		// from its own database; wasmtime additionally checks the engine version and settings
 		// in the artifact header and refuses a mismatch.
-		let component = unsafe { Component::deserialize(&self.engine, artifact) };
+		let component = unsafe { Component::deserialize(&self.optimized.engine, artifact) };
 		match component {
 			Ok(component) => {
 				self.deserializations.fetch_add(1, Ordering::Relaxed);
@@ -308,9 +516,13 @@ impl FunctionHost {
 		}
 	}
 
-	/// Pre-instantiates `component` against the host's imports.
-	fn prepare(&self, component: &Component) -> Result<ProxyPre<FunctionState>, DeployError> {
-		let instance_pre = self
+	/// Pre-instantiates `component` (compiled by `compiler`) against the host's imports.
+	fn prepare(
+		&self,
+		compiler: &Compiler,
+		component: &Component,
+	) -> Result<ProxyPre<FunctionState>, DeployError> {
+		let instance_pre = compiler
 			.linker
 			.instantiate_pre(component)
 			.map_err(|e| DeployError::InvalidComponent(format!("{e:#}")))?;
@@ -321,21 +533,36 @@ impl FunctionHost {
 		})
 	}
 
-	/// Pre-instantiates `component` and serves it for `order_id`.
+	/// Serves `pre` (compiled by `compiler`) for `order_id` as a new deployment; its
+	/// generation.
 	fn install(
 		&self,
 		order_id: u64,
 		spec: DeploymentSpec,
-		component: &Component,
-	) -> Result<(), DeployError> {
-		let pre = self.prepare(component)?;
+		pre: ProxyPre<FunctionState>,
+		compiler: &Compiler,
+	) -> u64 {
+		let generation = self.generations.fetch_add(1, Ordering::Relaxed);
 		let slots = Arc::new(Semaphore::new(spec.concurrency()));
-		let deployment = Arc::new(Deployment { spec, pre, slots });
+		let deployment = Arc::new(Deployment {
+			spec,
+			pre,
+			engine: compiler.engine.clone(),
+			tier: compiler.tier,
+			generation,
+			slots,
+		});
 		if let Some(old) = self.write_deployments().insert(order_id, deployment) {
 			old.slots.close();
 		}
 		self.update_gauge();
-		Ok(())
+		self.changed();
+		generation
+	}
+
+	/// Tells [`FunctionHost::reached_tier`] waiters to look again.
+	fn changed(&self) {
+		self.changes.send_modify(|count| *count = count.wrapping_add(1));
 	}
 
 	/// A concurrency slot of `deployment`, waiting at most the configured queue wait.
@@ -361,8 +588,9 @@ impl FunctionHost {
 		permit
 	}
 
-	/// A fresh store with the deployment's limits and the CPU budget armed.
-	fn new_store(&self, spec: &DeploymentSpec) -> wasmtime::Store<FunctionState> {
+	/// A fresh store of the deployment's engine with its limits and the CPU budget armed.
+	fn new_store(&self, deployment: &Deployment) -> wasmtime::Store<FunctionState> {
+		let spec = &deployment.spec;
 		let tick = EPOCH_TICK.as_millis().max(1);
 		let ticks = u64::try_from(self.config.cpu_budget.as_millis().div_ceil(tick)).unwrap_or(1);
 		let memory = spec
@@ -370,7 +598,7 @@ impl FunctionHost {
 			.min(usize::try_from(u64::from(self.config.max_memory_mb) << 20).unwrap_or(usize::MAX));
 		let state =
 			FunctionState::new(Limits::new(memory, ticks.max(1)), self.config.outgoing_http);
-		let mut store = wasmtime::Store::new(&self.engine, state);
+		let mut store = wasmtime::Store::new(&deployment.engine, state);
 		store.limiter(|state| &mut state.limits);
 		store.set_epoch_deadline(1);
 		store.epoch_deadline_callback(|mut context| {
@@ -447,16 +675,17 @@ fn classify(tripped: Option<Limit>, error: &anyhow::Error) -> Rejection {
 	}
 }
 
-/// Holds a concurrency slot and counts the instance in the `instances` gauge while it runs.
+/// Holds the deployment's concurrency slot and the host's instance slot, and counts the
+/// instance in the `instances` gauge while it runs.
 struct RunningInstance {
 	metrics: Arc<Metrics>,
-	_permit: OwnedSemaphorePermit,
+	_permits: [OwnedSemaphorePermit; 2],
 }
 
 impl RunningInstance {
-	fn start(metrics: &Arc<Metrics>, permit: OwnedSemaphorePermit) -> Self {
+	fn start(metrics: &Arc<Metrics>, permits: [OwnedSemaphorePermit; 2]) -> Self {
 		metrics.instances.inc();
-		Self { metrics: metrics.clone(), _permit: permit }
+		Self { metrics: metrics.clone(), _permits: permits }
 	}
 }
 

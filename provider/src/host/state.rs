@@ -57,6 +57,11 @@ impl Limits {
 	pub fn new(memory_limit: usize, cpu_ticks: u64) -> Self {
 		Self { memory_limit, memory_used: 0, cpu_ticks_left: cpu_ticks, tripped: None }
 	}
+
+	/// Bytes of linear memory the instance uses now: its peak, as memories only grow.
+	pub fn memory_used(&self) -> usize {
+		self.memory_used
+	}
 }
 
 impl ResourceLimiter for Limits {

@@ -56,6 +56,31 @@ pub struct HostLimits {
 	/// by default. When on, they reach any address the daemon reaches — including the node's
 	/// RPC and the daemon itself on loopback — so enable it only behind egress filtering.
 	pub outgoing_http: bool,
+	/// Whether a new deployment is served first from the baseline compiler's code (Winch,
+	/// several times faster to compile) while the optimizing compiler (Cranelift) runs in the
+	/// background, its code swapped in when ready (default on; see [`Tier`]).
+	pub baseline_compiler: bool,
+}
+
+/// Which compiler produced the code a deployment runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+	/// Winch, wasmtime's baseline compiler: a single pass, about four times faster to compile
+	/// than Cranelift, slower code. A new deployment answers from it at once.
+	Baseline,
+	/// Cranelift, the optimizing compiler: the code every deployment ends up with, and the only
+	/// one stored (restores deserialize it).
+	Optimized,
+}
+
+impl Tier {
+	/// The metrics label.
+	pub fn as_str(self) -> &'static str {
+		match self {
+			Self::Baseline => "baseline",
+			Self::Optimized => "optimized",
+		}
+	}
 }
 
 impl Default for HostLimits {
@@ -68,6 +93,7 @@ impl Default for HostLimits {
 			max_instances: 100,
 			max_memory_mb: 4096,
 			outgoing_http: false,
+			baseline_compiler: true,
 		}
 	}
 }

@@ -18,7 +18,7 @@ use super::{
 use crate::{
 	challenge_answer,
 	config::PoolConfig,
-	host::{DeploymentSpec, FunctionHost},
+	host::{Deployed, DeploymentSpec, FunctionHost},
 	shutdown::Shutdown,
 };
 use anyhow::Context;
@@ -223,9 +223,19 @@ async fn serve(
 		anyhow::bail!("package {object} does not hash to its name");
 	}
 	let host = worker.host.clone();
-	tokio::task::spawn_blocking(move || host.deploy(order_id, spec, &package))
+	let deployed = tokio::task::spawn_blocking(move || host.deploy(order_id, spec, &package))
 		.await
 		.context("the compile task")??;
+	if let Deployed::Baseline(optimization) = deployed {
+		// Serving from the baseline code; the optimized code is swapped in when ready (a
+		// worker keeps no artifacts: it fetches the package again after a restart).
+		let host = worker.host.clone();
+		tokio::task::spawn_blocking(move || {
+			if let Err(e) = optimization.run(&host, |_, _| {}) {
+				log::warn!(target: "defaas-provider", "order {order_id}: the optimizing compiler failed, serving the baseline code: {e}");
+			}
+		});
+	}
 	let mut subscription = worker
 		.client
 		.queue_subscribe(names.order_subject(order_id), QUEUE_GROUP.into())

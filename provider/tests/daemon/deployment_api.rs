@@ -6,7 +6,7 @@ use defaas_primitives::{
 	deploy::{signature_header, SIGNATURE_HEADER, TIMESTAMP_HEADER},
 	json::to_hex,
 };
-use defaas_provider::auth;
+use defaas_provider::{auth, host::Tier};
 
 /// Asserts the reply is the JSON error `code` with `status`, and nothing was deployed for
 /// `order_id` nor announced.
@@ -33,6 +33,9 @@ async fn successful_deployment_is_stored_announced_and_served() {
 	assert_eq!(daemon.deployed.try_recv().ok(), Some(21));
 	let record = daemon.state.store.deployment(21).expect("store").expect("stored");
 	assert_eq!(record.package, hello);
+	// Served from the baseline code at once; the optimized code's artifact is stored before
+	// that code is swapped in.
+	assert!(daemon.state.host.reached_tier(21, Tier::Optimized).await);
 	assert!(daemon.state.store.artifact(21).expect("store").is_some());
 	assert_eq!(daemon.get("/o/21/x").await.text(), "Hello from DeFaaS! path=/o/21/x\n");
 }

@@ -45,13 +45,13 @@ async fn unusable_artifact_is_recompiled_from_the_stored_package() {
 			package_mb: 1,
 			cpu_millicores: 1000,
 		};
-		host.deploy(9, spec, &hello).expect("deploy");
+		host.deploy_optimized(9, spec, &hello).expect("deploy");
 		let record = defaas_provider::store::DeploymentRecord {
 			spec,
 			deployed_at: now(),
 			package: hello.clone(),
 		};
-		store.put_deployment(9, &record, b"not an artifact").expect("put");
+		store.put_deployment(9, &record, Some(&b"not an artifact"[..])).expect("put");
 	}
 	let store = Store::open(dir.path()).expect("store");
 	let host = FunctionHost::new(

@@ -79,10 +79,10 @@ fn store_with_hello(data_dir: &Path) {
 	};
 	let host =
 		FunctionHost::new(test_config(), Arc::new(Metrics::new().expect("metrics"))).expect("host");
-	let artifact = host.deploy(8, spec, &hello).expect("deploy");
+	let artifact = host.deploy_optimized(8, spec, &hello).expect("deploy");
 	let store = Store::open(data_dir).expect("store");
 	let record = DeploymentRecord { spec, deployed_at: now(), package: hello };
-	store.put_deployment(8, &record, &artifact).expect("put");
+	store.put_deployment(8, &record, Some(&artifact)).expect("put");
 }
 
 #[test]

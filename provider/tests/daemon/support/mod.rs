@@ -1,5 +1,5 @@
-//! Shared test harness: the example functions, an in-memory order source, a daemon on
-//! `127.0.0.1:0` and a small HTTP client.
+//! Shared test harness: the example functions, an in-memory order source, a daemon on a port
+//! of `127.0.0.1` below the ephemeral range and a small HTTP client.
 
 use bytes::Bytes;
 use defaas_primitives::deploy::{
@@ -10,7 +10,7 @@ use defaas_provider::{
 	auth,
 	config::{HttpLimits, PoolConfig, DRAIN_MARGIN},
 	daemon::{Daemon, ShutdownReport},
-	host::{FunctionHost, HostLimits},
+	host::{Deployed, FunctionHost, HostLimits, Optimization},
 	metrics::Metrics,
 	orders::{OrderFacts, OrderFuture, OrderSource},
 	pool::gateway::Gateway,
@@ -19,12 +19,13 @@ use defaas_provider::{
 	shutdown::Shutdown,
 	store::Store,
 };
+use defaas_test_endpoint::port;
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use std::{
 	collections::HashMap,
-	net::SocketAddr,
+	net::{Ipv4Addr, SocketAddr},
 	path::PathBuf,
 	sync::{
 		atomic::{AtomicBool, Ordering},
@@ -175,11 +176,12 @@ pub fn test_config() -> HostLimits {
 		max_instances: 16,
 		max_memory_mb: 128,
 		outgoing_http: false,
+		baseline_compiler: true,
 	}
 }
 
-/// A daemon serving on `127.0.0.1:0` (no bid engine: the test reads the deployment
-/// notifications).
+/// A daemon serving on a port of `127.0.0.1` below the ephemeral range (no bid engine: the
+/// test reads the deployment notifications).
 pub struct TestDaemon {
 	/// Its address.
 	pub addr: SocketAddr,
@@ -262,7 +264,12 @@ impl TestDaemon {
 		let orders = Arc::new(MockOrders::default());
 		let served_orders = orders.clone();
 		let (sender, deployed) = unbounded_channel();
-		let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+		// Below the ephemeral range: once the daemon closes it, no other listener of the
+		// machine can be handed the port, so connections to it are refused.
+		let listener = port::bind_outside_ephemeral_range(Ipv4Addr::LOCALHOST.into())
+			.and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+			.and_then(TcpListener::from_std)
+			.expect("bind");
 		let addr = listener.local_addr().expect("addr");
 		let state = Arc::new(AppState {
 			host,
@@ -281,6 +288,19 @@ impl TestDaemon {
 		let daemon = Daemon::start(listener, state.clone(), None, Shutdown::new(), drain_timeout)
 			.expect("start the daemon");
 		Self { addr, state, orders, deployed, daemon, _dir: dir }
+	}
+
+	/// Registers `package` as order `order_id` on the chain and deploys it on the host
+	/// directly, in the baseline tier: the optimization is returned, not run, so the order
+	/// stays on the baseline compiler's code while the caller holds it.
+	pub fn deploy_baseline(&self, order_id: u64, package: &[u8]) -> Optimization {
+		let facts = order_for(package);
+		let spec = facts.spec();
+		self.orders.insert(order_id, facts);
+		match self.state.host.deploy(order_id, spec, package).expect("deploy") {
+			Deployed::Baseline(optimization) => optimization,
+			Deployed::Optimized(_) => panic!("the host has no baseline compiler"),
+		}
 	}
 
 	/// Registers `package` as order `order_id` on the chain and uploads it through the
