@@ -32,8 +32,8 @@ port=$((20000 + RANDOM % 20000))
 "$bench_host" "$hello" "$port" > /tmp/bench_host.out 2>&1 &
 host_pid=$!
 trap 'kill $host_pid ${serve_pid:-} 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q "serving order 0" /tmp/bench_host.out && break; sleep 0.1; done
-grep "cold start" /tmp/bench_host.out
+for _ in $(seq 300); do grep -q "serving order 0" /tmp/bench_host.out && break; sleep 0.1; done
+grep -E "cold start|baseline compiler|optimized" /tmp/bench_host.out
 wrk -t1 -c1 -d2s "http://127.0.0.1:$port/o/0/" > /dev/null # warm-up
 echo "== defaas-provider (http://127.0.0.1:$port/o/0/)"
 run_wrk "http://127.0.0.1:$port/o/0/"
@@ -45,6 +45,10 @@ curl -s "http://127.0.0.1:$port/metrics" | awk '
 	END { if (count > 0) printf "linear memory per instance: %.2f MiB (mean of %d instances)\n", sum / count / 1048576, count }'
 echo "daemon resident memory after the run: $(( $(ps -o rss= -p $host_pid) / 1024 )) MiB"
 kill $host_pid; wait $host_pid 2>/dev/null || true
+if [ ! -x "$wasmtime" ]; then
+	echo "no wasmtime-cli at $wasmtime (WASMTIME=...): the wasmtime serve half is skipped"
+	exit 0
+fi
 
 port2=$((port + 1))
 start=$(date +%s%N)
