@@ -57,10 +57,9 @@ impl Shared {
 }
 
 /// Accounts the tests use besides the dev accounts of their own: (test, role).
-const ACCOUNTS: [(&str, &str); 8] = [
+const ACCOUNTS: [(&str, &str); 7] = [
 	("cli-orders", "customer"),
 	("cli-orders", "provider"),
-	("cli-orders", "witness"),
 	("cli-deploy", "customer"),
 	("cli-deploy", "provider"),
 	("cli-deploy", "witness"),
